@@ -2,6 +2,7 @@
  * The domain's errors. Each says what went wrong with the fields a reader needs to fix it.
  */
 import { Schema } from "effect"
+import { CliError } from "effect/cli"
 
 /**
  * A message that could not be decoded. `path` names the field at fault (`$` for the whole
@@ -24,5 +25,8 @@ export class MarketConfigError extends Schema.TaggedError<MarketConfigError>()("
 }) {
   override get message(): string {
     return `invalid market file ${this.source}:\n  ${this.problems.join("\n  ")}`
+  }
+  override get [CliError.userMessage](): string {
+    return this.message
   }
 }

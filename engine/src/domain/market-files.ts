@@ -3,12 +3,13 @@
  * the field at fault. The shipped markets live in engine/markets/; `DISPATCH_MARKETS` (a
  * comma-separated list of files) or a `--market-file` flag replaces them.
  */
-import { Effect, Result, Schema, SchemaIssue } from "effect"
+import { Effect, Result, Schema } from "effect"
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { MarketConfigError } from "./errors.ts"
 import { MarketCatalog } from "./market-catalog.ts"
 import { MarketConfig, marketFromConfig, type Market } from "./market.ts"
+import { fieldProblems } from "./schema-issues.ts"
 
 /** The markets shipped with Dispatch, used when no file is configured. */
 export const SHIPPED_MARKET_FILES: ReadonlyArray<string> = [
@@ -16,7 +17,6 @@ export const SHIPPED_MARKET_FILES: ReadonlyArray<string> = [
 ]
 
 const decodeConfig = Schema.decodeUnknownResult(MarketConfig, { errors: "all", onExcessProperty: "error" })
-const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
 
 /** Parses one market file's text. `source` names the file in error messages. */
 export const parseMarket = (text: string, source: string): Result.Result<Market, MarketConfigError> => {
@@ -28,9 +28,7 @@ export const parseMarket = (text: string, source: string): Result.Result<Market,
   }
   const decoded = decodeConfig(json)
   if (Result.isSuccess(decoded)) return Result.succeed(marketFromConfig(decoded.success))
-  const problems = formatIssues(decoded.failure.issue).issues.map(
-    (i) => `${i.path && i.path.length > 0 ? i.path.map(String).join(".") : "(file)"}: ${i.message}`
-  )
+  const problems = fieldProblems(decoded.failure).map((p) => `${p.path}: ${p.message}`)
   return Result.fail(new MarketConfigError({ source, problems }))
 }
 

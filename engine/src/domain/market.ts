@@ -9,6 +9,7 @@
 import { Schema } from "effect"
 import { Latitude, Longitude } from "./geo.ts"
 import { MarketId, RegionId } from "./ids.ts"
+import { RESERVED_MARKET_IDS } from "./subjects.ts"
 
 /** A planar `[lng, lat]` point. */
 type P = readonly [number, number]
@@ -59,7 +60,9 @@ export const EtaParameters = Schema.Struct({
 export type EtaParameters = typeof EtaParameters.Type
 
 export const MarketConfig = Schema.Struct({
-  id: MarketId,
+  id: MarketId.check(
+    Schema.makeFilter((id) => !RESERVED_MARKET_IDS.has(id) || `"${id}" is reserved (it names a subject level)`)
+  ),
   name: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(200)),
   /** IANA time zone, e.g. `America/Los_Angeles`: hour-of-day speeds are local. */
   timeZone: Schema.String.check(Schema.makeFilter((tz) => isTimeZone(tz) || "must be an IANA time zone such as America/Los_Angeles")),

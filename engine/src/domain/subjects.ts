@@ -1,0 +1,74 @@
+/**
+ * Every NATS subject, stream, consumer and KV key name Dispatch uses, built in one place so
+ * that no other module concatenates subject strings.
+ *
+ * Ids reaching this module are tokens (ids.ts: `[A-Za-z0-9_-]`), so nothing a user sends can
+ * add a subject level or a wildcard. The builders check it anyway: a bad token here is a bug,
+ * and failing loudly beats publishing to the wrong subject.
+ */
+
+const TOKEN = /^[A-Za-z0-9_-]{1,128}$/
+
+const token = (kind: string, value: string): string => {
+  if (!TOKEN.test(value)) throw new Error(`invalid ${kind} for a NATS subject: ${JSON.stringify(value)}`)
+  return value
+}
+
+/** Words that occupy the market position of some subjects and so cannot be market ids. */
+export const RESERVED_MARKET_IDS: ReadonlySet<string> = new Set(["dlq", "rpc"])
+
+export const STREAMS = {
+  orders: "ORDERS",
+  results: "RESULTS",
+  dlq: "DLQ"
+} as const
+
+export const KV_BUCKETS = {
+  /** Latest `driver.state` per driver, key `<market>.<driverId>`. */
+  drivers: "drivers",
+  /** Region weights, market definitions and live engine settings. */
+  config: "dispatch_config"
+} as const
+
+export const subjects = {
+  orderRequested: (market: string) => `dispatch.${token("market", market)}.order.requested`,
+  orderCancelled: (market: string) => `dispatch.${token("market", market)}.order.cancelled`,
+  orderMatched: (market: string) => `dispatch.${token("market", market)}.order.matched`,
+  orderUnmatched: (market: string) => `dispatch.${token("market", market)}.order.unmatched`,
+  /** All order events of one market: what a partition owner consumes. */
+  marketOrders: (market: string) => `dispatch.${token("market", market)}.order.*`,
+  deadLetter: (market: string) => `dispatch.dlq.${token("market", market)}`,
+  /** Intake requests to a region's engines (a queue group answers). */
+  regionRpc: (region: string, operation: string) => `dispatch.rpc.${token("region", region)}.${token("operation", operation)}`
+} as const
+
+/**
+ * Stream subject filters. ORDERS and RESULTS list their event types rather than
+ * `dispatch.*.order.>` because both live under `dispatch.<market>.order.`: JetStream refuses
+ * streams whose subjects overlap.
+ */
+export const streamSubjects = {
+  [STREAMS.orders]: ["dispatch.*.order.requested", "dispatch.*.order.cancelled"],
+  [STREAMS.results]: ["dispatch.*.order.matched", "dispatch.*.order.unmatched"],
+  [STREAMS.dlq]: ["dispatch.dlq.*"]
+} as const
+
+export const kvKeys = {
+  driver: (market: string, driverId: string) => `${token("market", market)}.${token("driver id", driverId)}`,
+  /** Watch filter for every driver of a market. */
+  marketDrivers: (market: string) => `${token("market", market)}.*`,
+  weights: (callerRegion: string) => `weights.${token("region", callerRegion)}`,
+  market: (market: string) => `markets.${token("market", market)}`,
+  lease: (partition: string) => `leases.${token("partition", partition)}`
+} as const
+
+/** The durable consumer that a market's partition owner pulls from. */
+export const consumerName = (partition: string) => `engine-${token("partition", partition)}`
+
+/** The market a subject such as `dispatch.sf.order.requested` belongs to, if it has one. */
+export const marketOfSubject = (subject: string): string | undefined => {
+  const parts = subject.split(".")
+  if (parts[0] !== "dispatch" || parts.length < 3) return undefined
+  if (parts[1] === "dlq") return parts[2]
+  return parts[1] === "rpc" ? undefined : parts[1]
+}

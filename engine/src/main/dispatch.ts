@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+/**
+ * `dispatch`: the one command line of the product. Each part owns its commands; this entry
+ * composes them. Commands whose part is not built yet say so and exit non-zero.
+ */
+import { NodeRuntime, NodeServices } from "@effect/platform-node"
+import { Effect } from "effect"
+import { CliError, Command } from "effect/cli"
+import { createRequire } from "node:module"
+import { marketsCommand } from "./markets-command.ts"
+
+const { version } = createRequire(import.meta.url)("../../../package.json") as { version: string }
+
+class NotBuiltYet extends Error {
+  override get [CliError.userMessage](): string {
+    return this.message
+  }
+}
+
+const notBuiltYet = (name: string, description: string) =>
+  Command.make(name, {}, () =>
+    Effect.fail(new NotBuiltYet(`dispatch ${name}: not built yet (${description}). See the open issues.`))
+  ).pipe(Command.withDescription(`${description} [not built yet]`))
+
+const dispatch = Command.make("dispatch").pipe(
+  Command.withDescription("Real-time ride dispatch engine and city traffic simulator."),
+  Command.withSubcommands([
+    notBuiltYet("engine", "run the dispatch engine on NATS JetStream"),
+    notBuiltYet("nats", "create the NATS streams and KV buckets"),
+    marketsCommand,
+    notBuiltYet("simulate", "replay a city's trips through the engine and report KPIs"),
+    notBuiltYet("calibrate", "fit the ETA model to trip records"),
+    notBuiltYet("api", "run the HTTP gateway with the region balancer"),
+    notBuiltYet("regions", "show and change region weights, drain regions"),
+    notBuiltYet("stack", "run NATS, Prometheus, engine, API and a replay locally")
+  ])
+)
+
+Command.run(dispatch, { version }).pipe(Effect.provide(NodeServices.layer), NodeRuntime.runMain)

@@ -1,0 +1,6 @@
+/**
+ * The engine's testing entry (`#engine/testing`): harnesses every part's integration tests
+ * use. Test code only; nothing in a product path imports it.
+ */
+export * from "./nats.ts"
+export { findNatsServer, LocalNatsServer, NatsServerNotFound, type LocalNatsServerOptions } from "../transport/nats/local-server.ts"

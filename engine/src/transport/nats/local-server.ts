@@ -1,0 +1,233 @@
+/**
+ * A private `nats-server -js` on a loopback port, with its own store directory: what the test
+ * suites, `npm run demo` and `dispatch stack up` run when no NATS_URL is given.
+ *
+ * It can stop (SIGTERM), kill (SIGKILL) and restart on the same port and store, so tests can
+ * prove durability across crashes. Nothing is left behind: `dispose()` stops the server and
+ * removes a store it created, a process exit hook kills what is still running, and a watchdog
+ * shell kills the server if this process dies without running any hook (SIGKILL, OOM).
+ */
+import { jetstreamManager } from "@nats-io/jetstream"
+import { connect } from "@nats-io/transport-node"
+import { spawn, type ChildProcess } from "node:child_process"
+import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { delimiter, join } from "node:path"
+
+/** How long a server may take to accept JetStream requests before start() gives up (ms). */
+const READY_TIMEOUT_MS = 15_000
+/** How long stop() waits for a graceful exit before it kills (ms). */
+const STOP_TIMEOUT_MS = 10_000
+const POLL_MS = 25
+
+const INSTALL_HINT = "install it with `apt-get install nats-server` (Debian) or set NATS_SERVER_BIN"
+
+/**
+ * The nats-server binary: `NATS_SERVER_BIN`, else the first on PATH, else /usr/sbin and
+ * /usr/bin (Debian installs it in /usr/sbin, which is not on every user's PATH).
+ */
+export const findNatsServer = (env: NodeJS.ProcessEnv = process.env): string | undefined => {
+  const explicit = env["NATS_SERVER_BIN"]
+  if (explicit) return isExecutable(explicit) ? explicit : undefined
+  const dirs = [...(env["PATH"] ?? "").split(delimiter).filter(Boolean), "/usr/sbin", "/usr/bin"]
+  return dirs.map((dir) => join(dir, "nats-server")).find(isExecutable)
+}
+
+const isExecutable = (path: string): boolean => {
+  try {
+    accessSync(path, constants.X_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
+export class NatsServerNotFound extends Error {
+  constructor() {
+    super(`nats-server not found: ${INSTALL_HINT}`)
+    this.name = "NatsServerNotFound"
+  }
+}
+
+export interface LocalNatsServerOptions {
+  /** Binary to run; default `findNatsServer()`. */
+  readonly binary?: string
+  /** Store directory to use (kept on dispose); default a new temp dir (removed on dispose). */
+  readonly storeDir?: string
+  /** Extra nats-server arguments, e.g. `["--user", "u", "--pass", "p"]`. */
+  readonly args?: ReadonlyArray<string>
+}
+
+const live = new Set<LocalNatsServer>()
+process.once("exit", () => {
+  for (const server of live) server.killNow()
+})
+
+export class LocalNatsServer {
+  #process: ChildProcess | undefined
+  #watchdog: ChildProcess | undefined
+  #port = -1
+  readonly #binary: string
+  readonly #storeDir: string
+  readonly #ownsStore: boolean
+  readonly #args: ReadonlyArray<string>
+  readonly #portsDir: string
+
+  private constructor(binary: string, storeDir: string, ownsStore: boolean, args: ReadonlyArray<string>) {
+    this.#binary = binary
+    this.#storeDir = storeDir
+    this.#ownsStore = ownsStore
+    this.#args = args
+    this.#portsDir = mkdtempSync(join(tmpdir(), "dispatch-nats-ports-"))
+  }
+
+  /** Starts a server on a free loopback port and waits until it serves JetStream. */
+  static async start(options: LocalNatsServerOptions = {}): Promise<LocalNatsServer> {
+    const binary = options.binary ?? findNatsServer()
+    if (binary === undefined) throw new NatsServerNotFound()
+    const ownsStore = options.storeDir === undefined
+    const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), "dispatch-nats-store-"))
+    const server = new LocalNatsServer(binary, storeDir, ownsStore, options.args ?? [])
+    live.add(server)
+    try {
+      await server.#launch()
+    } catch (e) {
+      await server.dispose()
+      throw e
+    }
+    return server
+  }
+
+  get port(): number {
+    return this.#port
+  }
+  get url(): string {
+    return `nats://127.0.0.1:${this.#port}`
+  }
+  get storeDir(): string {
+    return this.#storeDir
+  }
+  get running(): boolean {
+    return this.#process !== undefined && this.#process.exitCode === null && this.#process.signalCode === null
+  }
+  get pid(): number | undefined {
+    return this.#process?.pid
+  }
+
+  /** Graceful stop (SIGTERM), waiting for the exit; the store stays for a restart. */
+  async stop(): Promise<void> {
+    await this.#terminate("SIGTERM")
+  }
+
+  /** Crash (SIGKILL): no shutdown work at all, as after a power cut of the process. */
+  async kill(): Promise<void> {
+    await this.#terminate("SIGKILL")
+  }
+
+  /** Starts again on the same port and store (stopping first if it is running). */
+  async restart(): Promise<void> {
+    if (this.running) await this.stop()
+    await this.#launch()
+  }
+
+  /** Stops the server and removes the temp dirs it created. Safe to call twice. */
+  async dispose(): Promise<void> {
+    await this.#terminate("SIGTERM")
+    live.delete(this)
+    rmSync(this.#portsDir, { recursive: true, force: true })
+    if (this.#ownsStore) rmSync(this.#storeDir, { recursive: true, force: true })
+  }
+
+  /** Synchronous last-resort kill for the exit hook. */
+  killNow(): void {
+    this.#watchdog?.kill("SIGKILL")
+    if (this.running) this.#process?.kill("SIGKILL")
+  }
+
+  async #launch(): Promise<void> {
+    const port = this.#port === -1 ? "-1" : String(this.#port)
+    const child = spawn(
+      this.#binary,
+      ["-a", "127.0.0.1", "-p", port, "-js", "-sd", this.#storeDir, "--ports_file_dir", this.#portsDir, ...this.#args],
+      { stdio: ["ignore", "ignore", "pipe"] }
+    )
+    this.#process = child
+    let log = ""
+    child.stderr?.on("data", (chunk: Buffer) => {
+      if (log.length < 64_000) log += chunk.toString()
+    })
+    this.#watchdog = spawnWatchdog(child.pid)
+    const failed = (why: string) => new Error(`nats-server ${why}; its log:\n${log.slice(-4000)}`)
+    const deadline = Date.now() + READY_TIMEOUT_MS
+    while (Date.now() < deadline) {
+      if (!this.running) throw failed(`exited during start (code ${child.exitCode}, signal ${child.signalCode})`)
+      if (this.#port === -1) this.#port = readPort(this.#portsDir, child.pid) ?? -1
+      if (this.#port !== -1 && (await servesJetStream(this.url))) return
+      await sleep(POLL_MS)
+    }
+    throw failed(`did not serve JetStream within ${READY_TIMEOUT_MS} ms`)
+  }
+
+  async #terminate(signal: "SIGTERM" | "SIGKILL"): Promise<void> {
+    const child = this.#process
+    if (child === undefined || !this.running) return this.#stopWatchdog()
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
+    child.kill(signal)
+    const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS)
+    await exited
+    clearTimeout(timer)
+    this.#stopWatchdog()
+  }
+
+  #stopWatchdog(): void {
+    // Killed before the server's pid could be reused: its `kill` never runs.
+    this.#watchdog?.kill("SIGKILL")
+    this.#watchdog = undefined
+  }
+}
+
+/**
+ * A shell that waits for its stdin (a pipe from this process) to close, then kills the server.
+ * The kernel closes the pipe however this process ends, so a crashed test runner cannot leave
+ * an orphan nats-server holding a port.
+ */
+const spawnWatchdog = (pid: number | undefined): ChildProcess | undefined => {
+  if (pid === undefined) return undefined
+  const watchdog = spawn("sh", ["-c", 'read _ ; kill -KILL "$1" 2>/dev/null', "watchdog", String(pid)], {
+    stdio: ["pipe", "ignore", "ignore"]
+  })
+  watchdog.unref()
+  const stdin = watchdog.stdin as unknown as { unref?: () => void } | null
+  stdin?.unref?.()
+  return watchdog
+}
+
+/** nats-server writes `<binary>_<pid>.ports` (JSON with the client URLs) once it listens. */
+const readPort = (dir: string, pid: number | undefined): number | undefined => {
+  const file = readdirSync(dir).find((name) => name.endsWith(`_${pid}.ports`))
+  if (file === undefined) return undefined
+  try {
+    const ports = JSON.parse(readFileSync(join(dir, file), "utf8")) as { nats?: ReadonlyArray<string> }
+    const url = ports.nats?.[0]
+    return url === undefined ? undefined : Number(new URL(url).port)
+  } catch {
+    return undefined // written but not complete yet
+  }
+}
+
+/** True once a client can connect and JetStream answers an account info request. */
+const servesJetStream = async (url: string): Promise<boolean> => {
+  try {
+    const nc = await connect({ servers: url, reconnect: false, timeout: 1_000 })
+    try {
+      await (await jetstreamManager(nc, { timeout: 1_000 })).getAccountInfo()
+      return true
+    } finally {
+      await nc.close()
+    }
+  } catch {
+    return false
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

@@ -1,0 +1,39 @@
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import { consumerName, kvKeys, marketOfSubject, streamSubjects, subjects } from "../../src/domain/subjects.ts"
+
+describe("subjects", () => {
+  it("builds the wire contract's subjects and keys", () => {
+    expect(subjects.orderRequested("sf")).toBe("dispatch.sf.order.requested")
+    expect(subjects.orderMatched("sf")).toBe("dispatch.sf.order.matched")
+    expect(subjects.deadLetter("sf")).toBe("dispatch.dlq.sf")
+    expect(subjects.regionRpc("us-west", "rides")).toBe("dispatch.rpc.us-west.rides")
+    expect(kvKeys.driver("sf", "d-1")).toBe("sf.d-1")
+    expect(kvKeys.weights("us-west")).toBe("weights.us-west")
+    expect(consumerName("sf")).toBe("engine-sf")
+  })
+
+  it("refuses any value that could add a subject level or a wildcard", () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 20 }).filter((s) => /[^A-Za-z0-9_-]/.test(s)), (bad) => {
+        expect(() => subjects.orderRequested(bad)).toThrow(/invalid market/)
+        expect(() => kvKeys.driver("sf", bad)).toThrow(/invalid driver id/)
+        expect(() => subjects.regionRpc(bad, "rides")).toThrow(/invalid region/)
+      }),
+      { numRuns: 1_000 }
+    )
+  })
+
+  it("maps a subject back to its market", () => {
+    expect(marketOfSubject(subjects.orderCancelled("sf"))).toBe("sf")
+    expect(marketOfSubject(subjects.deadLetter("nyc"))).toBe("nyc")
+    expect(marketOfSubject("dispatch.rpc.us-west.rides")).toBeUndefined()
+    expect(marketOfSubject("other.sf.order.requested")).toBeUndefined()
+  })
+
+  it("keeps stream subject filters disjoint (JetStream refuses overlapping streams)", () => {
+    const all = Object.values(streamSubjects).flat()
+    expect(new Set(all).size).toBe(all.length)
+    expect(streamSubjects.ORDERS).not.toContain("dispatch.*.order.>")
+  })
+})
