@@ -27,7 +27,9 @@ export const KV_BUCKETS = {
   /** Latest `driver.state` per driver, key `<market>.<driverId>`. */
   drivers: "drivers",
   /** Region weights, market definitions and live engine settings. */
-  config: "dispatch_config"
+  config: "dispatch_config",
+  /** Partition ownership leases, key `leases.<partition>` (history 1). */
+  leases: "dispatch_leases"
 } as const
 
 export const subjects = {

@@ -1,0 +1,115 @@
+/**
+ * Creates the streams and KV buckets Dispatch needs, idempotently: at engine start and by
+ * `dispatch nats init`. An existing stream is checked, never changed: one whose subjects,
+ * storage or retention differ from what Dispatch relies on is a `StreamConfigConflict` that
+ * names each difference. Settings an operator may tune (age, size, replicas) are left alone.
+ */
+import { DiscardPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, type StreamConfig } from "@nats-io/jetstream"
+import { nanos } from "@nats-io/transport-node"
+import { Effect } from "effect"
+import { KV_BUCKETS, STREAMS, streamSubjects } from "../../domain/subjects.ts"
+import type { NatsClient } from "./connection.ts"
+import { JetStreamError, StreamConfigConflict } from "./errors.ts"
+
+const HOUR_MS = 3_600_000
+/**
+ * How long RESULTS remembers a decision's `Nats-Msg-Id` (= orderId): a redelivered order
+ * whose decision was stored but not acked (crash between the two) must hit it. Redelivery
+ * comes after the consumer's ack wait (30 s) plus a takeover (a lease TTL, 10 s): 10 minutes
+ * leaves a wide margin.
+ */
+export const RESULTS_DUPLICATE_WINDOW_MS = 10 * 60_000
+/** ORDERS deduplicates publishes retried by intake (same msgID = orderId). */
+export const ORDERS_DUPLICATE_WINDOW_MS = 10 * 60_000
+
+/** What Dispatch creates when a stream is missing. */
+export const DESIRED_STREAMS: ReadonlyArray<Partial<StreamConfig> & { name: string; subjects: Array<string> }> = [
+  {
+    name: STREAMS.orders,
+    subjects: [...streamSubjects.ORDERS],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    max_age: nanos(24 * HOUR_MS),
+    duplicate_window: nanos(ORDERS_DUPLICATE_WINDOW_MS)
+  },
+  {
+    name: STREAMS.results,
+    subjects: [...streamSubjects.RESULTS],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    max_age: nanos(24 * HOUR_MS),
+    duplicate_window: nanos(RESULTS_DUPLICATE_WINDOW_MS)
+  },
+  {
+    name: STREAMS.dlq,
+    subjects: [...streamSubjects.DLQ],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    max_age: nanos(7 * 24 * HOUR_MS)
+  }
+]
+
+/** KV buckets and their history depth (file storage). */
+export const DESIRED_BUCKETS = [
+  { name: KV_BUCKETS.drivers, history: 1 },
+  { name: KV_BUCKETS.config, history: 64 },
+  { name: KV_BUCKETS.leases, history: 1 }
+] as const
+
+/** Differences that make an existing stream unusable, as readable lines; empty if fine. */
+export const streamConflicts = (desired: Partial<StreamConfig> & { subjects: Array<string> }, actual: StreamConfig): Array<string> => {
+  const problems: Array<string> = []
+  const missing = desired.subjects.filter((s) => !actual.subjects?.includes(s))
+  if (missing.length > 0) problems.push(`subjects: missing ${missing.join(", ")} (has ${actual.subjects?.join(", ") || "none"})`)
+  if (desired.storage !== undefined && actual.storage !== desired.storage) problems.push(`storage: ${actual.storage}, needs ${desired.storage}`)
+  if (desired.retention !== undefined && actual.retention !== desired.retention) problems.push(`retention: ${actual.retention}, needs ${desired.retention}`)
+  const window = desired.duplicate_window ?? 0
+  if (window > 0 && (actual.duplicate_window ?? 0) < window) {
+    problems.push(`duplicate_window: ${(actual.duplicate_window ?? 0) / 1e6} ms, needs at least ${window / 1e6} ms`)
+  }
+  return problems
+}
+
+const jsError = (operation: string) => (e: unknown) => new JetStreamError({ operation, detail: e instanceof Error ? e.message : String(e) })
+
+const isStreamNotFound = (e: unknown) => e instanceof JetStreamApiError && e.code === JetStreamApiCodes.StreamNotFound
+
+const ensureStream = (
+  client: NatsClient,
+  desired: (typeof DESIRED_STREAMS)[number]
+): Effect.Effect<"created" | "exists", StreamConfigConflict | JetStreamError> =>
+  Effect.gen(function*() {
+    const actual = yield* Effect.tryPromise({
+      try: () => client.jsm.streams.info(desired.name).then((info) => info.config, (e) => (isStreamNotFound(e) ? undefined : Promise.reject(e))),
+      catch: jsError(`stream info ${desired.name}`)
+    })
+    if (actual === undefined) {
+      yield* Effect.tryPromise({ try: () => client.jsm.streams.add(desired), catch: jsError(`create stream ${desired.name}`) })
+      return "created"
+    }
+    const differences = streamConflicts(desired, actual)
+    if (differences.length > 0) return yield* new StreamConfigConflict({ stream: desired.name, differences })
+    return "exists"
+  })
+
+export interface SetupReport {
+  readonly streams: ReadonlyArray<{ readonly name: string; readonly outcome: "created" | "exists" }>
+  readonly buckets: ReadonlyArray<string>
+}
+
+/** Creates what is missing and checks what exists. Safe to run any number of times. */
+export const ensureStreamsAndBuckets = (client: NatsClient): Effect.Effect<SetupReport, StreamConfigConflict | JetStreamError> =>
+  Effect.gen(function*() {
+    const streams: Array<SetupReport["streams"][number]> = []
+    for (const desired of DESIRED_STREAMS) streams.push({ name: desired.name, outcome: yield* ensureStream(client, desired) })
+    for (const bucket of DESIRED_BUCKETS) {
+      yield* Effect.tryPromise({
+        try: () => client.kvm.create(bucket.name, { history: bucket.history, storage: StorageType.File }),
+        catch: jsError(`create KV bucket ${bucket.name}`)
+      })
+    }
+    return { streams, buckets: DESIRED_BUCKETS.map((b) => b.name) }
+  })
