@@ -1,0 +1,200 @@
+/**
+ * One market's dispatcher: the policies, the driver index, the order lifecycle and the driver
+ * reservations together, as one synchronous state machine with time passed in. The live
+ * engine drives it from JetStream (partition.ts) and the simulator drives it directly, so both
+ * run exactly this code.
+ *
+ * Every call returns the decisions to publish, as wire messages. Each order gets exactly one
+ * terminal decision (the lifecycle), a repeated order gets its first decision again (to be
+ * re-published under the same message id), and a matched driver stays reserved, out of every
+ * query, until its own state update, stamped at or after the decision, says otherwise.
+ */
+import type { Market } from "../domain/market.ts"
+import type { Decision as WireDecision, DriverState, OrderCancelled, OrderRequested } from "../domain/messages.ts"
+import type { Eta } from "../eta/eta-model.ts"
+import type { DriverIndex } from "../index/driver-index.ts"
+import { H3DriverIndex } from "../index/h3-driver-index.ts"
+import { DEFAULT_CANDIDATES_PER_ORDER, solveWindow } from "../matching/batch.ts"
+import { greedy } from "../matching/greedy.ts"
+import { OrderLifecycle } from "../matching/lifecycle.ts"
+import type { Decision, OrderRequest, PolicyName } from "../matching/types.ts"
+
+/** Default batch window (ms): long enough to gather a city's orders, short next to a pickup. */
+export const DEFAULT_BATCH_WINDOW_MS = 2_000
+/** Default cap on orders per window: solve time stays in single-digit ms (limits.md §4). */
+export const DEFAULT_BATCH_MAX_ORDERS = 500
+
+export interface DispatchSettings {
+  readonly policy: PolicyName
+  readonly batchWindowMs: number
+  readonly batchMaxOrders: number
+  readonly candidatesPerOrder: number
+  /** Overrides the market's `maxPickupRadiusMeters` when set. */
+  readonly maxPickupRadiusMeters?: number | undefined
+}
+
+export const defaultDispatchSettings = (policy: PolicyName): DispatchSettings => ({
+  policy,
+  batchWindowMs: DEFAULT_BATCH_WINDOW_MS,
+  batchMaxOrders: DEFAULT_BATCH_MAX_ORDERS,
+  candidatesPerOrder: DEFAULT_CANDIDATES_PER_ORDER
+})
+
+/** What happened to one batch window, for metrics. */
+export interface WindowReport {
+  readonly orders: number
+  readonly solveMillis: number
+}
+
+export class Dispatcher {
+  readonly market: Market
+  readonly settings: DispatchSettings
+  readonly index: DriverIndex
+  readonly #eta: Eta
+  readonly #radius: number
+  readonly #lifecycle = new OrderLifecycle()
+  /** driverId -> decidedAt of the match that reserved it. */
+  readonly #reservedAt = new Map<string, number>()
+  /** driverId -> `at` of its latest state update. */
+  readonly #stateAt = new Map<string, number>()
+  /** Open orders waiting for a batch window, in arrival order. */
+  #window: Array<OrderRequest> = []
+  #windowClosesAt: number | undefined
+  #lastWindow: WindowReport | undefined
+
+  constructor(market: Market, eta: Eta, settings: DispatchSettings, index: DriverIndex = H3DriverIndex.forMarket(market)) {
+    this.market = market
+    this.settings = settings
+    this.index = index
+    this.#eta = eta
+    this.#radius = settings.maxPickupRadiusMeters ?? market.maxPickupRadiusMeters
+  }
+
+  /** Orders waiting for a decision. */
+  get openOrders(): number {
+    return this.#lifecycle.openCount
+  }
+  isOpen(orderId: string): boolean {
+    return this.#lifecycle.isOpen(orderId)
+  }
+  get reservedDrivers(): number {
+    return this.#reservedAt.size
+  }
+  /** The window solved by the last `tick` or `request`, once; for metrics. */
+  takeWindowReport(): WindowReport | undefined {
+    const report = this.#lastWindow
+    this.#lastWindow = undefined
+    return report
+  }
+
+  request(message: OrderRequested, now: number): Array<WireDecision> {
+    const order: OrderRequest = { orderId: message.orderId, pickup: message.pickup, requestedAt: message.requestedAt, maxWaitMs: message.maxWaitMs }
+    const outcome = this.#lifecycle.request(order)
+    if (outcome._tag === "AlreadyDecided") return [this.#wire(outcome.decision)]
+    if (outcome._tag === "Pending") return []
+    if (this.settings.policy === "greedy") return this.#record([greedy(order, this.index, this.#eta, now, { maxRadiusMeters: this.#radius })])
+    this.#window.push(order)
+    this.#windowClosesAt ??= now + this.settings.batchWindowMs
+    return this.#window.length >= this.settings.batchMaxOrders ? this.#solve(now) : []
+  }
+
+  /** The overload answer: decided at once as `unmatched: overloaded`, never queued. */
+  shed(message: OrderRequested, now: number): Array<WireDecision> {
+    const outcome = this.#lifecycle.request({ orderId: message.orderId, pickup: message.pickup, requestedAt: message.requestedAt, maxWaitMs: message.maxWaitMs })
+    if (outcome._tag === "AlreadyDecided") return [this.#wire(outcome.decision)]
+    if (outcome._tag === "Pending") return []
+    return this.#record([{ _tag: "Unmatched", orderId: message.orderId, reason: "overloaded", decidedAt: now }])
+  }
+
+  cancel(message: OrderCancelled, now: number): Array<WireDecision> {
+    const outcome = this.#lifecycle.cancel(message.orderId, now)
+    if (outcome._tag === "AlreadyDecided") return []
+    this.#window = this.#window.filter((o) => o.orderId !== message.orderId)
+    return [this.#wire(outcome.decision)]
+  }
+
+  /** Runs what is due at `now`: the batch window when it closes. */
+  tick(now: number): Array<WireDecision> {
+    return this.#windowClosesAt !== undefined && now >= this.#windowClosesAt ? this.#solve(now) : []
+  }
+
+  /** When `tick` next has work (epoch ms), if ever. */
+  get nextDeadline(): number | undefined {
+    return this.#windowClosesAt
+  }
+
+  /** Applies a driver's own update. A reservation older than the update ends with it. */
+  driverState(state: DriverState): void {
+    this.#stateAt.set(state.driverId, state.at)
+    const reservedAt = this.#reservedAt.get(state.driverId)
+    if (reservedAt !== undefined && state.at < reservedAt) {
+      // Sent before the match reached the driver: take the position, keep the reservation.
+      this.index.upsert(state.driverId, state.lat, state.lng, "busy")
+      return
+    }
+    this.#reservedAt.delete(state.driverId)
+    this.index.upsert(state.driverId, state.lat, state.lng, state.status)
+  }
+
+  driverRemoved(driverId: string): void {
+    this.index.remove(driverId)
+    this.#reservedAt.delete(driverId)
+    this.#stateAt.delete(driverId)
+  }
+
+  /**
+   * Restores a decision taken before a restart or takeover (read back from RESULTS): the order
+   * is decided, and a matched driver is reserved unless it has reported since.
+   */
+  restoreDecision(decision: WireDecision): void {
+    const internal: Decision = decision.type === "order.matched"
+      ? { _tag: "Matched", orderId: decision.orderId, driverId: decision.driverId, etaSeconds: decision.etaSeconds, distanceMeters: decision.distanceMeters, policy: decision.policy, decidedAt: decision.decidedAt }
+      : { _tag: "Unmatched", orderId: decision.orderId, reason: decision.reason, decidedAt: decision.decidedAt }
+    // Open, then decide: the lifecycle's own transitions, so its invariants hold.
+    this.#lifecycle.request({ orderId: decision.orderId, pickup: { lat: 0, lng: 0 }, requestedAt: decision.decidedAt, maxWaitMs: 0 })
+    this.#lifecycle.decide(internal)
+    if (decision.type === "order.matched") this.#reserve(decision.driverId, decision.decidedAt)
+  }
+
+  /** Forgets decisions older than `before`, bounding memory (orders still open are kept). */
+  forgetDecisionsBefore(before: number): number {
+    return this.#lifecycle.forget(before)
+  }
+
+  #solve(now: number): Array<WireDecision> {
+    const started = performance.now()
+    const orders = this.#window.length
+    const outcome = solveWindow(this.#window, this.index, this.#eta, now, { maxRadiusMeters: this.#radius, candidatesPerOrder: this.settings.candidatesPerOrder })
+    this.#lastWindow = { orders, solveMillis: performance.now() - started }
+    this.#window = outcome.carried
+    this.#windowClosesAt = outcome.carried.length > 0 ? now + this.settings.batchWindowMs : undefined
+    return this.#record(outcome.decisions)
+  }
+
+  /** Records policy decisions in the lifecycle; a match the lifecycle refuses gives its driver back. */
+  #record(decisions: ReadonlyArray<Decision>): Array<WireDecision> {
+    const out: Array<WireDecision> = []
+    for (const decision of decisions) {
+      const outcome = this.#lifecycle.decide(decision)
+      if (outcome._tag === "Recorded") {
+        if (decision._tag === "Matched") this.#reserve(decision.driverId, decision.decidedAt)
+        out.push(this.#wire(decision))
+      } else if (decision._tag === "Matched") {
+        this.index.setStatus(decision.driverId, "available")
+      }
+    }
+    return out
+  }
+
+  #reserve(driverId: string, decidedAt: number): void {
+    if ((this.#stateAt.get(driverId) ?? -1) >= decidedAt) return
+    this.#reservedAt.set(driverId, decidedAt)
+    this.index.setStatus(driverId, "busy")
+  }
+
+  #wire(decision: Decision): WireDecision {
+    return decision._tag === "Matched"
+      ? { v: 1, type: "order.matched", orderId: decision.orderId, driverId: decision.driverId, market: this.market.id, etaSeconds: decision.etaSeconds, distanceMeters: decision.distanceMeters, policy: decision.policy, decidedAt: decision.decidedAt }
+      : { v: 1, type: "order.unmatched", orderId: decision.orderId, market: this.market.id, reason: decision.reason, decidedAt: decision.decidedAt }
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * One partition's pipeline, transport-agnostic: inbound messages -> bounded queue -> the
+ * matcher fiber running the market's `Dispatcher` -> decisions published -> inputs acked.
+ *
+ * - Decide, publish, then ack: an input is acked only once the decision about it is stored,
+ *   so a crash anywhere loses nothing (the input comes back; the lifecycle or RESULTS'
+ *   message-id dedup makes the second decision the first one).
+ * - The queue is bounded. `deliver` (for transports that push, like a JetStream callback)
+ *   never blocks: with `shed` a full queue answers `unmatched: overloaded` at once; with
+ *   `backpressure` the transport is configured to deliver no more than the queue holds (a
+ *   JetStream `max_ack_pending`), and an overflow is nak'ed back. `enqueue` (for producers
+ *   that can wait, the in-process transport) suspends while the queue is full.
+ * - Bad input is classified at intake (intake.ts), written to the DLQ, and terminated.
+ * - On interrupt, what is queued or waiting for a window is handed back (nak) for the next
+ *   owner, and publishes in flight are awaited.
+ */
+import { Clock, Effect, Option, Queue, Schedule, type Scope } from "effect"
+import type { MarketCatalog } from "../domain/market-catalog.ts"
+import type { DeadLetter, Decision, OrderEvent } from "../domain/messages.ts"
+import type { EngineMetrics } from "../observability/metrics.ts"
+import { startOrderSpan } from "../observability/tracing.ts"
+import type { Dispatcher } from "./dispatcher.ts"
+import { traceparentOf, type InboundMessage } from "./inbound.ts"
+import { classify } from "./intake.ts"
+
+export type OverloadPolicy = "backpressure" | "shed"
+
+/** Default queue capacity (orders): ~0.3 s of the engine's full rate; bounds memory to a few MB. */
+export const DEFAULT_QUEUE_CAPACITY = 1_024
+/** Most messages the matcher takes from the queue per turn. */
+const TAKE_MAX = 256
+/** Delay of a message handed back (ms): after an overflow, a failed publish or a shutdown. */
+const RETRY_DELAY_MS = 500
+/** How long shutdown waits for publishes in flight (ms). */
+const DRAIN_TIMEOUT_MS = 5_000
+
+export interface PartitionPorts {
+  readonly publishDecision: (decision: Decision, traceparent: string | undefined) => Promise<"stored" | "duplicate">
+  readonly publishDeadLetter: (market: string, letter: DeadLetter) => Promise<void>
+}
+
+export interface PartitionSettings {
+  readonly capacity: number
+  readonly overload: OverloadPolicy
+  /**
+   * How often messages held for an open order are told `working()` (ms), to keep JetStream
+   * from redelivering them while they wait for a batch window; below the ack wait.
+   */
+  readonly keepAliveMs: number
+  /** How long decisions are remembered to answer repeats (ms); at least RESULTS' dedup window. */
+  readonly decisionMemoryMs: number
+}
+
+/** Inputs waiting for the decision about one order, and its trace. */
+interface Held {
+  readonly messages: Array<InboundMessage>
+  readonly receivedAt: number
+  requestedAt: number | undefined
+  span: ReturnType<typeof startOrderSpan> | undefined
+}
+
+export interface Partition {
+  readonly deliver: (message: InboundMessage) => void
+  readonly enqueue: (message: InboundMessage) => Effect.Effect<void>
+  /** The matcher loop and its housekeeping; runs until interrupted, then hands back. */
+  readonly run: Effect.Effect<never, never, Scope.Scope>
+  /** Messages queued, held for a decision, or being published. */
+  readonly inFlight: () => number
+}
+
+export const makePartition = (options: {
+  readonly dispatcher: Dispatcher
+  readonly catalog: MarketCatalog
+  readonly ports: PartitionPorts
+  readonly settings: PartitionSettings
+  readonly metrics: EngineMetrics
+}): Effect.Effect<Partition> =>
+  Effect.gen(function*() {
+    const { dispatcher, catalog, ports, settings, metrics } = options
+    const market = dispatcher.market.id
+    const policy = dispatcher.settings.policy
+    const queue = yield* Queue.bounded<InboundMessage>(settings.capacity)
+    const held = new Map<string, Held>()
+    const publishing = new Set<Promise<unknown>>()
+    let clockNow = Date.now()
+
+    metrics.queueCapacity.set({ market }, settings.capacity)
+
+    const track = (promise: Promise<unknown>) => {
+      publishing.add(promise)
+      void promise.finally(() => publishing.delete(promise))
+    }
+
+    const deadLetter = (messageMarket: string, letter: DeadLetter, message: InboundMessage) => {
+      metrics.deadLetters.inc({ market: messageMarket, reason: letter.reason })
+      track(ports.publishDeadLetter(messageMarket, letter).then(() => message.term(), () => message.nak(RETRY_DELAY_MS)))
+    }
+
+    const publish = (decision: Decision, now: number) => {
+      const entry = held.get(decision.orderId)
+      held.delete(decision.orderId)
+      track(ports.publishDecision(decision, entry?.span?.traceparent).then(
+        (outcome) => {
+          if (outcome === "duplicate") metrics.duplicateDecisions.inc({ market })
+          observe(decision, entry, now)
+          entry?.span?.span.end()
+          for (const m of entry?.messages ?? []) m.ack()
+        },
+        (error: unknown) => {
+          entry?.span?.span.recordException(error instanceof Error ? error : String(error))
+          entry?.span?.span.end()
+          // Comes back; the lifecycle answers with this same decision then.
+          for (const m of entry?.messages ?? []) m.nak(RETRY_DELAY_MS)
+        }
+      ))
+    }
+
+    const observe = (decision: Decision, entry: Held | undefined, now: number) => {
+      const labels = { market, policy }
+      if (decision.type === "order.matched") {
+        metrics.ordersMatched.inc(labels)
+        metrics.pickupEta.observe(labels, decision.etaSeconds)
+        metrics.pickupDistance.observe(labels, decision.distanceMeters)
+      } else {
+        metrics.ordersUnmatched.inc({ ...labels, reason: decision.reason })
+      }
+      if (entry !== undefined) {
+        metrics.decisionLatency.observe(labels, Math.max(0, Date.now() - entry.receivedAt) / 1000)
+        if (entry.requestedAt !== undefined) metrics.orderWait.observe(labels, Math.max(0, now - entry.requestedAt) / 1000)
+      }
+    }
+
+    const hold = (event: OrderEvent, message: InboundMessage): void => {
+      let entry = held.get(event.orderId)
+      if (entry === undefined) {
+        entry = { messages: [], receivedAt: Date.now(), requestedAt: undefined, span: undefined }
+        held.set(event.orderId, entry)
+      }
+      entry.messages.push(message)
+      if (event.type === "order.requested" && entry.span === undefined) {
+        entry.requestedAt = event.requestedAt
+        entry.span = startOrderSpan("dispatch.order", traceparentOf(message), { "dispatch.market": market, "dispatch.policy": policy })
+      }
+    }
+
+    const handle = (message: InboundMessage, now: number, overloaded: boolean): void => {
+      const classified = classify(catalog, message.subject, message.data, now)
+      if (classified._tag === "Rejected") return deadLetter(classified.market, classified.deadLetter, message)
+      const event = classified.event
+      metrics.ordersReceived.inc({ market, type: event.type })
+      if (message.info.deliveryCount > 1) metrics.redeliveries.inc({ market })
+      hold(event, message)
+      const decisions = event.type === "order.cancelled"
+        ? dispatcher.cancel(event, now)
+        : overloaded
+        ? dispatcher.shed(event, now)
+        : dispatcher.request(event, now)
+      let decided = false
+      for (const decision of decisions) {
+        if (decision.orderId === event.orderId) decided = true
+        publish(decision, now)
+      }
+      // Nothing to publish and nothing to wait for (a cancellation after the decision): done.
+      if (!decided && !dispatcher.isOpen(event.orderId)) {
+        const entry = held.get(event.orderId)
+        held.delete(event.orderId)
+        entry?.span?.span.end()
+        for (const m of entry?.messages ?? []) m.ack()
+      }
+    }
+
+    const deliver = (message: InboundMessage): void => {
+      if (Queue.offerUnsafe(queue, message)) return
+      if (settings.overload === "shed") return handle(message, clockNow, true)
+      message.nak(RETRY_DELAY_MS)
+    }
+
+    const turn = Effect.gen(function*() {
+      const deadline = dispatcher.nextDeadline
+      const take = Queue.takeBetween(queue, 1, TAKE_MAX)
+      const taken = deadline === undefined
+        ? Option.some(yield* take)
+        : yield* Effect.timeoutOption(take, Math.max(0, deadline - (yield* Clock.currentTimeMillis)))
+      const now = yield* Clock.currentTimeMillis
+      clockNow = now
+      if (Option.isSome(taken)) for (const message of taken.value) handle(message, now, false)
+      for (const decision of dispatcher.tick(now)) publish(decision, now)
+      const window = dispatcher.takeWindowReport()
+      if (window !== undefined) {
+        metrics.batchSize.observe({ market }, window.orders)
+        metrics.batchSolve.observe({ market }, window.solveMillis / 1000)
+      }
+      metrics.queueDepth.set({ market }, Queue.sizeUnsafe(queue))
+    })
+
+    const housekeeping = Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      for (const entry of held.values()) for (const m of entry.messages) m.working()
+      dispatcher.forgetDecisionsBefore(now - settings.decisionMemoryMs)
+      const available = dispatcher.index.availableCount
+      metrics.drivers.set({ market, status: "available" }, available)
+      metrics.drivers.set({ market, status: "reserved" }, dispatcher.reservedDrivers)
+      metrics.drivers.set({ market, status: "busy_or_offline" }, dispatcher.index.size - available - dispatcher.reservedDrivers)
+    })
+
+    /** Hands back everything not decided, and waits for decisions being stored. */
+    const handBack = Effect.gen(function*() {
+      const queued = yield* Queue.clear(queue)
+      for (const m of queued) m.nak(0)
+      for (const entry of held.values()) {
+        entry.span?.span.end()
+        for (const m of entry.messages) m.nak(0)
+      }
+      held.clear()
+      yield* Effect.promise(() => Promise.allSettled([...publishing])).pipe(Effect.timeoutOption(DRAIN_TIMEOUT_MS))
+    })
+
+    const run = Effect.gen(function*() {
+      yield* Effect.addFinalizer(() => handBack)
+      yield* Effect.forkScoped(housekeeping.pipe(Effect.repeat(Schedule.spaced(settings.keepAliveMs))))
+      return yield* Effect.forever(turn)
+    })
+
+    return {
+      deliver,
+      enqueue: (message) => Queue.offer(queue, message).pipe(Effect.asVoid),
+      run,
+      inFlight: () => Queue.sizeUnsafe(queue) + held.size + publishing.size
+    }
+  })

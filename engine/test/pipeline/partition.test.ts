@@ -1,0 +1,204 @@
+import { assert, it } from "@effect/vitest"
+import { Effect, Fiber } from "effect"
+import { TestClock } from "effect/testing"
+import { describe } from "vitest"
+import type { Decision } from "../../src/domain/messages.ts"
+import { makePartition, type OverloadPolicy } from "../../src/pipeline/partition.ts"
+import { MemoryBus } from "../../src/transport/memory/memory-bus.ts"
+import { cancel, catalog, dispatcher, driver, metrics, order } from "./fixtures.ts"
+import type { Dispatcher } from "../../src/pipeline/dispatcher.ts"
+
+/** Lets promise callbacks (publish -> ack) run. */
+const settle = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
+
+const setup = (d: Dispatcher, capacity = 64, overload: OverloadPolicy = "backpressure") =>
+  Effect.gen(function*() {
+    const bus = new MemoryBus()
+    const partition = yield* makePartition({
+      dispatcher: d,
+      catalog,
+      ports: bus.ports,
+      settings: { capacity, overload, keepAliveMs: 10_000, decisionMemoryMs: 600_000 },
+      metrics: metrics()
+    })
+    bus.deliver = partition.deliver
+    return { bus, partition }
+  })
+
+const reasons = (decisions: Iterable<Decision>) =>
+  [...decisions].map((d) => (d.type === "order.matched" ? `matched ${d.driverId}` : `unmatched ${d.reason}`))
+
+describe("partition pipeline", () => {
+  it.effect("greedy: decides each order at once, never reuses a driver, acks every input", () =>
+    Effect.gen(function*() {
+      const d = dispatcher("greedy")
+      for (const [id, m] of [["a", 100], ["b", 900], ["c", 4_000]] as const) d.driverState(driver(id, m))
+      const { bus, partition } = yield* setup(d)
+      yield* Effect.forkScoped(partition.run)
+      for (const id of ["o1", "o2", "o3", "o4"]) bus.publishEvent(order(id))
+      yield* TestClock.adjust("1 millis")
+      yield* settle
+      assert.deepStrictEqual(reasons(bus.decisions.values()), ["matched a", "matched b", "matched c", "unmatched no_supply"])
+      assert.strictEqual(bus.unsettled, 0)
+    }))
+
+  it.effect("batch: holds orders until the window closes, then decides them all", () =>
+    Effect.gen(function*() {
+      const d = dispatcher("batch", { batchWindowMs: 2_000 })
+      d.driverState(driver("a", 0))
+      d.driverState(driver("b", 3_000))
+      const { bus, partition } = yield* setup(d)
+      yield* Effect.forkScoped(partition.run)
+      bus.publishEvent(order("far", 0, 60_000, 2_900))
+      bus.publishEvent(order("close", 0, 60_000, 100))
+      yield* TestClock.adjust("1999 millis")
+      yield* settle
+      assert.strictEqual(bus.decisions.size, 0)
+      assert.strictEqual(bus.unsettled, 2) // held, not acked
+      yield* TestClock.adjust("1 millis")
+      yield* settle
+      // Greedy in arrival order would give "far" driver b and "close" driver a; so does the optimum here.
+      assert.deepStrictEqual(reasons([bus.decisions.get("far")!, bus.decisions.get("close")!]), ["matched b", "matched a"])
+      assert.strictEqual(bus.unsettled, 0)
+    }))
+
+  it.effect("batch: an order with no driver carries over and expires at its deadline", () =>
+    Effect.gen(function*() {
+      const d = dispatcher("batch", { batchWindowMs: 1_000 })
+      const { bus, partition } = yield* setup(d)
+      yield* Effect.forkScoped(partition.run)
+      bus.publishEvent(order("lonely", 0, 4_500))
+      for (let t = 0; t < 4; t++) {
+        yield* TestClock.adjust("1000 millis")
+        yield* settle
+        assert.strictEqual(bus.decisions.size, 0, `still open after ${t + 1} s`)
+      }
+      yield* TestClock.adjust("1000 millis")
+      yield* settle
+      assert.deepStrictEqual(reasons(bus.decisions.values()), ["unmatched expired"])
+      assert.strictEqual(bus.decisions.get("lonely")!.decidedAt, 5_000)
+    }))
+
+  it.effect("a cancellation before the decision wins, and frees nothing it did not take", () =>
+    Effect.gen(function*() {
+      const d = dispatcher("batch", { batchWindowMs: 2_000 })
+      d.driverState(driver("a", 0))
+      const { bus, partition } = yield* setup(d)
+      yield* Effect.forkScoped(partition.run)
+      bus.publishEvent(order("o1"))
+      yield* TestClock.adjust("500 millis")
+      bus.publishEvent(cancel("o1", 500))
+      bus.publishEvent(order("o2"))
+      yield* TestClock.adjust("1500 millis")
+      yield* settle
+      assert.deepStrictEqual(reasons([bus.decisions.get("o1")!, bus.decisions.get("o2")!]), ["unmatched cancelled", "matched a"])
+      bus.publishEvent(cancel("o2", 2_100)) // after the decision: no-op, acked
+      yield* TestClock.adjust("1 millis")
+      yield* settle
+      assert.deepStrictEqual(reasons([bus.decisions.get("o2")!]), ["matched a"])
+      assert.strictEqual(bus.unsettled, 0)
+    }))
+
+  it.effect("a repeated order yields its first decision again, stored once", () =>
+    Effect.gen(function*() {
+      const d = dispatcher("greedy")
+      d.driverState(driver("a", 0))
+      d.driverState(driver("b", 100))
+      const { bus, partition } = yield* setup(d)
+      yield* Effect.forkScoped(partition.run)
+      bus.publishEvent(order("o1"))
+      yield* TestClock.adjust("1 millis")
+      bus.publishEvent(order("o1"))
+      yield* TestClock.adjust("1 millis")
+      yield* settle
+      assert.deepStrictEqual(reasons(bus.decisions.values()), ["matched a"])
+      assert.strictEqual(d.index.get("b")?.status, "available") // the repeat took no second driver
+      assert.strictEqual(bus.unsettled, 0)
+    }))
+
+  it.effect("shed: a full queue answers overloaded at once; the queue never exceeds its capacity", () =>
+    Effect.gen(function*() {
+      const d = dispatcher("greedy")
+      for (let i = 0; i < 50; i++) d.driverState(driver(`d${i}`, i * 10))
+      const { bus, partition } = yield* setup(d, 4, "shed")
+      for (let i = 0; i < 40; i++) bus.publishEvent(order(`o${i}`))
+      yield* settle
+      assert.strictEqual(partition.inFlight(), 4) // only the queue holds anything
+      const fiber = yield* Effect.forkScoped(partition.run)
+      yield* TestClock.adjust("1 millis")
+      yield* settle
+      const all = reasons(bus.decisions.values())
+      assert.strictEqual(bus.decisions.size, 40)
+      assert.strictEqual(all.filter((r) => r === "unmatched overloaded").length, 36)
+      assert.strictEqual(all.filter((r) => r.startsWith("matched")).length, 4)
+      assert.strictEqual(bus.unsettled, 0)
+      yield* Fiber.interrupt(fiber)
+    }))
+
+  it.effect("backpressure: a waiting producer loses nothing and never overfills the queue", () =>
+    Effect.gen(function*() {
+      const d = dispatcher("greedy")
+      for (let i = 0; i < 100; i++) d.driverState(driver(`d${i}`, i * 10))
+      const { bus, partition } = yield* setup(d, 4, "backpressure")
+      let maxInFlight = 0
+      bus.deliver = () => {} // the producer below enqueues itself
+      const producer = yield* Effect.forkScoped(Effect.forEach(Array.from({ length: 40 }, (_, i) => i), (i) =>
+        Effect.gen(function*() {
+          const m = { subject: "dispatch.sf.order.requested", data: new TextEncoder().encode(JSON.stringify(order(`o${i}`))), headers: undefined, info: { deliveryCount: 1 }, ack() {}, nak() {}, term() {}, working() {} }
+          yield* partition.enqueue(m)
+          maxInFlight = Math.max(maxInFlight, partition.inFlight())
+        }), { discard: true }))
+      yield* settle
+      assert.strictEqual(partition.inFlight(), 4) // producer suspended on the full queue
+      yield* Effect.forkScoped(partition.run)
+      for (let i = 0; i < 20 && bus.decisions.size < 40; i++) {
+        yield* TestClock.adjust("1 millis")
+        yield* settle
+      }
+      yield* Fiber.join(producer)
+      assert.strictEqual(bus.decisions.size, 40)
+      assert.isTrue(reasons(bus.decisions.values()).every((r) => r.startsWith("matched")))
+      assert.isAtMost(maxInFlight, 4 + 256)
+    }))
+
+  it.effect("bad input goes to the DLQ with its reason, good input is decided, nothing crashes", () =>
+    Effect.gen(function*() {
+      const d = dispatcher("greedy")
+      d.driverState(driver("a", 0))
+      const { bus, partition } = yield* setup(d)
+      yield* Effect.forkScoped(partition.run)
+      const enc = (s: string) => new TextEncoder().encode(s)
+      bus.publishRaw("dispatch.sf.order.requested", enc("{not json"))
+      bus.publishRaw("dispatch.sf.order.requested", new Uint8Array([0xff, 0xfe]))
+      bus.publishRaw("dispatch.sf.order.requested", enc(JSON.stringify({ ...order("x"), pickup: { lat: 91, lng: 0 } })))
+      bus.publishRaw("dispatch.nyc.order.requested", enc(JSON.stringify({ ...order("y"), market: "nyc" })))
+      bus.publishRaw("dispatch.sf.order.requested", enc(JSON.stringify({ ...order("z"), pickup: { lat: 40.7, lng: -74 } })))
+      bus.publishEvent(order("good"))
+      yield* TestClock.adjust("1 millis")
+      yield* settle
+      assert.deepStrictEqual(bus.deadLetters.map((l) => `${l.reason} ${l.detail.split(":")[0]}`), [
+        "not_json $", "not_utf8 $", "invalid pickup.lat", "unknown_market market", "outside_market pickup"
+      ])
+      assert.strictEqual(bus.deadLetters[1]!.payloadEncoding, "base64")
+      assert.deepStrictEqual(reasons(bus.decisions.values()), ["matched a"])
+      assert.strictEqual(bus.unsettled, 0)
+    }))
+
+  it.effect("the decision carries the order's trace context", () =>
+    Effect.gen(function*() {
+      const d = dispatcher("greedy")
+      const { bus, partition } = yield* setup(d)
+      const seen: Array<string | undefined> = []
+      const publish = bus.ports.publishDecision
+      const ports = { ...bus.ports, publishDecision: (dec: Decision, tp: string | undefined) => (seen.push(tp), publish(dec, tp)) }
+      const traced = yield* makePartition({ dispatcher: d, catalog, ports, settings: { capacity: 8, overload: "backpressure", keepAliveMs: 10_000, decisionMemoryMs: 60_000 }, metrics: metrics() })
+      void partition
+      bus.deliver = traced.deliver
+      yield* Effect.forkScoped(traced.run)
+      const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+      bus.publishEvent(order("t1"), traceparent)
+      yield* TestClock.adjust("1 millis")
+      yield* settle
+      assert.deepStrictEqual(seen, [traceparent])
+    }))
+})
