@@ -40,3 +40,39 @@ export class JetStreamError extends Schema.TaggedError<JetStreamError>()("JetStr
     return `JetStream ${this.operation} failed: ${this.detail}`
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Partition leases (lease.ts, docs/leases.md). Losing a race or a lease is an outcome reported
+// as a LeaseEvent, not an error; these are for callers that need ownership and do not have it,
+// for unusable settings, and for a bucket that cannot be opened.
+// ---------------------------------------------------------------------------------------------
+
+/** The caller needed to own the partition (a guarded write) and this instance does not. */
+export class LeaseLost extends Schema.TaggedError<LeaseLost>()("LeaseLost", {
+  partition: Schema.String,
+  owner: Schema.String
+}) {
+  override get message(): string {
+    return `instance ${this.owner} does not own partition ${this.partition}`
+  }
+}
+
+/** The lease bucket could not be created or opened (NATS down, JetStream off, no permission). */
+export class LeaseUnavailable extends Schema.TaggedError<LeaseUnavailable>()("LeaseUnavailable", {
+  bucket: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `lease bucket ${this.bucket} unavailable: ${this.detail}`
+  }
+}
+
+/** Lease timings that cannot work, e.g. a renewal interval longer than the believed lifetime. */
+export class LeaseConfigError extends Schema.TaggedError<LeaseConfigError>()("LeaseConfigError", {
+  partition: Schema.String,
+  problems: Schema.Array(Schema.String)
+}) {
+  override get message(): string {
+    return `invalid lease settings for partition ${this.partition}:\n  ${this.problems.join("\n  ")}`
+  }
+}
