@@ -35,23 +35,26 @@ export const KV_BUCKETS = {
 export const subjects = {
   orderRequested: (market: string) => `dispatch.${token("market", market)}.order.requested`,
   orderCancelled: (market: string) => `dispatch.${token("market", market)}.order.cancelled`,
-  orderMatched: (market: string) => `dispatch.${token("market", market)}.order.matched`,
-  orderUnmatched: (market: string) => `dispatch.${token("market", market)}.order.unmatched`,
+  orderMatched: (market: string) => `dispatch.${token("market", market)}.decision.matched`,
+  orderUnmatched: (market: string) => `dispatch.${token("market", market)}.decision.unmatched`,
   /** All order events of one market: what a partition owner consumes. */
-  marketOrders: (market: string) => `dispatch.${token("market", market)}.order.*`,
+  marketOrders: (market: string) => `dispatch.${token("market", market)}.order.>`,
+  /** All decisions of one market: what a new owner replays. */
+  marketDecisions: (market: string) => `dispatch.${token("market", market)}.decision.>`,
   deadLetter: (market: string) => `dispatch.dlq.${token("market", market)}`,
   /** Intake requests to a region's engines (a queue group answers). */
   regionRpc: (region: string, operation: string) => `dispatch.rpc.${token("region", region)}.${token("operation", operation)}`
 } as const
 
 /**
- * Stream subject filters. ORDERS and RESULTS list their event types rather than
- * `dispatch.*.order.>` because both live under `dispatch.<market>.order.`: JetStream refuses
- * streams whose subjects overlap.
+ * Stream subject filters. Orders and decisions live under different third tokens (`order`,
+ * `decision`) because a partition's consumer must take every event of its market with ONE
+ * filter (nats-server 2.9 allows one per consumer, inside one stream subject), and JetStream
+ * refuses streams whose subjects overlap.
  */
 export const streamSubjects = {
-  [STREAMS.orders]: ["dispatch.*.order.requested", "dispatch.*.order.cancelled"],
-  [STREAMS.results]: ["dispatch.*.order.matched", "dispatch.*.order.unmatched"],
+  [STREAMS.orders]: ["dispatch.*.order.>"],
+  [STREAMS.results]: ["dispatch.*.decision.>"],
   [STREAMS.dlq]: ["dispatch.dlq.*"]
 } as const
 

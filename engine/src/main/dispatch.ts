@@ -7,6 +7,7 @@ import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Effect } from "effect"
 import { CliError, Command } from "effect/cli"
 import { createRequire } from "node:module"
+import { engineCommand, natsCommand } from "./engine-command.ts"
 import { marketsCommand } from "./markets-command.ts"
 
 const { version } = createRequire(import.meta.url)("../../../package.json") as { version: string }
@@ -25,8 +26,8 @@ const notBuiltYet = (name: string, description: string) =>
 const dispatch = Command.make("dispatch").pipe(
   Command.withDescription("Real-time ride dispatch engine and city traffic simulator."),
   Command.withSubcommands([
-    notBuiltYet("engine", "run the dispatch engine on NATS JetStream"),
-    notBuiltYet("nats", "create the NATS streams and KV buckets"),
+    engineCommand,
+    natsCommand,
     marketsCommand,
     notBuiltYet("simulate", "replay a city's trips through the engine and report KPIs"),
     notBuiltYet("calibrate", "fit the ETA model to trip records"),

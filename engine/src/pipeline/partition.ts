@@ -11,8 +11,8 @@
  *   JetStream `max_ack_pending`), and an overflow is nak'ed back. `enqueue` (for producers
  *   that can wait, the in-process transport) suspends while the queue is full.
  * - Bad input is classified at intake (intake.ts), written to the DLQ, and terminated.
- * - On interrupt, what is queued or waiting for a window is handed back (nak) for the next
- *   owner, and publishes in flight are awaited.
+ * - When the partition's scope closes, what is queued or waiting for a window is handed back
+ *   (nak) for the next owner, and publishes in flight are awaited.
  */
 import { Clock, Effect, Option, Queue, Schedule, type Scope } from "effect"
 import type { MarketCatalog } from "../domain/market-catalog.ts"
@@ -62,7 +62,7 @@ interface Held {
 export interface Partition {
   readonly deliver: (message: InboundMessage) => void
   readonly enqueue: (message: InboundMessage) => Effect.Effect<void>
-  /** The matcher loop and its housekeeping; runs until interrupted, then hands back. */
+  /** The matcher loop and its housekeeping; runs until interrupted. */
   readonly run: Effect.Effect<never, never, Scope.Scope>
   /** Messages queued, held for a decision, or being published. */
   readonly inFlight: () => number
@@ -74,7 +74,7 @@ export const makePartition = (options: {
   readonly ports: PartitionPorts
   readonly settings: PartitionSettings
   readonly metrics: EngineMetrics
-}): Effect.Effect<Partition> =>
+}): Effect.Effect<Partition, never, Scope.Scope> =>
   Effect.gen(function*() {
     const { dispatcher, catalog, ports, settings, metrics } = options
     const market = dispatcher.market.id
@@ -215,8 +215,11 @@ export const makePartition = (options: {
       yield* Effect.promise(() => Promise.allSettled([...publishing])).pipe(Effect.timeoutOption(DRAIN_TIMEOUT_MS))
     })
 
+    // Registered now, before the caller starts a transport in the same scope: scopes close in
+    // reverse, so the transport stops delivering first and then everything left is handed back.
+    yield* Effect.addFinalizer(() => handBack)
+
     const run = Effect.gen(function*() {
-      yield* Effect.addFinalizer(() => handBack)
       yield* Effect.forkScoped(housekeeping.pipe(Effect.repeat(Schedule.spaced(settings.keepAliveMs))))
       return yield* Effect.forever(turn)
     })

@@ -5,7 +5,8 @@ import { consumerName, kvKeys, marketOfSubject, streamSubjects, subjects } from 
 describe("subjects", () => {
   it("builds the wire contract's subjects and keys", () => {
     expect(subjects.orderRequested("sf")).toBe("dispatch.sf.order.requested")
-    expect(subjects.orderMatched("sf")).toBe("dispatch.sf.order.matched")
+    expect(subjects.orderMatched("sf")).toBe("dispatch.sf.decision.matched")
+    expect(subjects.marketOrders("sf")).toBe("dispatch.sf.order.>")
     expect(subjects.deadLetter("sf")).toBe("dispatch.dlq.sf")
     expect(subjects.regionRpc("us-west", "rides")).toBe("dispatch.rpc.us-west.rides")
     expect(kvKeys.driver("sf", "d-1")).toBe("sf.d-1")
@@ -26,6 +27,7 @@ describe("subjects", () => {
 
   it("maps a subject back to its market", () => {
     expect(marketOfSubject(subjects.orderCancelled("sf"))).toBe("sf")
+    expect(marketOfSubject(subjects.orderMatched("sf"))).toBe("sf")
     expect(marketOfSubject(subjects.deadLetter("nyc"))).toBe("nyc")
     expect(marketOfSubject("dispatch.rpc.us-west.rides")).toBeUndefined()
     expect(marketOfSubject("other.sf.order.requested")).toBeUndefined()
@@ -34,6 +36,14 @@ describe("subjects", () => {
   it("keeps stream subject filters disjoint (JetStream refuses overlapping streams)", () => {
     const all = Object.values(streamSubjects).flat()
     expect(new Set(all).size).toBe(all.length)
-    expect(streamSubjects.ORDERS).not.toContain("dispatch.*.order.>")
+    // Every subject a consumer filters on lies inside exactly one stream subject.
+    const covers = (filter: string, subject: string) =>
+      new RegExp(`^${filter.replace(/\./g, "\\.").replace(/\*/g, "[^.]+").replace(/>$/, ".+")}$`).test(subject)
+    for (const subject of [subjects.orderRequested("sf"), subjects.orderCancelled("sf"), subjects.marketOrders("sf")]) {
+      expect(all.filter((f) => covers(f, subject))).toEqual(["dispatch.*.order.>"])
+    }
+    for (const subject of [subjects.orderMatched("sf"), subjects.orderUnmatched("sf"), subjects.marketDecisions("sf")]) {
+      expect(all.filter((f) => covers(f, subject))).toEqual(["dispatch.*.decision.>"])
+    }
   })
 })

@@ -1,0 +1,61 @@
+/**
+ * `dispatch engine` and `dispatch nats init`.
+ */
+import { Console, Effect, Option } from "effect"
+import { Command } from "effect/cli"
+import { marketFilesFromEnv } from "../domain/market-files.ts"
+import { defaultDispatchSettings } from "../pipeline/dispatcher.ts"
+import { connectNats, type NatsSettings } from "../transport/nats/connection.ts"
+import { ensureStreamsAndBuckets } from "../transport/nats/setup.ts"
+import { runEngine } from "./engine.ts"
+import { engineFlags, splitList } from "./engine-config.ts"
+import { loggerLayer } from "./logging.ts"
+
+const natsSettings = (flags: {
+  readonly nats: string
+  readonly natsUser: Option.Option<string>
+  readonly natsPassword: Option.Option<string>
+  readonly natsToken: Option.Option<string>
+  readonly natsCreds: Option.Option<string>
+}, name: string): NatsSettings => ({
+  servers: splitList(flags.nats),
+  name,
+  user: Option.getOrUndefined(flags.natsUser),
+  password: Option.getOrUndefined(flags.natsPassword),
+  token: Option.getOrUndefined(flags.natsToken),
+  credsFile: Option.getOrUndefined(flags.natsCreds)
+})
+
+export const engineCommand = Command.make("engine", engineFlags, (flags) =>
+  runEngine({
+    nats: natsSettings(flags, `dispatch-engine@${flags.instanceId}`),
+    marketFiles: Option.match(flags.marketFiles, { onNone: () => marketFilesFromEnv({}), onSome: splitList }),
+    partitions: Option.match(flags.partitions, { onNone: () => [], onSome: splitList }),
+    dispatch: {
+      ...defaultDispatchSettings(flags.policy),
+      batchWindowMs: flags.batchWindowMs,
+      batchMaxOrders: flags.batchMaxOrders,
+      maxPickupRadiusMeters: Option.getOrUndefined(flags.maxPickupRadiusMeters)
+    },
+    queueCapacity: flags.queueCapacity,
+    overload: flags.overload,
+    leaseTtlMs: flags.leaseTtlMs,
+    httpHost: flags.httpHost,
+    httpPort: flags.httpPort,
+    instanceId: flags.instanceId
+  }).pipe(Effect.scoped, Effect.provide(loggerLayer(flags.logFormat)))
+).pipe(Command.withDescription("Run the dispatch engine: consume ORDERS, match, publish decisions to RESULTS (docs/engine.md)."))
+
+const init = Command.make("init", { nats: engineFlags.nats, natsUser: engineFlags.natsUser, natsPassword: engineFlags.natsPassword, natsToken: engineFlags.natsToken, natsCreds: engineFlags.natsCreds }, (flags) =>
+  Effect.gen(function*() {
+    const client = yield* connectNats(natsSettings(flags, "dispatch-nats-init"))
+    const report = yield* ensureStreamsAndBuckets(client)
+    for (const s of report.streams) yield* Console.log(`stream ${s.name.padEnd(8)} ${s.outcome}`)
+    for (const b of report.buckets) yield* Console.log(`kv     ${b.padEnd(16)} ready`)
+  }).pipe(Effect.scoped)
+).pipe(Command.withDescription("Create the streams and KV buckets Dispatch needs (idempotent; refuses incompatible existing streams)."))
+
+export const natsCommand = Command.make("nats").pipe(
+  Command.withDescription("Manage Dispatch's NATS resources."),
+  Command.withSubcommands([init])
+)

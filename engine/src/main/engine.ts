@@ -1,0 +1,127 @@
+/**
+ * The engine process: markets, NATS, streams, metrics and the status port, then one
+ * partition loop per market it may own. Each loop waits for the partition's lease, owns the
+ * partition while the lease holds (nats-partition.ts) and goes back to standby when it is lost.
+ */
+import { Effect, Exit, Layer, Schedule, Scope } from "effect"
+import { collectDefaultMetrics, Registry } from "prom-client"
+import type { MarketCatalog } from "../domain/market-catalog.ts"
+import { loadMarketCatalog } from "../domain/market-files.ts"
+import type { Market } from "../domain/market.ts"
+import { GreatCircleEta } from "../eta/great-circle-eta.ts"
+import { makeEngineMetrics, type EngineMetrics } from "../observability/metrics.ts"
+import type { DispatchSettings } from "../pipeline/dispatcher.ts"
+import type { OverloadPolicy, PartitionSettings } from "../pipeline/partition.ts"
+import { connectNats, type NatsClient, type NatsSettings } from "../transport/nats/connection.ts"
+import { PartitionLease } from "../transport/nats/lease.ts"
+import { ownPartition } from "../transport/nats/nats-partition.ts"
+import { DEFAULT_ACK_WAIT_MS, type OrderConsumerSettings } from "../transport/nats/order-consumer.ts"
+import { RESULTS_DUPLICATE_WINDOW_MS, ensureStreamsAndBuckets } from "../transport/nats/setup.ts"
+import { statusServer } from "./status-server.ts"
+import { UnknownPartition } from "./errors.ts"
+
+export interface EngineConfig {
+  readonly nats: NatsSettings
+  readonly marketFiles: ReadonlyArray<string>
+  /** Market ids to own; empty means every market. */
+  readonly partitions: ReadonlyArray<string>
+  readonly dispatch: DispatchSettings
+  readonly queueCapacity: number
+  readonly overload: OverloadPolicy
+  readonly leaseTtlMs: number
+  readonly httpHost: string
+  readonly httpPort: number
+  readonly instanceId: string
+}
+
+/** Shed needs JetStream to deliver more than the queue holds, or there is nothing to shed. */
+const SHED_DELIVERY_FACTOR = 4
+/** Wait before an owner that failed (NATS trouble) tries the partition again. */
+const PARTITION_RETRY = Schedule.min([Schedule.exponential("500 millis"), Schedule.spaced("10 seconds")])
+
+type PartitionView = "standby" | "rebuilding" | "owner"
+
+export const runEngine = (config: EngineConfig) =>
+  Effect.gen(function*() {
+    const catalog = yield* loadMarketCatalog(config.marketFiles)
+    const markets = yield* selectPartitions(catalog, config.partitions)
+    const registry = new Registry()
+    collectDefaultMetrics({ register: registry })
+    const metrics = makeEngineMetrics(registry)
+    const client = yield* connectNats(config.nats)
+    const setup = yield* ensureStreamsAndBuckets(client)
+    yield* Effect.logInfo("streams and buckets ready").pipe(Effect.annotateLogs({ streams: setup.streams.map((s) => `${s.name}:${s.outcome}`).join(" ") }))
+
+    const views = new Map<string, PartitionView>(markets.map((m) => [m.id, "standby"]))
+    const server = yield* Layer.build(statusServer({
+      host: config.httpHost,
+      port: config.httpPort,
+      registry,
+      readiness: () => ({
+        ready: !client.nc.isClosed() && client.nc.info !== undefined,
+        nats: client.nc.isClosed() ? "closed" : "connected",
+        instance: config.instanceId,
+        partitions: Object.fromEntries(views)
+      })
+    }))
+    void server
+
+    for (const market of markets) {
+      yield* Effect.forkScoped(partitionLoop(config, client, catalog, market, metrics, (view) => views.set(market.id, view)))
+    }
+    return yield* Effect.never
+  })
+
+const selectPartitions = (catalog: MarketCatalog, wanted: ReadonlyArray<string>) => {
+  if (wanted.length === 0) return Effect.succeed(catalog.markets)
+  const unknown = wanted.filter((id) => catalog.get(id) === undefined)
+  if (unknown.length > 0) return Effect.fail(new UnknownPartition({ unknown, known: catalog.markets.map((m) => m.id) }))
+  return Effect.succeed(wanted.map((id) => catalog.get(id)!))
+}
+
+const partitionLoop = (
+  config: EngineConfig,
+  client: NatsClient,
+  catalog: MarketCatalog,
+  market: Market,
+  metrics: EngineMetrics,
+  report: (view: PartitionView) => void
+) => {
+  const partitionSettings: PartitionSettings = {
+    capacity: config.queueCapacity,
+    overload: config.overload,
+    keepAliveMs: DEFAULT_ACK_WAIT_MS / 3,
+    decisionMemoryMs: RESULTS_DUPLICATE_WINDOW_MS
+  }
+  const consumer: OrderConsumerSettings = {
+    maxAckPending: config.overload === "shed" ? config.queueCapacity * SHED_DELIVERY_FACTOR : config.queueCapacity,
+    ackWaitMs: DEFAULT_ACK_WAIT_MS,
+    pullBatch: Math.min(config.queueCapacity, 1_000)
+  }
+  const labels = { partition: market.id }
+  const owned = Effect.gen(function*() {
+    const lease = yield* PartitionLease.make({ client, partition: market.id, owner: config.instanceId, ttlMs: config.leaseTtlMs })
+    while (true) {
+      report("standby")
+      metrics.partitionOwner.set(labels, 0)
+      yield* lease.awaitOwnership
+      metrics.leaseTransitions.inc({ ...labels, to: "owner" })
+      metrics.partitionOwner.set(labels, 1)
+      report("rebuilding")
+      const scope = yield* Scope.make()
+      const session = ownPartition({ client, catalog, market, eta: GreatCircleEta.forMarket(market), dispatch: config.dispatch, partition: partitionSettings, consumer, metrics })
+      const exit = yield* Effect.raceFirst(
+        Scope.provide(Effect.tap(Effect.sync(() => report("owner")), () => session), scope),
+        lease.awaitLoss
+      ).pipe(Effect.exit)
+      yield* Scope.close(scope, Exit.void)
+      metrics.leaseTransitions.inc({ ...labels, to: "standby" })
+      if (Exit.isFailure(exit)) return yield* exit
+      yield* Effect.logWarning("partition lease lost; standing by").pipe(Effect.annotateLogs(labels))
+    }
+  })
+  return Effect.scoped(owned).pipe(
+    Effect.tapError((e) => Effect.logError("partition failed; retrying").pipe(Effect.annotateLogs({ ...labels, error: String(e) }))),
+    Effect.retry(PARTITION_RETRY)
+  )
+}

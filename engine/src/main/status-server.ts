@@ -1,0 +1,31 @@
+/**
+ * The engine's one HTTP port: `/healthz` (the process runs), `/readyz` (connected to NATS and
+ * owning or standing by for its partitions, with the details), `/metrics` (Prometheus).
+ */
+import { NodeHttpServer } from "@effect/platform-node"
+import { Effect, Layer } from "effect"
+import { HttpRouter, HttpServerResponse as Res } from "effect/http"
+import { createServer } from "node:http"
+import type { Registry } from "prom-client"
+
+export interface Readiness {
+  readonly ready: boolean
+  readonly [detail: string]: unknown
+}
+
+export const statusServer = (options: { readonly host: string; readonly port: number; readonly registry: Registry; readonly readiness: () => Readiness }) =>
+  HttpRouter.serve(
+    HttpRouter.use((router) =>
+      Effect.gen(function*() {
+        yield* router.add("GET", "/healthz", Res.text("ok\n"))
+        yield* router.add("GET", "/readyz", Effect.sync(() => {
+          const readiness = options.readiness()
+          return Res.jsonUnsafe(readiness, { status: readiness.ready ? 200 : 503 })
+        }))
+        yield* router.add("GET", "/metrics", Effect.promise(() => options.registry.metrics()).pipe(
+          Effect.map((body) => Res.text(body, { contentType: options.registry.contentType }))
+        ))
+      })
+    ),
+    { disableLogger: true }
+  ).pipe(Layer.provide(NodeHttpServer.layer(createServer, { host: options.host, port: options.port })))
