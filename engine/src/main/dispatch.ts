@@ -9,6 +9,7 @@ import { CliError, Command } from "effect/cli"
 import { createRequire } from "node:module"
 import { engineCommand, natsCommand } from "./engine-command.ts"
 import { marketsCommand } from "./markets-command.ts"
+import { calibrateCommand, simulateCommand } from "#simulator"
 
 const { version } = createRequire(import.meta.url)("../../../package.json") as { version: string }
 
@@ -29,8 +30,8 @@ const dispatch = Command.make("dispatch").pipe(
     engineCommand,
     natsCommand,
     marketsCommand,
-    notBuiltYet("simulate", "replay a city's trips through the engine and report KPIs"),
-    notBuiltYet("calibrate", "fit the ETA model to trip records"),
+    simulateCommand,
+    calibrateCommand,
     notBuiltYet("api", "run the HTTP gateway with the region balancer"),
     notBuiltYet("regions", "show and change region weights, drain regions"),
     notBuiltYet("stack", "run NATS, Prometheus, engine, API and a replay locally")

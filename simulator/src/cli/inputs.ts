@@ -1,0 +1,61 @@
+/**
+ * What `simulate` and `calibrate` both read: the market (from the market files, shipped or
+ * given) and the trips (a file, or a synthetic city), each failing with an error that names the
+ * file, line or flag at fault.
+ */
+import { loadMarketCatalog, marketFilesFromEnv, type Market, type MarketCatalog } from "#engine"
+import { Effect, Option } from "effect"
+import { fileURLToPath } from "node:url"
+import { parseColumnMapping } from "../trips/column-mapping.ts"
+import { startOfLocalDay } from "../trips/local-time.ts"
+import { type TripReadSummary } from "../trips/rejections.ts"
+import { syntheticCity } from "../trips/synthetic-city.ts"
+import { readTripCsv } from "../trips/trip-csv.ts"
+import type { TripSource } from "../runner/replay.ts"
+import type { TripFileError } from "../trips/errors.ts"
+import { InvalidFlag } from "./errors.ts"
+
+/** The shipped San Francisco sample (simulator/scenarios/sf-sample/README.md). */
+export const SF_SAMPLE_TRIPS = fileURLToPath(new URL("../../scenarios/sf-sample/trips.csv", import.meta.url))
+
+export interface MarketChoice {
+  readonly catalog: MarketCatalog
+  readonly market: Market
+  readonly files: ReadonlyArray<string>
+}
+
+const splitList = (s: string) => s.split(",").map((x) => x.trim()).filter((x) => x.length > 0)
+
+export const loadMarket = (flags: { readonly market: string; readonly marketFile: Option.Option<string> }) =>
+  Effect.gen(function*() {
+    const files = Option.match(flags.marketFile, { onNone: () => marketFilesFromEnv({}), onSome: splitList })
+    const catalog = yield* loadMarketCatalog(files)
+    const market = catalog.get(flags.market)
+    if (market === undefined) {
+      return yield* new InvalidFlag({ flag: "market", problem: `unknown market "${flags.market}" in ${files.join(", ")} (known: ${catalog.markets.map((m) => m.id).join(", ")})` })
+    }
+    return { catalog, market, files } satisfies MarketChoice
+  })
+
+export interface TripInput {
+  readonly source: TripSource<TripFileError>
+  /** The file's read summary (rows used and rejected) after a run; none for a synthetic city. */
+  readonly summary: Effect.Effect<TripReadSummary | undefined>
+}
+
+export const tripsFromFile = (path: string, columns: Option.Option<string>, choice: MarketChoice) =>
+  Effect.gen(function*() {
+    const mapping = Option.isSome(columns) ? yield* Effect.fromResult(parseColumnMapping(columns.value)) : undefined
+    const csv = yield* readTripCsv(path, { ...(mapping === undefined ? {} : { columns: mapping }), market: { catalog: choice.catalog, marketId: choice.market.id } })
+    return { source: { name: path, trips: csv.trips }, summary: csv.summary } satisfies TripInput
+  })
+
+export const syntheticTrips = (tripsPerDay: number, date: string, hours: number, seed: number, choice: MarketChoice) =>
+  Effect.gen(function*() {
+    const start = startOfLocalDay(date, choice.market.timeZone)
+    if (start === undefined) return yield* new InvalidFlag({ flag: "synthetic-date", problem: `expected a date YYYY-MM-DD, got "${date}"` })
+    const trips = yield* syntheticCity({ market: { catalog: choice.catalog, marketId: choice.market.id }, seed, start, hours, tripsPerDay })
+    const source: TripSource<TripFileError> = { name: `synthetic:${tripsPerDay}/day from ${date}, ${hours} h`, trips }
+    return { source, summary: Effect.succeed(undefined) } satisfies TripInput
+  })
+

@@ -1,0 +1,128 @@
+/**
+ * `dispatch simulate`: replay trips through the engine's dispatcher with the fleet and rider
+ * models, print the KPI summary and write the KPI files and the HTML report. `--demo` is the
+ * README's one command: the shipped SF sample, greedy vs batch.
+ */
+import { POLICIES, type PolicyName } from "#engine"
+import { Console, Effect, Option, Result } from "effect"
+import { CliError, Command } from "effect/cli"
+import { readDriversFile } from "../fleet/drivers-file.ts"
+import { defaultRepositionSettings } from "../fleet/repositioning.ts"
+import { renderHtmlReport } from "../report/html-report.ts"
+import { markdownSummary } from "../report/markdown-summary.ts"
+import { parsePatience } from "../riders/patience.ts"
+import { replaySettings } from "../runner/defaults.ts"
+import { ModeNotBuilt } from "../runner/errors.ts"
+import { replay, scanDemand, type ReplayResult } from "../runner/replay.ts"
+import { formatReadSummary } from "../trips/rejections.ts"
+import { parseTripTime } from "../trips/trip-time.ts"
+import { InvalidFlag } from "./errors.ts"
+import { loadMarket, SF_SAMPLE_TRIPS, syntheticTrips, tripsFromFile } from "./inputs.ts"
+import { writeRunFiles } from "./outputs.ts"
+import { simulateFlags } from "./simulate-flags.ts"
+
+type Flags = Command.Command.Config.Infer<typeof simulateFlags>
+
+/** The one transport built so far; the summary and the report say it. */
+export const IN_PROCESS_TRANSPORT = "in-process (the engine's Dispatcher in this process)"
+
+const parsePolicies = (flags: Flags): Result.Result<Array<PolicyName>, InvalidFlag> => {
+  const spec = Option.getOrUndefined(flags.compare) ?? (flags.demo ? "greedy,batch" : undefined)
+  if (spec === undefined) return Result.succeed([flags.policy])
+  const names = spec.split(",").map((s) => s.trim()).filter((s) => s.length > 0)
+  const unknown = names.filter((n) => !(POLICIES as ReadonlyArray<string>).includes(n))
+  if (unknown.length > 0) return Result.fail(new InvalidFlag({ flag: "compare", problem: `unknown polic${unknown.length > 1 ? "ies" : "y"} ${unknown.join(", ")} (known: ${POLICIES.join(", ")})` }))
+  if (names.length < 2 || new Set(names).size !== names.length) return Result.fail(new InvalidFlag({ flag: "compare", problem: `expected two or more different policies, e.g. greedy,batch; got "${spec}"` }))
+  return Result.succeed(names as Array<PolicyName>)
+}
+
+const parseTime = (flag: string, value: Option.Option<string>): Result.Result<number | undefined, InvalidFlag> => {
+  if (Option.isNone(value)) return Result.succeed(undefined)
+  const t = parseTripTime(value.value)
+  return t === undefined
+    ? Result.fail(new InvalidFlag({ flag, problem: `expected an ISO-8601 time with a zone (2008-06-01T00:00:00Z) or epoch, got "${value.value}"` }))
+    : Result.succeed(t)
+}
+
+/** Every setting as the flags name it, for the KPI file's scenario. */
+const describe = (flags: Flags) => ({
+  "max-wait-s": flags.maxWaitS,
+  "patience": flags.patience,
+  "decline-probability": flags.declineProbability,
+  "decline-response-s": flags.declineResponseS,
+  "publish-interval-s": flags.publishIntervalS,
+  "reposition": flags.reposition,
+  "shift-hours": Option.getOrElse(flags.shiftHours, () => "off"),
+  "batch-window-ms": flags.batchWindowMs,
+  "clock": flags.clock === "realtime" ? `realtime x${flags.speed}` : "virtual",
+  "mode": flags.mode
+})
+
+export const runSimulate = (flags: Flags) =>
+  Effect.gen(function*() {
+    if (flags.mode === "nats") {
+      return yield* new ModeNotBuilt({ mode: "nats", detail: "orders and driver states through a running `dispatch engine`; use --mode in-process" })
+    }
+    const policies = yield* Effect.fromResult(parsePolicies(flags))
+    const from = yield* Effect.fromResult(parseTime("from", flags.from))
+    const to = yield* Effect.fromResult(parseTime("to", flags.to))
+    if (from !== undefined && to !== undefined && !(from < to)) return yield* new InvalidFlag({ flag: "to", problem: "must be after --from" })
+    const patience = yield* Effect.fromResult(parsePatience(flags.patience))
+    const choice = yield* loadMarket(flags)
+    const tripsPath = Option.getOrUndefined(flags.trips) ?? (flags.demo ? SF_SAMPLE_TRIPS : undefined)
+    if (tripsPath !== undefined && Option.isSome(flags.synthetic)) return yield* new InvalidFlag({ flag: "synthetic", problem: "give --trips or --synthetic, not both" })
+    const input = tripsPath !== undefined
+      ? yield* tripsFromFile(tripsPath, flags.columns, choice)
+      : Option.isSome(flags.synthetic)
+      ? yield* syntheticTrips(flags.synthetic.value, flags.syntheticDate, flags.syntheticHours, flags.seed, choice)
+      : yield* new InvalidFlag({ flag: "trips", problem: "give a trips file (--trips FILE), a synthetic city (--synthetic N) or --demo" })
+    const contains = (lat: number, lng: number) => choice.catalog.marketOf(lat, lng) === choice.market
+    const placedDrivers = Option.isSome(flags.driversFile) ? yield* readDriversFile(flags.driversFile.value, contains) : undefined
+
+    const settingsFor = (policy: PolicyName) => {
+      const base = replaySettings(choice.market, policy)
+      return replaySettings(choice.market, policy, {
+        dispatch: { ...base.dispatch, batchWindowMs: flags.batchWindowMs },
+        drivers: placedDrivers?.length ?? flags.drivers,
+        placedDrivers,
+        seed: flags.seed,
+        maxWaitMs: flags.maxWaitS * 1000,
+        patience,
+        declineProbability: flags.declineProbability,
+        declineResponseMs: Math.round(flags.declineResponseS * 1000),
+        publishIntervalMs: Math.round(flags.publishIntervalS * 1000),
+        reposition: flags.reposition ? defaultRepositionSettings : undefined,
+        shiftHours: Option.getOrUndefined(flags.shiftHours),
+        from,
+        to,
+        mapResolution: Option.getOrElse(flags.mapResolution, () => choice.market.h3Resolution),
+        clock: flags.clock === "realtime" ? { kind: "realtime", speed: flags.speed } : { kind: "virtual" },
+        progress: process.stderr,
+        describe: describe(flags)
+      })
+    }
+
+    yield* Console.error(`dispatch simulate: ${input.source.name} · market ${choice.market.id} · ${policies.join(" vs ")} · transport ${IN_PROCESS_TRANSPORT}`)
+    const scanStarted = performance.now()
+    const scan = yield* scanDemand(input.source, settingsFor(policies[0]!))
+    const scanSeconds = Math.round(performance.now() - scanStarted) / 1000
+    const tripsRead = yield* input.summary
+    if (tripsRead !== undefined && tripsRead.rejected > 0) yield* Console.error(formatReadSummary(tripsRead).join("\n"))
+    const runs: Array<ReplayResult> = []
+    for (const policy of policies) runs.push(yield* replay(input.source, settingsFor(policy), scan))
+
+    const summary = markdownSummary(runs, IN_PROCESS_TRANSPORT)
+    const html = renderHtmlReport(runs, { timeZone: choice.market.timeZone, transport: IN_PROCESS_TRANSPORT })
+    const files = yield* writeRunFiles(flags.out, runs, { transport: IN_PROCESS_TRANSPORT, clock: describe(flags).clock, tripsRead, scanSeconds }, summary, html)
+    yield* Console.log(summary)
+    yield* Console.log("")
+    yield* Console.log(`KPI files: ${files.kpis.join(", ")}`)
+    yield* Console.log(`report: ${files.report}`)
+  })
+
+/** A failure shown as its message alone (file and line, or flag), exit status 1. */
+const asUserError = <E extends { readonly message: string }>(e: E) => new CliError.UserError({ cause: e, userMessage: e.message })
+
+export const simulateCommand = Command.make("simulate", simulateFlags, (flags) => runSimulate(flags).pipe(Effect.mapError(asUserError))).pipe(
+  Command.withDescription("Replay a city's trips through the engine with a simulated fleet and riders; print KPIs, write KPI JSON and an HTML report (docs/simulator.md).")
+)

@@ -1,0 +1,62 @@
+/**
+ * Idle repositioning, optional (`--reposition`): a driver left idle for a while drives toward
+ * demand, and stays available (and matchable) on the way.
+ *
+ * Where to: of a few pickups sampled from this local hour's demand (demand-sample.ts), the
+ * nearest to the driver; it drives there, but at most `maxMeters`, along the great circle. A
+ * driver already within `minMeters` of it stays put. Nearest-of-k drifts drivers toward dense
+ * demand near them without sending the whole fleet downtown: a simple rule, in the spirit of
+ * the rebalancing heuristics of AMoDeus and FleetPy, not an optimiser.
+ */
+import { distanceMeters, type LatLng, type LocalHour } from "#engine"
+import { intermediatePoint } from "./great-circle-path.ts"
+import type { DemandSample } from "./demand-sample.ts"
+import type { SeededRandom } from "../trips/random.ts"
+
+/** Idle time before a driver repositions, ms: 5 minutes (a modelling choice). */
+export const DEFAULT_REPOSITION_AFTER_MS = 300_000
+/** A target nearer than this is not worth a move, metres. */
+export const DEFAULT_REPOSITION_MIN_METERS = 500
+/** Longest reposition drive, metres: about 8 minutes at the day's mean speed. */
+export const DEFAULT_REPOSITION_MAX_METERS = 3_000
+/** Pickups sampled per decision; the nearest wins. */
+export const REPOSITION_CANDIDATES = 4
+
+export interface RepositionSettings {
+  readonly afterMs: number
+  readonly minMeters: number
+  readonly maxMeters: number
+}
+
+export const defaultRepositionSettings: RepositionSettings = {
+  afterMs: DEFAULT_REPOSITION_AFTER_MS,
+  minMeters: DEFAULT_REPOSITION_MIN_METERS,
+  maxMeters: DEFAULT_REPOSITION_MAX_METERS
+}
+
+/** Where a driver at `from` should reposition to at `at`, or undefined to stay. */
+export const repositionTarget = (
+  from: LatLng,
+  at: number,
+  demand: DemandSample,
+  localHour: LocalHour,
+  settings: RepositionSettings,
+  random: SeededRandom
+): LatLng | undefined => {
+  const points = demand.pickupsInHour(localHour.hourOf(at))
+  if (points.length === 0) return undefined
+  let best: LatLng | undefined
+  let bestDistance = Number.POSITIVE_INFINITY
+  for (let i = 0; i < REPOSITION_CANDIDATES; i++) {
+    const p = points[Math.floor(random.next() * points.length)]!
+    const d = distanceMeters(from.lat, from.lng, p.lat, p.lng)
+    if (d < bestDistance) {
+      best = p
+      bestDistance = d
+    }
+  }
+  if (best === undefined || bestDistance < settings.minMeters) return undefined
+  return bestDistance <= settings.maxMeters
+    ? best
+    : intermediatePoint(from.lat, from.lng, best.lat, best.lng, settings.maxMeters / bestDistance)
+}

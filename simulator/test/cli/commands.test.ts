@@ -1,0 +1,91 @@
+/**
+ * `dispatch simulate` and `dispatch calibrate` as a user runs them (a child process of the
+ * real entry): help with defaults, clear errors naming the flag, file and line, and a short
+ * run and a calibration that write their files.
+ */
+import { execFile } from "node:child_process"
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { afterAll, describe, expect, it } from "vitest"
+import { SF_SAMPLE } from "../runner/scenario.ts"
+
+const ENTRY = fileURLToPath(new URL("../../../engine/src/main/dispatch.ts", import.meta.url))
+const dir = mkdtempSync(join(tmpdir(), "dispatch-cli-"))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const dispatch = (...args: Array<string>) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, [ENTRY, ...args], { cwd: dir, timeout: 60_000 }, (error, stdout, stderr) =>
+      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr }))
+  })
+
+const file = (name: string, text: string) => {
+  const path = join(dir, name)
+  writeFileSync(path, text)
+  return path
+}
+
+describe("dispatch simulate", () => {
+  it("documents every flag with its default", async () => {
+    const { code, stdout } = await dispatch("simulate", "--help")
+    expect(code).toBe(0)
+    for (const flag of ["--trips", "--market", "--drivers", "--seed", "--policy", "--compare", "--clock", "--speed", "--mode", "--from", "--to", "--out"]) {
+      expect(stdout).toContain(flag)
+    }
+    expect(stdout).toContain("default 400")
+  })
+
+  it.each([
+    [["--demo", "--drivers", "0"], "--drivers must be 1..1000000"],
+    [["--trips", "/no/such/trips.csv"], "/no/such/trips.csv: no such trips file"],
+    [["--demo", "--patience", "gamma:1"], "invalid patience"],
+    [["--demo", "--compare", "greedy,fastest"], "--compare: unknown policy fastest"],
+    [["--demo", "--from", "yesterday"], "--from: expected an ISO-8601 time"],
+    [["--demo", "--mode", "nats"], "--mode nats: not built yet"],
+    [["--drivers", "10"], "--trips: give a trips file"]
+  ])("%j fails with a clear message", async (args, message) => {
+    const { code, stdout, stderr } = await dispatch("simulate", ...args)
+    expect(code).not.toBe(0)
+    expect(stdout + stderr).toContain(message)
+  })
+
+  it("names the file and line of a bad trips file and a bad drivers file", async () => {
+    const trips = file("bad-trips.csv", "request_time,pickup_lat,pickup_lng\n2008-06-01T00:00:01Z,37.7,-122.4\n")
+    const bad = await dispatch("simulate", "--trips", trips)
+    expect(bad.code).not.toBe(0)
+    expect(bad.stderr).toContain(`${trips}:1: missing column(s) dropoff_lat, dropoff_lng`)
+    const drivers = file("drivers.csv", "lat,lng\n37.77,-122.42\n51.5,-0.12\n")
+    const outside = await dispatch("simulate", "--demo", "--drivers-file", drivers)
+    expect(outside.code).not.toBe(0)
+    expect(outside.stderr).toContain(`${drivers}:3: 51.5,-0.12 is outside the market`)
+  })
+
+  it("calibrates, then replays a short window with the calibrated market, writing KPIs and the report", async () => {
+    const market = join(dir, "sf-calibrated.json")
+    const calibrated = await dispatch("calibrate", "--trips", SF_SAMPLE, "--out", market)
+    expect(calibrated.code).toBe(0)
+    expect(calibrated.stdout).toMatch(/fit error .*MAPE [\d.]+%/)
+    expect(JSON.parse(readFileSync(market, "utf8")).eta.speedKmhByHour).toHaveLength(24)
+    const out = join(dir, "out")
+    const run = await dispatch("simulate", "--trips", SF_SAMPLE, "--market-file", market, "--to", "2008-06-01T00:15:00Z", "--compare", "greedy,batch", "--drivers", "150", "--out", out)
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain("| match rate |")
+    expect(run.stdout).toContain("transport: in-process")
+    expect(run.stdout).toContain(`report: ${join(out, "report.html")}`)
+    for (const name of ["kpis.greedy.json", "kpis.batch.json", "run.json", "summary.md", "report.html"]) expect(existsSync(join(out, name))).toBe(true)
+    const kpis = JSON.parse(readFileSync(join(out, "kpis.batch.json"), "utf8"))
+    expect(kpis.schema).toBe("dispatch-simulator-kpis/1")
+    expect(kpis.scenario.to).toBe("2008-06-01T00:15:00.000Z")
+  })
+})
+
+describe("dispatch calibrate", () => {
+  it("says when no trip can be fitted", async () => {
+    const trips = file("no-durations.csv", "request_time,pickup_lat,pickup_lng,dropoff_lat,dropoff_lng\n2008-06-01T00:00:01Z,37.7,-122.4,37.75,-122.45\n")
+    const { code, stderr } = await dispatch("calibrate", "--trips", trips)
+    expect(code).not.toBe(0)
+    expect(stderr).toContain("no trip with dropoff_time and trip_distance_km passed the filters")
+  })
+})

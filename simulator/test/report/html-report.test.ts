@@ -1,0 +1,28 @@
+/**
+ * The HTML report is one self-contained file: it parses as HTML with the plots' containers,
+ * carries its data as JSON that round-trips the KPIs, inlines the plotting library and loads
+ * nothing from the network. (browser.test.ts loads it in a real browser.)
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { comparisonReport, PLOT_CONTAINERS } from "./report-fixture.ts"
+
+describe("HTML report", () => {
+  it.effect("has the plot containers, the data, the library, and no network reference", () =>
+    Effect.gen(function*() {
+      const { runs, html } = yield* comparisonReport
+      assert.match(html, /^<!doctype html>/)
+      for (const id of PLOT_CONTAINERS) assert.include(html, `id="${id}"`)
+      const json = /<script type="application\/json" id="report-data">([^<]*)<\/script>/.exec(html)
+      assert.isNotNull(json)
+      const data = JSON.parse(json![1]!) as { runs: Array<{ policy: string; hourly: Array<{ requests: number }> }>; cells: { byPolicy: Record<string, Array<unknown>> } }
+      assert.deepStrictEqual(data.runs.map((r) => r.policy), ["greedy", "batch"])
+      assert.deepStrictEqual(data.runs[0]!.hourly.map((h) => h.requests), runs[0]!.kpis.hourly.map((h) => h.requests))
+      assert.strictEqual(data.cells.byPolicy["batch"]!.length, runs[1]!.kpis.cells.cells.length)
+      assert.include(html, "@observablehq/plot v0.6.17")
+      assert.notMatch(html, /<(script|link|img)[^>]+(src|href)=["']?https?:/i)
+      // Every <script> element closes once: nothing inlined ends one early.
+      assert.strictEqual(html.match(/<script/gi)!.length, html.match(/<\/script>/gi)!.length)
+      assert.include(html, "match rate")
+    }))
+})

@@ -1,0 +1,17 @@
+/**
+ * A comparison report of a small run (greedy vs batch on the first sample trips), for the
+ * report tests.
+ */
+import { Effect } from "effect"
+import { renderHtmlReport } from "../../src/report/html-report.ts"
+import { runRecorded } from "../runner/scenario.ts"
+
+export const comparisonReport = Effect.gen(function*() {
+  const greedy = yield* runRecorded(500, "greedy")
+  const batch = yield* runRecorded(500, "batch")
+  const runs = [greedy, batch]
+  return { runs, html: renderHtmlReport(runs, { timeZone: "America/Los_Angeles", transport: "in-process" }) }
+})
+
+/** The ids of the elements the page draws plots into. */
+export const PLOT_CONTAINERS = ["plot-demand", "plot-supply", "plot-waits", "plot-utilisation", "plot-map-0", "plot-map-1", "plot-map-diff"]
