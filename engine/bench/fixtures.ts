@@ -71,9 +71,6 @@ export interface Trip {
 /** The simulator's SF sample: 6,756 real trips of Saturday 31 May 2008, 17:00–22:00 PDT. */
 export const SF_SAMPLE_TRIPS = fileURLToPath(new URL("../../simulator/scenarios/sf-sample/trips.csv", import.meta.url))
 
-/** The whole shared data set (424,319 trips), outside the repository: used to calibrate ETA defaults. */
-export const SF_ALL_TRIPS = "/work/shared/data/sf-cabspotting-2008/trips.csv.gz"
-
 /**
  * Trips of a cabspotting-format CSV (plain or gzip) whose pickup and dropoff are both inside the
  * box. A deliberately small reader for fixtures; the simulator has the real one.

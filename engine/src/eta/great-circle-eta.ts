@@ -3,8 +3,8 @@
  *
  * ETA = distanceMeters(from, to) × roadFactor ÷ speed(local hour of `at`), so for a given
  * departure time it is monotone in distance: the nearest drivers are the best-ETA drivers.
- * Defaults are measured on the shared SF cabspotting trips (engine/bench/eta-calibration.ts
- * reproduces them; docs/matching.md, "ETA defaults", gives the figures and the literature).
+ * Defaults are measured on the shared SF cabspotting trips (`dispatch calibrate` fits the same
+ * quantities; docs/matching.md, "ETA defaults", gives the figures and the literature).
  */
 import { distanceMeters, type LatLng } from "../domain/geo.ts"
 import type { EtaParameters, Market } from "../domain/market.ts"
