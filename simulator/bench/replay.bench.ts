@@ -3,7 +3,7 @@
  *
  * - the whole 23-day San Francisco record (`SF_TRIPS_FILE`, default the shared
  *   sf-cabspotting-2008/trips.csv.gz) with 500 drivers, repositioning on (without it, drivers
- *   left where riders dropped them strand over the weeks: docs/performance-simulator.md);
+ *   left where riders dropped them strand over the weeks: docs/performance.md, "Simulator performance");
  * - a 400,000-trip synthetic day in the sf market with 10,000 drivers.
  *
  * Prints trips per wall second and simulated seconds per wall second for each (target: each run
