@@ -40,6 +40,7 @@ export const engineCommand = Command.make("engine", engineFlags, (flags) =>
     queueCapacity: flags.queueCapacity,
     overload: flags.overload,
     leaseTtlMs: flags.leaseTtlMs,
+    ackWaitMs: flags.ackWaitMs,
     httpHost: flags.httpHost,
     httpPort: flags.httpPort,
     instanceId: flags.instanceId

@@ -9,6 +9,7 @@ import { DEFAULT_BATCH_MAX_ORDERS, DEFAULT_BATCH_WINDOW_MS } from "../pipeline/d
 import { DEFAULT_QUEUE_CAPACITY } from "../pipeline/partition.ts"
 import { DEFAULT_NATS_URL } from "../transport/nats/connection.ts"
 import { DEFAULT_LEASE_TTL_MS } from "../transport/nats/lease.ts"
+import { DEFAULT_ACK_WAIT_MS } from "../transport/nats/order-consumer.ts"
 
 /** Default HTTP port for /healthz, /readyz and /metrics (the port OpenTelemetry's Prometheus exporter uses). */
 export const DEFAULT_HTTP_PORT = 9464
@@ -65,6 +66,15 @@ export const engineFlags = {
     Flag.withDefault(DEFAULT_LEASE_TTL_MS),
     Flag.filter((n) => n >= 500 && n <= 300_000, (n) => `--lease-ttl-ms must be 500..300000, got ${n}`),
     Flag.withDescription(`partition lease TTL in ms (env DISPATCH_LEASE_TTL_MS; default ${DEFAULT_LEASE_TTL_MS})`)
+  ),
+  // How long a crashed owner's unacked orders wait in JetStream before a new owner gets them:
+  // a SIGKILLed engine's in-flight orders were decided only after this (30 s by default), not
+  // after the lease TTL, in the fault tests (engine/test/e2e/faults.test.ts). Settable so that
+  // operators (and those tests) can trade redelivery churn for recovery time.
+  ackWaitMs: env(Flag.Int("ack-wait-ms"), Config.Int("DISPATCH_ACK_WAIT_MS")).pipe(
+    Flag.withDefault(DEFAULT_ACK_WAIT_MS),
+    Flag.filter((n) => n >= 1_000 && n <= 600_000, (n) => `--ack-wait-ms must be 1000..600000, got ${n}`),
+    Flag.withDescription(`JetStream ack wait of the order consumer in ms: how long a crashed owner's in-flight orders wait for redelivery (env DISPATCH_ACK_WAIT_MS; default ${DEFAULT_ACK_WAIT_MS})`)
   ),
   httpHost: env(Flag.String("http-host"), Config.String("DISPATCH_HTTP_HOST")).pipe(
     Flag.withDefault("127.0.0.1"),

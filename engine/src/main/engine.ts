@@ -29,6 +29,8 @@ export interface EngineConfig {
   readonly queueCapacity: number
   readonly overload: OverloadPolicy
   readonly leaseTtlMs: number
+  /** JetStream ack wait of the order consumer (ms); `DEFAULT_ACK_WAIT_MS` unless set. */
+  readonly ackWaitMs?: number | undefined
   readonly httpHost: string
   readonly httpPort: number
   readonly instanceId: string
@@ -87,16 +89,22 @@ const partitionLoop = (
   metrics: EngineMetrics,
   report: (view: PartitionView) => void
 ) => {
+  const ackWaitMs = config.ackWaitMs ?? DEFAULT_ACK_WAIT_MS
   const partitionSettings: PartitionSettings = {
     capacity: config.queueCapacity,
     overload: config.overload,
-    keepAliveMs: DEFAULT_ACK_WAIT_MS / 3,
+    // Held orders are told working() well within the ack wait, whatever it is set to.
+    keepAliveMs: ackWaitMs / 3,
     decisionMemoryMs: RESULTS_DUPLICATE_WINDOW_MS
   }
+  const maxAckPending = config.overload === "shed" ? config.queueCapacity * SHED_DELIVERY_FACTOR : config.queueCapacity
   const consumer: OrderConsumerSettings = {
-    maxAckPending: config.overload === "shed" ? config.queueCapacity * SHED_DELIVERY_FACTOR : config.queueCapacity,
-    ackWaitMs: DEFAULT_ACK_WAIT_MS,
-    pullBatch: Math.min(config.queueCapacity, 1_000)
+    maxAckPending,
+    ackWaitMs,
+    // Pull up to what JetStream may deliver, not up to the queue's capacity: with a pull batch
+    // of `capacity`, no more than the queue holds was ever outstanding, so `shed` never shed
+    // (engine/test/e2e/overload.test.ts: 0 of 900 orders overloaded with a queue of 50).
+    pullBatch: Math.min(maxAckPending, 1_000)
   }
   const labels = { partition: market.id }
   const owned = Effect.gen(function*() {

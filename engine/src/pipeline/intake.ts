@@ -52,7 +52,11 @@ export const deadLetter = (subject: string, reason: DeadLetter["reason"], detail
     payload = utf8.decode(head)
   } catch {
     // A cut in the middle of a multi-byte character is not a reason to switch to base64.
+    // Only when there was a cut: otherwise a payload that is not UTF-8 (e.g. the single byte
+    // 0xFF, or 0xFF 0x80) was "trimmed" down to the empty string and kept as utf8, losing the
+    // very bytes the dead letter is for (found by engine/test/e2e/bad-input.test.ts).
     try {
+      if (head.byteLength === data.byteLength) throw new Error("not UTF-8")
       payload = utf8.decode(data.subarray(0, lastCharBoundary(head)))
     } catch {
       payload = Buffer.from(head).toString("base64")

@@ -85,6 +85,11 @@ export const makePartition = (options: {
     let clockNow = Date.now()
 
     metrics.queueCapacity.set({ market }, settings.capacity)
+    // The depth is set whenever it changes (each offer, each take). It used to be set only at
+    // the end of a matcher turn, right after the queue was drained, so it read 0 however
+    // loaded the engine was (engine/test/e2e/overload.test.ts saw nothing but 0). A labelled
+    // child keeps the per-message cost to a field write.
+    const queueDepth = metrics.queueDepth.labels({ market })
 
     const track = (promise: Promise<unknown>) => {
       publishing.add(promise)
@@ -170,7 +175,7 @@ export const makePartition = (options: {
     }
 
     const deliver = (message: InboundMessage): void => {
-      if (Queue.offerUnsafe(queue, message)) return
+      if (Queue.offerUnsafe(queue, message)) return queueDepth.set(Queue.sizeUnsafe(queue))
       if (settings.overload === "shed") return handle(message, clockNow, true)
       message.nak(RETRY_DELAY_MS)
     }
@@ -183,6 +188,7 @@ export const makePartition = (options: {
         : yield* Effect.timeoutOption(take, Math.max(0, deadline - (yield* Clock.currentTimeMillis)))
       const now = yield* Clock.currentTimeMillis
       clockNow = now
+      queueDepth.set(Queue.sizeUnsafe(queue))
       if (Option.isSome(taken)) for (const message of taken.value) handle(message, now, false)
       for (const decision of dispatcher.tick(now)) publish(decision, now)
       const window = dispatcher.takeWindowReport()
@@ -190,7 +196,6 @@ export const makePartition = (options: {
         metrics.batchSize.observe({ market }, window.orders)
         metrics.batchSolve.observe({ market }, window.solveMillis / 1000)
       }
-      metrics.queueDepth.set({ market }, Queue.sizeUnsafe(queue))
     })
 
     const housekeeping = Effect.gen(function*() {
