@@ -27,7 +27,13 @@ describe("determinism", () => {
       const virtual = yield* runRecorded(300, "batch")
       // 300 trips span ~14 simulated minutes; at x60 that is ~14 test-clock seconds.
       const fiber = yield* Effect.forkChild(runRecorded(300, "batch", { clock: { kind: "realtime", speed: 60 } }))
-      for (let i = 0; i < 40; i++) yield* TestClock.adjust("1 second")
+      // Advance the test clock only while the run waits on it; between steps let real I/O (the
+      // trips file is read through Node streams) progress, or a step could pass before the run
+      // sleeps and leave it waiting for a time that never comes. Bounded: 600 simulated seconds.
+      for (let i = 0; i < 600 && fiber.pollUnsafe() === undefined; i++) {
+        yield* TestClock.adjust("1 second")
+        yield* Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
+      }
       const realtime = yield* Fiber.join(fiber)
       assert.strictEqual(kpiJson(realtime.kpis), kpiJson(virtual.kpis))
     }))
