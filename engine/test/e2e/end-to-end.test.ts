@@ -1,0 +1,87 @@
+/**
+ * The engine as a separate process, driven by a separate client through a real nats-server:
+ * drivers in KV, orders on ORDERS (each with its own trace), decisions read back from RESULTS.
+ *
+ * Per policy: every order gets exactly one decision in RESULTS, no driver is in two matches,
+ * each decision is on the subject of its type and carries its order's trace id.
+ */
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest"
+import { describeWithNats, LocalNatsServer } from "#engine/testing"
+import { audit, driverState, newTraceparent, orderRequested, pointIn, prng, summary, TestClient } from "./client.ts"
+import { EngineProcess, stopAllEngines } from "./engine-process.ts"
+
+describeWithNats("engine end to end (separate process, real NATS)", () => {
+  let server: LocalNatsServer
+  let client: TestClient
+
+  beforeAll(async () => {
+    server = await LocalNatsServer.start()
+  })
+  afterEach(async () => {
+    await stopAllEngines()
+    await client?.close()
+  })
+  afterAll(async () => {
+    await stopAllEngines()
+    await server?.dispose()
+  })
+
+  const scenario = async (policy: "greedy" | "batch", drivers: number, orders: number, seed: number) => {
+    // A fresh store per scenario: streams, consumer and KV start empty.
+    await server.dispose()
+    server = await LocalNatsServer.start()
+    client = await TestClient.connect(server.url)
+    await client.ensureStreams()
+    const random = prng(seed)
+    const now = Date.now()
+    // Drivers first: the engine's rebuild reads them from KV (its log line says how many).
+    await client.putDrivers(Array.from({ length: drivers }, (_, i) => driverState(`d${i}`, now, pointIn(random))))
+    const engine = await EngineProcess.start({ natsUrl: server.url, policy, ...(policy === "batch" ? { batchWindowMs: 300 } : {}) })
+    expect(engine.logsWith("partition state rebuilt")[0]?.annotations).toMatchObject({ drivers, available: drivers, reserved: 0 })
+
+    const traceIds = new Map<string, string>()
+    const batch = Array.from({ length: orders }, (_, i) => {
+      const orderId = `${policy}-o${i}`
+      const { traceId, traceparent } = newTraceparent()
+      traceIds.set(orderId, traceId)
+      // Batch carries an unmatched order from window to window until it expires: keep that short.
+      return { order: orderRequested(orderId, Date.now(), pointIn(random), policy === "batch" ? 5_000 : 600_000), traceparent }
+    })
+    const started = performance.now()
+    await client.publishOrders(batch)
+    const records = await client.awaitDecisions([...traceIds.keys()], 60_000)
+    const ms = Math.round(performance.now() - started)
+    const a = audit([...traceIds.keys()], records, traceIds)
+    console.log(summary(`end-to-end ${policy}`, a, { traceMismatches: a.traceMismatches, ms }))
+
+    expect(a.decisions).toBe(orders)
+    expect(a.lost).toBe(0)
+    expect(a.duplicates).toBe(0)
+    expect(a.doubleAssigned).toBe(0)
+    expect(a.wrongSubject).toBe(0)
+    expect(a.traceMismatches).toBe(0)
+    expect(records.every((r) => r.traceparent !== undefined)).toBe(true)
+    expect(a.matched).toBeGreaterThan(0)
+    for (const r of records) if (r.decision.type === "order.matched") expect(r.decision.policy).toBe(policy)
+    // Any available driver can reach any pickup here, so no order goes without while one is free.
+    if (policy === "greedy") {
+      expect(a.matched).toBe(Math.min(drivers, orders))
+      expect(a.unmatched).toEqual({ no_supply: orders - a.matched })
+    } else {
+      expect(a.matched).toBeGreaterThanOrEqual(0.95 * Math.min(drivers, orders))
+      expect(Object.keys(a.unmatched).every((r) => r === "expired" || r === "no_supply")).toBe(true)
+    }
+    expect(engine.running).toBe(true)
+    const shutdown = await engine.stop()
+    expect(engine.logsWith("lease released").length).toBe(1)
+    return shutdown
+  }
+
+  it("greedy: 10k orders, 3k drivers downtown: one decision each, no driver twice, traces kept", async () => {
+    await scenario("greedy", 3_000, 10_000, 1)
+  })
+
+  it("batch: 2k orders, 1k drivers: one decision each, no driver twice, traces kept", async () => {
+    await scenario("batch", 1_000, 2_000, 2)
+  })
+})
