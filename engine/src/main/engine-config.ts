@@ -68,13 +68,17 @@ export const engineFlags = {
     Flag.withDescription(`partition lease TTL in ms (env DISPATCH_LEASE_TTL_MS; default ${DEFAULT_LEASE_TTL_MS})`)
   ),
   // How long a crashed owner's unacked orders wait in JetStream before a new owner gets them:
-  // a SIGKILLed engine's in-flight orders were decided only after this (30 s by default), not
+  // a SIGKILLed engine's in-flight orders were decided only after this (it was 30 s), not
   // after the lease TTL, in the fault tests (engine/test/e2e/faults.test.ts). Settable so that
   // operators (and those tests) can trade redelivery churn for recovery time.
   ackWaitMs: env(Flag.Int("ack-wait-ms"), Config.Int("DISPATCH_ACK_WAIT_MS")).pipe(
     Flag.withDefault(DEFAULT_ACK_WAIT_MS),
     Flag.filter((n) => n >= 1_000 && n <= 600_000, (n) => `--ack-wait-ms must be 1000..600000, got ${n}`),
     Flag.withDescription(`JetStream ack wait of the order consumer in ms: how long a crashed owner's in-flight orders wait for redelivery (env DISPATCH_ACK_WAIT_MS; default ${DEFAULT_ACK_WAIT_MS})`)
+  ),
+  clock: env(Flag.Literals("clock", ["wall", "sim"]), Config.Literals(["wall", "sim"], "DISPATCH_CLOCK")).pipe(
+    Flag.withDefault("wall" as const),
+    Flag.withDescription("wall: real time; sim: follow a simulator's clock ticks on dispatch.<market>.clock (env DISPATCH_CLOCK; default wall)")
   ),
   httpHost: env(Flag.String("http-host"), Config.String("DISPATCH_HTTP_HOST")).pipe(
     Flag.withDefault("127.0.0.1"),

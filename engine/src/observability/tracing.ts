@@ -32,5 +32,6 @@ export const startOrderSpan = (name: string, traceparent: string | undefined, at
   const parentContext = parent === undefined ? context.active() : trace.setSpanContext(context.active(), parent)
   const span = trace.getTracer(TRACER_NAME).startSpan(name, { attributes }, parentContext)
   const own = span.spanContext()
-  return { span, traceparent: isSpanContextValid(own) ? formatTraceparent(own) : traceparent }
+  // A header that did not parse is not passed on: the W3C spec says to start afresh.
+  return { span, traceparent: isSpanContextValid(own) ? formatTraceparent(own) : parent === undefined ? undefined : traceparent }
 }

@@ -197,8 +197,9 @@ describe("partition pipeline", () => {
       yield* Effect.forkScoped(traced.run)
       const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
       bus.publishEvent(order("t1"), traceparent)
+      bus.publishEvent(order("t2"), "00-not-a-trace-01") // malformed: not passed on
       yield* TestClock.adjust("1 millis")
       yield* settle
-      assert.deepStrictEqual(seen, [traceparent])
+      assert.deepStrictEqual(seen, [traceparent, undefined])
     }))
 })

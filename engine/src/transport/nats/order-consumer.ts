@@ -16,10 +16,12 @@ import { JetStreamError } from "./errors.ts"
 
 /**
  * How long JetStream waits for an ack before redelivering (ms). Short, because it is also how
- * long a crashed owner's in-flight orders wait before a new owner sees them; orders held
- * longer (batch carry-over) are kept alive with `working()`.
+ * long a crashed owner's in-flight orders wait before a new owner gets them (they hold every
+ * `max_ack_pending` slot until then): equal to the default lease TTL, so that recovery after a
+ * crash takes about one TTL. Orders held longer (batch carry-over) are kept alive with
+ * `working()` every third of it.
  */
-export const DEFAULT_ACK_WAIT_MS = 30_000
+export const DEFAULT_ACK_WAIT_MS = 10_000
 
 export interface OrderConsumerSettings {
   readonly maxAckPending: number

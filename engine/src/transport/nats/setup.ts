@@ -15,7 +15,7 @@ const HOUR_MS = 3_600_000
 /**
  * How long RESULTS remembers a decision's `Nats-Msg-Id` (= orderId): a redelivered order
  * whose decision was stored but not acked (crash between the two) must hit it. Redelivery
- * comes after the consumer's ack wait (30 s) plus a takeover (a lease TTL, 10 s): 10 minutes
+ * comes after the consumer's ack wait (10 s) plus a takeover (a lease TTL, 10 s): 10 minutes
  * leaves a wide margin.
  */
 export const RESULTS_DUPLICATE_WINDOW_MS = 10 * 60_000
