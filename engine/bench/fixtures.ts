@@ -38,17 +38,7 @@ export const SF_CITY_MARKET: Market = {
 /** 2008-05-31 18:30 PDT, in the SF sample's Saturday evening: when benchmark ETAs are taken. */
 export const EVENING = Date.UTC(2008, 5, 1, 1, 30)
 
-/** mulberry32: a small, fast, seeded PRNG in [0, 1), so every run sees the same drivers and queries. */
-export const seededRandom = (seed: number): (() => number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
+export { seededRandom } from "#engine/testing"
 
 export const randomPoint = (random: () => number, box = SF_CITY_BOX): LatLng => ({
   lat: box.south + random() * (box.north - box.south),

@@ -36,14 +36,5 @@ export const timeStep = fc.oneof(
 /** Call durations (ms) on both sides of the slow-call thresholds generated above. */
 export const callDuration = fc.integer({ min: 0, max: 150 })
 
-/** mulberry32: a small seeded generator of uniforms in [0, 1), good enough for split tests. */
-export const seededUniform = (seed: number): (() => number) => {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
+/** Seeded uniforms in [0, 1), good enough for split tests. */
+export { seededRandom as seededUniform } from "#engine/testing"

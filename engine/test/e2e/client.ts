@@ -26,17 +26,8 @@ const RETRY_PAUSE_MS = 100
  */
 export const DOWNTOWN = { south: 37.77, north: 37.8, west: -122.43, east: -122.4 } as const
 
-/** A seeded PRNG (mulberry32), so a failing run can be replayed. */
-export const prng = (seed: number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** A seeded PRNG, so a failing run can be replayed. */
+export { seededRandom as prng } from "#engine/testing"
 
 export const pointIn = (random: () => number, box: { south: number; north: number; west: number; east: number } = DOWNTOWN) => ({
   lat: box.south + random() * (box.north - box.south),

@@ -12,6 +12,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { spawnWatchdog } from "#engine/testing"
 
 /** The repository root (this file is engine/test/e2e/engine-process.ts). */
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url))
@@ -287,20 +288,6 @@ const lines = (stream: NodeJS.ReadableStream | null, onLine: (line: string) => v
   })
 }
 
-/**
- * A shell that waits for its stdin (a pipe from this process) to close, then SIGKILLs the
- * engine: the kernel closes the pipe however this process ends.
- */
-const spawnWatchdog = (pid: number | undefined): ChildProcess | undefined => {
-  if (pid === undefined) return undefined
-  const watchdog = spawn("sh", ["-c", 'read _ ; kill -KILL "$1" 2>/dev/null', "watchdog", String(pid)], {
-    stdio: ["pipe", "ignore", "ignore"]
-  })
-  watchdog.unref()
-  const stdin = watchdog.stdin as unknown as { unref?: () => void } | null
-  stdin?.unref?.()
-  return watchdog
-}
 
 /**
  * A sample of a Prometheus text exposition: the value of `name` whose labels include all of

@@ -10,6 +10,7 @@
 import { jetstreamManager } from "@nats-io/jetstream"
 import { connect } from "@nats-io/transport-node"
 import { spawn, type ChildProcess } from "node:child_process"
+import { spawnWatchdog } from "../child-watchdog.ts"
 import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { delimiter, join } from "node:path"
@@ -184,22 +185,6 @@ export class LocalNatsServer {
     this.#watchdog?.kill("SIGKILL")
     this.#watchdog = undefined
   }
-}
-
-/**
- * A shell that waits for its stdin (a pipe from this process) to close, then kills the server.
- * The kernel closes the pipe however this process ends, so a crashed test runner cannot leave
- * an orphan nats-server holding a port.
- */
-const spawnWatchdog = (pid: number | undefined): ChildProcess | undefined => {
-  if (pid === undefined) return undefined
-  const watchdog = spawn("sh", ["-c", 'read _ ; kill -KILL "$1" 2>/dev/null', "watchdog", String(pid)], {
-    stdio: ["pipe", "ignore", "ignore"]
-  })
-  watchdog.unref()
-  const stdin = watchdog.stdin as unknown as { unref?: () => void } | null
-  stdin?.unref?.()
-  return watchdog
 }
 
 /** nats-server writes `<binary>_<pid>.ports` (JSON with the client URLs) once it listens. */
