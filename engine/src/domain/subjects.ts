@@ -42,6 +42,8 @@ export const subjects = {
   /** All decisions of one market: what a new owner replays. */
   marketDecisions: (market: string) => `dispatch.${token("market", market)}.decision.>`,
   deadLetter: (market: string) => `dispatch.dlq.${token("market", market)}`,
+  /** Simulation clock ticks to a market's owner (`dispatch engine --clock sim`; core NATS request/reply). */
+  clock: (market: string) => `dispatch.${token("market", market)}.clock`,
   /** Intake requests to a region's engines (a queue group answers). */
   regionRpc: (region: string, operation: string) => `dispatch.rpc.${token("region", region)}.${token("operation", operation)}`
 } as const

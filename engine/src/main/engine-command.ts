@@ -43,7 +43,8 @@ export const engineCommand = Command.make("engine", engineFlags, (flags) =>
     ackWaitMs: flags.ackWaitMs,
     httpHost: flags.httpHost,
     httpPort: flags.httpPort,
-    instanceId: flags.instanceId
+    instanceId: flags.instanceId,
+    clock: flags.clock
   }).pipe(Effect.scoped, Effect.provide(loggerLayer(flags.logFormat)))
 ).pipe(Command.withDescription("Run the dispatch engine: consume ORDERS, match, publish decisions to RESULTS (docs/engine.md)."))
 

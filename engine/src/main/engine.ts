@@ -34,6 +34,8 @@ export interface EngineConfig {
   readonly httpHost: string
   readonly httpPort: number
   readonly instanceId: string
+  /** `sim`: partitions follow a simulator's clock ticks (docs/simulator.md, "NATS mode"); default `wall`. */
+  readonly clock?: "wall" | "sim" | undefined
 }
 
 /** Shed needs JetStream to deliver more than the queue holds, or there is nothing to shed. */
@@ -117,7 +119,7 @@ const partitionLoop = (
       metrics.partitionOwner.set(labels, 1)
       report("rebuilding")
       const scope = yield* Scope.make()
-      const session = ownPartition({ client, catalog, market, eta: GreatCircleEta.forMarket(market), dispatch: config.dispatch, partition: partitionSettings, consumer, metrics })
+      const session = ownPartition({ client, catalog, market, eta: GreatCircleEta.forMarket(market), dispatch: config.dispatch, partition: partitionSettings, consumer, metrics, clock: config.clock })
       const exit = yield* Effect.raceFirst(
         Scope.provide(Effect.tap(Effect.sync(() => report("owner")), () => session), scope),
         lease.awaitLoss

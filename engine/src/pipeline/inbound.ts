@@ -10,7 +10,11 @@ export interface InboundMessage {
   /** `traceparent` (W3C) of the producer lives here when it sent one. */
   readonly headers?: { get(key: string): string } | undefined
   /** deliveryCount is 1 on first delivery; more after a crash, a nak or an ack timeout. */
-  readonly info: { readonly deliveryCount: number }
+  readonly info: {
+    readonly deliveryCount: number
+    /** Position in its stream (JetStream), when it has one: `--clock sim` ticks wait for it. */
+    readonly streamSequence?: number | undefined
+  }
   /** Done with it: never deliver again. */
   ack(): void
   /** Not now: deliver again after `millis`. */

@@ -66,6 +66,10 @@ export interface Partition {
   readonly run: Effect.Effect<never, never, Scope.Scope>
   /** Messages queued, held for a decision, or being published. */
   readonly inFlight: () => number
+  /** Highest stream sequence of an inbound message handled by the matcher (0: none). */
+  readonly handledSequence: () => number
+  /** Decisions and dead letters being published (not yet acknowledged by the store). */
+  readonly publishesInFlight: () => number
 }
 
 export const makePartition = (options: {
@@ -74,6 +78,11 @@ export const makePartition = (options: {
   readonly ports: PartitionPorts
   readonly settings: PartitionSettings
   readonly metrics: EngineMetrics
+  /**
+   * The time up to which batch windows close (default: the clock's now). A simulation clock
+   * (sim-clock.ts) closes them only up to the time a tick released.
+   */
+  readonly tickTime?: (() => number) | undefined
 }): Effect.Effect<Partition, never, Scope.Scope> =>
   Effect.gen(function*() {
     const { dispatcher, catalog, ports, settings, metrics } = options
@@ -83,6 +92,7 @@ export const makePartition = (options: {
     const held = new Map<string, Held>()
     const publishing = new Set<Promise<unknown>>()
     let clockNow = Date.now()
+    let handledSequence = 0
 
     metrics.queueCapacity.set({ market }, settings.capacity)
     // The depth is set whenever it changes (each offer, each take). It used to be set only at
@@ -149,6 +159,8 @@ export const makePartition = (options: {
     }
 
     const handle = (message: InboundMessage, now: number, overloaded: boolean): void => {
+      const sequence = message.info.streamSequence
+      if (sequence !== undefined && sequence > handledSequence) handledSequence = sequence
       const classified = classify(catalog, message.subject, message.data, now)
       if (classified._tag === "Rejected") return deadLetter(classified.market, classified.deadLetter, message)
       const event = classified.event
@@ -190,7 +202,8 @@ export const makePartition = (options: {
       clockNow = now
       queueDepth.set(Queue.sizeUnsafe(queue))
       if (Option.isSome(taken)) for (const message of taken.value) handle(message, now, false)
-      for (const decision of dispatcher.tick(now)) publish(decision, now)
+      const tickAt = options.tickTime === undefined ? now : Math.min(now, options.tickTime())
+      for (const decision of dispatcher.tick(tickAt)) publish(decision, tickAt)
       const window = dispatcher.takeWindowReport()
       if (window !== undefined) {
         metrics.batchSize.observe({ market }, window.orders)
@@ -233,6 +246,8 @@ export const makePartition = (options: {
       deliver,
       enqueue: (message) => Queue.offer(queue, message).pipe(Effect.asVoid),
       run,
-      inFlight: () => Queue.sizeUnsafe(queue) + held.size + publishing.size
+      inFlight: () => Queue.sizeUnsafe(queue) + held.size + publishing.size,
+      handledSequence: () => handledSequence,
+      publishesInFlight: () => publishing.size
     }
   })

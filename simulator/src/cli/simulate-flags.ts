@@ -101,9 +101,13 @@ export const simulateFlags = {
     Flag.withDefault(DEFAULT_REALTIME_SPEED),
     Flag.withDescription(`real-time speed factor, simulated seconds per wall second (default ${DEFAULT_REALTIME_SPEED})`)
   ),
-  mode: Flag.Literals("mode", ["in-process", "nats"]).pipe(
-    Flag.withDefault("in-process" as const),
-    Flag.withDescription("in-process: the engine's dispatcher in this process; nats: through a running engine (not built yet) (default in-process)")
+  mode: Flag.Literals("mode", ["in-process", "nats", "auto"]).pipe(
+    Flag.optional,
+    Flag.withDescription("in-process: the engine's dispatcher in this process; nats: through a `dispatch engine --clock sim` over NATS (--nats or env NATS_URL, else a private nats-server); auto: nats when NATS_URL is set or nats-server is installed, else in-process (default in-process; auto with --demo)")
+  ),
+  nats: Flag.String("nats").pipe(
+    Flag.optional,
+    Flag.withDescription("NATS server URL for --mode nats (env NATS_URL; default a private nats-server started and stopped by the run)")
   ),
   from: Flag.String("from").pipe(
     Flag.optional,

@@ -12,13 +12,3 @@ export class InvalidSimulationSetting extends Schema.TaggedError<InvalidSimulati
     return `--${this.setting}: ${this.problem}`
   }
 }
-
-/** A transport or clock this build cannot run yet. */
-export class ModeNotBuilt extends Schema.TaggedError<ModeNotBuilt>()("ModeNotBuilt", {
-  mode: Schema.String,
-  detail: Schema.String
-}) {
-  override get message(): string {
-    return `--mode ${this.mode}: not built yet (${this.detail})`
-  }
-}

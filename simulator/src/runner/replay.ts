@@ -17,6 +17,7 @@ import { SeededRandom } from "../trips/random.ts"
 import type { Trip } from "../trips/trip.ts"
 import type { SimEvent } from "./sim-events.ts"
 import { Progress, type ProgressOutput } from "./progress.ts"
+import type { DispatchPort } from "./dispatch-port.ts"
 import { type DriverSetup, Simulation } from "./simulation.ts"
 
 /** Where the trips come from; `trips` can be run more than once (once per pass and policy). */
@@ -56,6 +57,8 @@ export interface ReplaySettings {
   readonly describe: Readonly<Record<string, string | number | boolean>>
   /** Sees every simulation event after the KPI folds (an event log, invariant checks). */
   readonly observer: ((event: SimEvent) => void) | undefined
+  /** NATS mode: opens the engine port for this run (closed at its end); default in-process. */
+  readonly openPort?: ((start: number) => DispatchPort & { close(): Promise<void> }) | undefined
 }
 
 /** What one pass over the trips learned; shared by the policies of a comparison. */
@@ -125,6 +128,8 @@ export const replay = <E>(source: TripSource<E>, settings: ReplaySettings, scan:
     const fleet = fleetOf(settings, scan)
     const collector = new KpiCollector(scan.start, scan.end, fleet.length, settings.mapResolution)
     const wallStart = performance.now()
+    const port = settings.openPort?.(scan.start)
+    if (port !== undefined) yield* Effect.addFinalizer(() => Effect.promise(() => port.close()))
     const sim = new Simulation({
       market: settings.market,
       eta: settings.eta,
@@ -139,7 +144,8 @@ export const replay = <E>(source: TripSource<E>, settings: ReplaySettings, scan:
       reposition: settings.reposition,
       fleet,
       demand: scan.demand,
-      start: scan.start
+      start: scan.start,
+      port
     }, settings.observer === undefined ? collector.on : fanOut(collector.on, settings.observer))
     const progress = settings.progress === undefined ? undefined : new Progress(settings.progress, `[${settings.dispatch.policy}]`, scan.start, scan.end)
     const clock = settings.clock
@@ -181,7 +187,7 @@ export const replay = <E>(source: TripSource<E>, settings: ReplaySettings, scan:
         simSecondsPerWallSecond: perSecond(simulatedSeconds)
       }
     }
-  })
+  }).pipe(Effect.scoped)
 
 const fanOut = (a: (e: SimEvent) => void, b: (e: SimEvent) => void) => (e: SimEvent) => {
   a(e)

@@ -41,6 +41,7 @@ import type { Shift } from "../fleet/shifts.ts"
 import { drawPatienceMs, type PatienceDistribution } from "../riders/patience.ts"
 import { SeededRandom } from "../trips/random.ts"
 import type { Trip } from "../trips/trip.ts"
+import type { DispatchPort } from "./dispatch-port.ts"
 import { EventQueue } from "./event-queue.ts"
 import type { SimEvent } from "./sim-events.ts"
 
@@ -73,6 +74,8 @@ export interface SimulationConfig {
   readonly demand: DemandSample
   /** When the fleet comes on (epoch ms): no trip may be earlier. */
   readonly start: number
+  /** The engine to dispatch through; default the engine's `Dispatcher` in this process. */
+  readonly port?: DispatchPort | undefined
 }
 
 const PRIORITY_DRIVER = 0, PRIORITY_PATIENCE = 1, PRIORITY_ARRIVAL = 2, PRIORITY_TICK = 3
@@ -102,7 +105,7 @@ type Agenda =
   | { readonly kind: "shift"; readonly driver: SimDriver }
 
 export class Simulation {
-  readonly dispatcher: Dispatcher
+  readonly dispatcher: DispatchPort
   readonly drivers: ReadonlyArray<SimDriver>
   readonly #config: SimulationConfig
   readonly #emit: (event: SimEvent) => void
@@ -131,7 +134,7 @@ export class Simulation {
   constructor(config: SimulationConfig, emit: (event: SimEvent) => void) {
     this.#config = config
     this.#emit = emit
-    this.dispatcher = new Dispatcher(config.market, config.eta, config.dispatch)
+    this.dispatcher = config.port ?? new Dispatcher(config.market, config.eta, config.dispatch)
     this.#patienceRandom = new SeededRandom(config.seed, PATIENCE_STREAM)
     this.#declineRandom = new SeededRandom(config.seed, DECLINE_STREAM)
     this.#repositionRandom = new SeededRandom(config.seed, REPOSITION_STREAM)

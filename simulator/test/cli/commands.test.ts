@@ -43,7 +43,7 @@ describe("dispatch simulate", () => {
     [["--demo", "--patience", "gamma:1"], "invalid patience"],
     [["--demo", "--compare", "greedy,fastest"], "--compare: unknown policy fastest"],
     [["--demo", "--from", "yesterday"], "--from: expected an ISO-8601 time"],
-    [["--demo", "--mode", "nats"], "--mode nats: not built yet"],
+    [["--demo", "--mode", "nats", "--nats", "nats://127.0.0.1:1"], "NATS mode: cannot start"],
     [["--drivers", "10"], "--trips: give a trips file"]
   ])("%j fails with a clear message", async (args, message) => {
     const { code, stdout, stderr } = await dispatch("simulate", ...args)

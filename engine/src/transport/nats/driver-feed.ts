@@ -16,14 +16,16 @@ import { JetStreamError } from "./errors.ts"
 const KV_STREAM = `KV_${KV_BUCKETS.drivers}`
 const KV_SUBJECT_PREFIX = `$KV.${KV_BUCKETS.drivers}.`
 
+/** `revision`: the entry's KV revision (its sequence in the bucket's stream). */
 export type DriverEntry =
-  | { readonly _tag: "Put"; readonly key: string; readonly subject: string; readonly data: Uint8Array }
-  | { readonly _tag: "Delete"; readonly key: string }
+  | { readonly _tag: "Put"; readonly key: string; readonly subject: string; readonly data: Uint8Array; readonly revision: number }
+  | { readonly _tag: "Delete"; readonly key: string; readonly revision: number }
 
 const toEntry = (m: JsMsg): DriverEntry => {
   const key = m.subject.slice(KV_SUBJECT_PREFIX.length)
   const operation = m.headers?.get("KV-Operation")
-  return operation === "DEL" || operation === "PURGE" ? { _tag: "Delete", key } : { _tag: "Put", key, subject: m.subject, data: m.data }
+  const revision = m.info.streamSequence
+  return operation === "DEL" || operation === "PURGE" ? { _tag: "Delete", key, revision } : { _tag: "Put", key, subject: m.subject, data: m.data, revision }
 }
 
 /**

@@ -24,6 +24,8 @@ import type { JetStreamError } from "./errors.ts"
 import { consumeOrders, consumerLag, ensureOrderConsumer, type OrderConsumerSettings } from "./order-consumer.ts"
 import { publishDeadLetter, publishDecision } from "./publisher.ts"
 import { replayDecisions } from "./results-replay.ts"
+import { SimClock } from "../../pipeline/sim-clock.ts"
+import { answerClockTicks } from "./clock-ticks.ts"
 
 /** How often the consumer's lag is read (ms). */
 const LAG_POLL_MS = 5_000
@@ -39,6 +41,8 @@ export interface NatsPartitionOptions {
   readonly partition: PartitionSettings
   readonly consumer: OrderConsumerSettings
   readonly metrics: EngineMetrics
+  /** `sim`: the matcher follows a simulator's ticks (clock-ticks.ts) instead of the wall clock. */
+  readonly clock?: "wall" | "sim" | undefined
 }
 
 /** Runs the partition as its owner until interrupted. */
@@ -47,8 +51,10 @@ export const ownPartition = (options: NatsPartitionOptions): Effect.Effect<never
     const { client, market, metrics } = options
     const dispatcher = new Dispatcher(market, options.eta, options.dispatch)
     const keyPrefix = `${market.id}.`
+    let driversRevision = 0
 
     yield* watchDrivers(client, market.id, (entry) => {
+      if (entry.revision > driversRevision) driversRevision = entry.revision
       const driverId = entry.key.slice(keyPrefix.length)
       if (entry._tag === "Delete") return dispatcher.driverRemoved(driverId)
       const decoded = decodeDriverState(entry.data)
@@ -67,11 +73,15 @@ export const ownPartition = (options: NatsPartitionOptions): Effect.Effect<never
       Effect.annotateLogs({ market: market.id, drivers: dispatcher.index.size, available: dispatcher.index.availableCount, decisions: restored, reserved: dispatcher.reservedDrivers, kvBucket: KV_BUCKETS.drivers })
     )
 
+    const simClock = options.clock === "sim" ? new SimClock(0) : undefined
     const partition = yield* makePartition({ dispatcher, catalog: options.catalog, ports: {
       publishDecision: (decision, traceparent) => publishDecision(client, decision, traceparent),
       publishDeadLetter: (m, letter) => publishDeadLetter(client, m, letter)
-    }, settings: options.partition, metrics })
+    }, settings: options.partition, metrics, tickTime: simClock === undefined ? undefined : () => simClock.releasedUpTo })
 
+    if (simClock !== undefined) {
+      yield* answerClockTicks({ client, market: market.id, clock: simClock, dispatcher, partition, driversRevision: () => driversRevision })
+    }
     yield* ensureOrderConsumer(client, market.id, options.consumer)
     yield* consumeOrders(client, market.id, options.consumer, partition.deliver)
     yield* Effect.forkScoped(
@@ -82,5 +92,5 @@ export const ownPartition = (options: NatsPartitionOptions): Effect.Effect<never
       )
     )
     yield* Effect.logInfo("partition consuming").pipe(Effect.annotateLogs({ market: market.id, policy: options.dispatch.policy }))
-    return yield* partition.run
+    return yield* (simClock === undefined ? partition.run : Effect.provideService(partition.run, Clock.Clock, simClock))
   })

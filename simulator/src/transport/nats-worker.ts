@@ -1,0 +1,145 @@
+/**
+ * NATS mode's worker thread (nats-port.ts is the main thread's side): it owns the nats-server
+ * (a private one unless a URL is given), the `dispatch engine --clock sim` child process and
+ * the NATS connection, and runs the tick protocol (docs/simulator.md, "NATS mode") for the
+ * simulation, which waits on it synchronously. Commands are handled one at a time, in order.
+ */
+import { jetstream } from "@nats-io/jetstream"
+import { Kvm } from "@nats-io/kv"
+import { connect, type NatsConnection } from "@nats-io/transport-node"
+import { KV_BUCKETS, LocalNatsServer, subjects, type Decision } from "#engine"
+import { spawn, type ChildProcess } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { type MessagePort, workerData } from "node:worker_threads"
+
+export interface WorkerSetup {
+  readonly port: MessagePort
+  readonly flag: Int32Array
+  readonly natsUrl: string | undefined
+  readonly market: string
+  readonly engineArgs: ReadonlyArray<string>
+  readonly start: number
+}
+
+export type Command =
+  | { readonly op: "driver"; readonly key: string; readonly data: string }
+  | { readonly op: "order"; readonly subject: string; readonly msgID: string; readonly data: string; readonly now: number }
+  | { readonly op: "tick"; readonly now: number }
+  | { readonly op: "close" }
+
+export type Reply =
+  | { readonly ok: true; readonly decisions: Array<Decision>; readonly nextDeadline: number | null; readonly transport?: string }
+  | { readonly ok: false; readonly error: string }
+
+const DISPATCH = fileURLToPath(new URL("../../../engine/src/main/dispatch.ts", import.meta.url))
+const TICK_TIMEOUT_MS = 30_000
+const START_TIMEOUT_MS = 30_000
+
+const setup = workerData as WorkerSetup
+const encoder = new TextEncoder()
+let server: LocalNatsServer | undefined
+let engine: ChildProcess | undefined
+let nc: NatsConnection | undefined
+let js: ReturnType<typeof jetstream>
+let kv: Awaited<ReturnType<Kvm["open"]>>
+const received: Array<Decision> = []
+let ordersSeq = 0
+let driversRevision = 0
+let driversDirty = false
+let engineAt = -1
+let nextDeadline: number | null = null
+
+const reply = (r: Reply) => {
+  setup.port.postMessage(r)
+  Atomics.store(setup.flag, 0, 1)
+  Atomics.notify(setup.flag, 0)
+}
+
+const tick = async (at: number, closeWindows: boolean) => {
+  const payload = { v: 1, type: "clock.tick", market: setup.market, at, ordersSeq, driversRevision, closeWindows }
+  const answer = (await nc!.request(subjects.clock(setup.market), encoder.encode(JSON.stringify(payload)), { timeout: TICK_TIMEOUT_MS })).json<{ type: string; nextDeadline?: number | null; detail?: string }>()
+  if (answer.type !== "clock.ack") throw new Error(`tick refused: ${answer.detail ?? answer.type}`)
+  engineAt = at
+  driversDirty = false
+  nextDeadline = answer.nextDeadline ?? null
+}
+
+const take = (): Extract<Reply, { ok: true }> => ({ ok: true, decisions: received.splice(0, received.length), nextDeadline })
+
+const open = async (): Promise<Reply> => {
+  let url = setup.natsUrl
+  if (url === undefined) {
+    server = await LocalNatsServer.start()
+    url = server.url
+  }
+  nc = await connect({ servers: url, name: "dispatch-simulate" })
+  js = jetstream(nc)
+  engine = spawn(process.execPath, [DISPATCH, "engine", "--clock", "sim", "--nats", url, "--http-port", "0", "--log-format", "json", "--partitions", setup.market, ...setup.engineArgs], {
+    stdio: ["ignore", "ignore", "inherit"]
+  })
+  nc.subscribe(subjects.marketDecisions(setup.market), { callback: (_e, m) => void received.push(m.json<Decision>()) })
+  // The engine answers ticks once it owns the market and consumes.
+  const deadline = Date.now() + START_TIMEOUT_MS
+  while (true) {
+    try {
+      const answer = (await nc.request(subjects.clock(setup.market), encoder.encode(JSON.stringify({ v: 1, type: "clock.tick", market: setup.market, at: setup.start, ordersSeq: 0, driversRevision: 0, closeWindows: false })), { timeout: 500 })).json<{ type: string }>()
+      if (answer.type === "clock.ack") break
+    } catch {
+      // not answering yet
+    }
+    if (engine.exitCode !== null) throw new Error(`dispatch engine exited with status ${engine.exitCode}`)
+    if (Date.now() > deadline) throw new Error("dispatch engine did not answer clock ticks within 30 s")
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  kv = await new Kvm(nc).open(KV_BUCKETS.drivers)
+  engineAt = setup.start
+  return { ...take(), transport: `NATS (${server === undefined ? url : `private nats-server ${url}`}; dispatch engine --clock sim, pid ${engine.pid})` }
+}
+
+const handle = async (command: Command): Promise<Reply | undefined> => {
+  switch (command.op) {
+    case "driver": {
+      driversRevision = await kv.put(command.key, command.data)
+      driversDirty = true
+      return undefined
+    }
+    case "order": {
+      // The engine's clock reads `now` and the drivers are applied before the order is handled.
+      if (driversDirty || engineAt !== command.now) await tick(command.now, false)
+      ordersSeq = (await js.publish(command.subject, command.data, { msgID: command.msgID })).seq
+      await tick(command.now, false)
+      return take()
+    }
+    case "tick": {
+      await tick(command.now, true)
+      return take()
+    }
+    case "close": {
+      await nc?.drain().catch(() => undefined)
+      await stop()
+      return take()
+    }
+  }
+}
+
+const stop = async () => {
+  if (engine !== undefined && engine.exitCode === null) {
+    const exited = new Promise((r) => engine!.once("exit", r))
+    engine.kill("SIGTERM")
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))])
+    if (engine.exitCode === null) engine.kill("SIGKILL")
+  }
+  await server?.dispose()
+}
+
+let chain: Promise<unknown> = open().then(reply, async (e: unknown) => {
+  await nc?.close().catch(() => undefined)
+  await stop().catch(() => undefined)
+  reply({ ok: false, error: `cannot start: ${e instanceof Error ? e.message : String(e)}` })
+})
+setup.port.on("message", (command: Command) => {
+  chain = chain.then(() => handle(command)).then(
+    (r) => r === undefined ? undefined : reply(r),
+    (e: unknown) => reply({ ok: false, error: `${command.op}: ${e instanceof Error ? e.message : String(e)}` })
+  )
+})
