@@ -1,29 +1,22 @@
 import { RetentionPolicy, StorageType } from "@nats-io/jetstream"
-import { Effect, Exit, Scope } from "effect"
-import { afterAll, beforeAll, expect, it } from "vitest"
-import { describeWithNats, LocalNatsServer } from "#engine/testing"
+import { Effect } from "effect"
+import { beforeAll, expect, it } from "vitest"
+import { describeWithNats } from "#engine/testing"
 import { encodeMessage } from "../../src/domain/codec.ts"
 import type { Decision, DriverState } from "../../src/domain/messages.ts"
 import { KV_BUCKETS, kvKeys, STREAMS } from "../../src/domain/subjects.ts"
-import { connectNats, type NatsClient } from "../../src/transport/nats/connection.ts"
+import type { NatsClient } from "../../src/transport/nats/connection.ts"
+import { useNatsSuite } from "./nats-suite.ts"
 import { watchDrivers, type DriverEntry } from "../../src/transport/nats/driver-feed.ts"
 import { publishDecision } from "../../src/transport/nats/publisher.ts"
 import { ensureStreamsAndBuckets } from "../../src/transport/nats/setup.ts"
 
 describeWithNats("NATS adapters", () => {
-  let server: LocalNatsServer
+  const suite = useNatsSuite("adapters-test")
+  const run = suite.run
   let client: NatsClient
-  let scope: Scope.Closeable
-  const run = <A, E>(effect: Effect.Effect<A, E, Scope.Scope>) => Effect.runPromise(Scope.provide(effect, scope))
-
   beforeAll(async () => {
-    server = await LocalNatsServer.start()
-    scope = Effect.runSync(Scope.make())
-    client = await run(connectNats({ servers: [server.url], name: "adapters-test" }))
-  })
-  afterAll(async () => {
-    await Effect.runPromise(Scope.close(scope, Exit.void))
-    await server.dispose()
+    client = suite.client()
   })
 
   it("creates streams and buckets once, then finds them", async () => {

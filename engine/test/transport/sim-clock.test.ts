@@ -3,14 +3,15 @@
  * at simulation time, never on the wall clock, and a tick's ack comes after the orders and
  * driver states it names were applied and the decisions due were stored.
  */
-import { Effect, Exit, Fiber, Scope } from "effect"
-import { afterAll, beforeAll, expect, it } from "vitest"
-import { describeWithNats, LocalNatsServer } from "#engine/testing"
+import { Effect, Fiber, Scope } from "effect"
+import { beforeAll, expect, it } from "vitest"
+import { describeWithNats } from "#engine/testing"
 import { encodeMessage } from "../../src/domain/codec.ts"
 import { KV_BUCKETS, kvKeys, subjects } from "../../src/domain/subjects.ts"
 import { GreatCircleEta } from "../../src/eta/great-circle-eta.ts"
 import { defaultDispatchSettings } from "../../src/pipeline/dispatcher.ts"
-import { connectNats, type NatsClient } from "../../src/transport/nats/connection.ts"
+import type { NatsClient } from "../../src/transport/nats/connection.ts"
+import { useNatsSuite } from "./nats-suite.ts"
 import { ownPartition } from "../../src/transport/nats/nats-partition.ts"
 import { ensureStreamsAndBuckets } from "../../src/transport/nats/setup.ts"
 import { catalog, driver, metrics, order, sf } from "../pipeline/fixtures.ts"
@@ -18,20 +19,12 @@ import { catalog, driver, metrics, order, sf } from "../pipeline/fixtures.ts"
 const T0 = Date.UTC(2008, 4, 31, 17, 0, 0)
 
 describeWithNats("engine on a simulation clock", () => {
-  let server: LocalNatsServer
+  const suite = useNatsSuite("sim-clock-test")
+  const run = suite.run
   let client: NatsClient
-  let scope: Scope.Closeable
-  const run = <A, E>(effect: Effect.Effect<A, E, Scope.Scope>) => Effect.runPromise(Scope.provide(effect, scope))
-
   beforeAll(async () => {
-    server = await LocalNatsServer.start()
-    scope = Effect.runSync(Scope.make())
-    client = await run(connectNats({ servers: [server.url], name: "sim-clock-test" }))
+    client = suite.client()
     await run(ensureStreamsAndBuckets(client))
-  })
-  afterAll(async () => {
-    await Effect.runPromise(Scope.close(scope, Exit.void))
-    await server.dispose()
   })
 
   it("closes batch windows at simulation time and acks a tick once its inputs are decided", async () => {
@@ -43,7 +36,7 @@ describeWithNats("engine on a simulation clock", () => {
       dispatch: { ...defaultDispatchSettings("batch"), batchWindowMs: 2_000 },
       partition: { capacity: 100, overload: "backpressure", keepAliveMs: 10_000, decisionMemoryMs: 600_000 },
       consumer: { maxAckPending: 100, ackWaitMs: 30_000, pullBatch: 100 }
-    }), scope))
+    }), suite.scope))
     const tick = async (at: number, ordersSeq: number, driversRevision: number, closeWindows = true) => {
       const reply = await client.nc.request(subjects.clock("sf"), encodeJson({ v: 1, type: "clock.tick", market: "sf", at, ordersSeq, driversRevision, closeWindows }), { timeout: 10_000 })
       return reply.json<{ type: string; at: number }>()
