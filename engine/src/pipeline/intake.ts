@@ -3,14 +3,15 @@
  * says why not. Pure; the pipeline publishes the dead letter and terminates the message.
  *
  * Beyond the wire schema (codec.ts) an order must belong where it arrived: its `market` must
- * be known and equal the subject's market, and its pickup must lie inside that market's area
+ * be known and equal the subject's market, its subject must be its type's, and its pickup must
+ * lie inside that market's area
  * (matching never crosses markets; a pickup elsewhere is a client bug, not a no_supply).
  */
 import { Result } from "effect"
 import { makeDecoder } from "../domain/codec.ts"
 import type { MarketCatalog } from "../domain/market-catalog.ts"
 import type { DeadLetter, OrderEvent } from "../domain/messages.ts"
-import { marketOfSubject } from "../domain/subjects.ts"
+import { marketOfSubject, subjects } from "../domain/subjects.ts"
 
 /** Bytes of the original payload a dead letter keeps. */
 export const DEAD_LETTER_PAYLOAD_BYTES = 2_048
@@ -37,6 +38,9 @@ export const classify = (catalog: MarketCatalog, subject: string, data: Uint8Arr
   if (event.market !== subjectMarket) {
     return reject("invalid", `market: "${event.market}" arrived on ${subject}, the subject of market "${subjectMarket}"`)
   }
+  // ORDERS takes `dispatch.<m>.order.>`: an event must arrive on its own type's subject.
+  const expected = event.type === "order.requested" ? subjects.orderRequested(event.market) : subjects.orderCancelled(event.market)
+  if (subject !== expected) return reject("invalid", `type: "${event.type}" arrived on ${subject}, expected ${expected}`)
   if (event.type === "order.requested" && catalog.marketOf(event.pickup.lat, event.pickup.lng)?.id !== market.id) {
     return reject("outside_market", `pickup: (${event.pickup.lat}, ${event.pickup.lng}) is outside market "${market.id}"`)
   }

@@ -173,11 +173,12 @@ describe("partition pipeline", () => {
       bus.publishRaw("dispatch.sf.order.requested", enc(JSON.stringify({ ...order("x"), pickup: { lat: 91, lng: 0 } })))
       bus.publishRaw("dispatch.nyc.order.requested", enc(JSON.stringify({ ...order("y"), market: "nyc" })))
       bus.publishRaw("dispatch.sf.order.requested", enc(JSON.stringify({ ...order("z"), pickup: { lat: 40.7, lng: -74 } })))
+      bus.publishRaw("dispatch.sf.order.whatever", enc(JSON.stringify(order("w"))))
       bus.publishEvent(order("good"))
       yield* TestClock.adjust("1 millis")
       yield* settle
       assert.deepStrictEqual(bus.deadLetters.map((l) => `${l.reason} ${l.detail.split(":")[0]}`), [
-        "not_json $", "not_utf8 $", "invalid pickup.lat", "unknown_market market", "outside_market pickup"
+        "not_json $", "not_utf8 $", "invalid pickup.lat", "unknown_market market", "outside_market pickup", "invalid type"
       ])
       assert.strictEqual(bus.deadLetters[1]!.payloadEncoding, "base64")
       assert.deepStrictEqual(reasons(bus.decisions.values()), ["matched a"])
