@@ -15,11 +15,12 @@
  * takeover time, when the last decision came, and the engine's own redelivery and
  * duplicate-decision counters (which show the recovery paths really ran).
  */
-import { afterEach, expect, it } from "vitest"
-import { describeWithNats, LocalNatsServer } from "#engine/testing"
+import { expect, it } from "vitest"
+import { describeWithNats } from "#engine/testing"
 import { subjects } from "../../src/domain/subjects.ts"
-import { audit, driverState, newTraceparent, orderRequested, pointIn, prng, sleep, summary, TestClient } from "./client.ts"
-import { EngineProcess, metricValue, stopAllEngines } from "./engine-process.ts"
+import { audit, newTraceparent, orderRequested, pointIn, sleep, summary, TestClient } from "./client.ts"
+import { EngineProcess, metricValue } from "./engine-process.ts"
+import { useFreshWorld } from "./world.ts"
 
 /** Orders published at STEADY_RATE per second, then as fast as the client can. */
 const STEADY_ORDERS = 1_000
@@ -30,28 +31,14 @@ const STEADY_RATE = 1_000
 const FAULT_AT_DECISIONS = STEADY_ORDERS + 300
 const DRIVERS = 3_500
 const LEASE_TTL_MS = 1_500
-/** A crashed owner's in-flight orders come back after this (the default, 30 s, is too slow for a test). */
+/** A crashed owner's in-flight orders come back after this (the default, 10 s, is slow for a test). */
 const ACK_WAIT_MS = 3_000
 
 describeWithNats("engine under faults (separate processes, real NATS, file store)", () => {
-  let server: LocalNatsServer | undefined
-  let client: TestClient | undefined
-
-  afterEach(async () => {
-    await stopAllEngines()
-    await client?.close()
-    await server?.dispose()
-    client = undefined
-    server = undefined
-  })
+  const freshWorld = useFreshWorld()
 
   const setup = async (seed: number) => {
-    server = await LocalNatsServer.start()
-    client = await TestClient.connect(server.url)
-    await client.ensureStreams()
-    const random = prng(seed)
-    const now = Date.now()
-    await client.putDrivers(Array.from({ length: DRIVERS }, (_, i) => driverState(`d${i}`, now, pointIn(random))))
+    const { server, client, random } = await freshWorld(seed, DRIVERS)
     // Every decision as it is published (core subscription): to trigger faults and time them.
     const seen: Array<number> = []
     client.nc.subscribe(subjects.marketDecisions("sf"), { callback: () => void seen.push(Date.now()) })

@@ -8,10 +8,11 @@
  * exactly one outcome; `shed` answers some `unmatched: overloaded` at once, `backpressure`
  * none (JetStream holds the surplus instead).
  */
-import { afterEach, expect, it } from "vitest"
-import { describeWithNats, LocalNatsServer } from "#engine/testing"
-import { audit, driverState, newTraceparent, orderRequested, pointIn, prng, sleep, summary, TestClient } from "./client.ts"
-import { EngineProcess, metricValue, stopAllEngines } from "./engine-process.ts"
+import { expect, it } from "vitest"
+import { describeWithNats } from "#engine/testing"
+import { audit, newTraceparent, orderRequested, pointIn, sleep, summary } from "./client.ts"
+import { EngineProcess, metricValue } from "./engine-process.ts"
+import { useFreshWorld } from "./world.ts"
 
 const CAPACITY = 50
 const BACKLOG = 1_500
@@ -19,24 +20,10 @@ const LIVE = 500
 const DRIVERS = 2_500
 
 describeWithNats("engine under overload (separate process, real NATS)", () => {
-  let server: LocalNatsServer | undefined
-  let client: TestClient | undefined
-
-  afterEach(async () => {
-    await stopAllEngines()
-    await client?.close()
-    await server?.dispose()
-    client = undefined
-    server = undefined
-  })
+  const freshWorld = useFreshWorld()
 
   const run = async (overload: "backpressure" | "shed", seed: number) => {
-    server = await LocalNatsServer.start()
-    client = await TestClient.connect(server.url)
-    await client.ensureStreams()
-    const random = prng(seed)
-    const now = Date.now()
-    await client.putDrivers(Array.from({ length: DRIVERS }, (_, i) => driverState(`d${i}`, now, pointIn(random))))
+    const { server, client, random } = await freshWorld(seed, DRIVERS)
     const traceIds = new Map<string, string>()
     const orders = (prefix: string, n: number) =>
       Array.from({ length: n }, (_, i) => {
