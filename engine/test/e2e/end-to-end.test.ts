@@ -5,37 +5,18 @@
  * Per policy: every order gets exactly one decision in RESULTS, no driver is in two matches,
  * each decision is on the subject of its type and carries its order's trace id.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest"
-import { describeWithNats, LocalNatsServer } from "#engine/testing"
-import { audit, driverState, newTraceparent, orderRequested, pointIn, prng, summary, TestClient } from "./client.ts"
-import { EngineProcess, stopAllEngines } from "./engine-process.ts"
+import { expect, it } from "vitest"
+import { describeWithNats } from "#engine/testing"
+import { audit, newTraceparent, orderRequested, pointIn, summary } from "./client.ts"
+import { EngineProcess } from "./engine-process.ts"
+import { useFreshWorld } from "./world.ts"
 
 describeWithNats("engine end to end (separate process, real NATS)", () => {
-  let server: LocalNatsServer
-  let client: TestClient
-
-  beforeAll(async () => {
-    server = await LocalNatsServer.start()
-  })
-  afterEach(async () => {
-    await stopAllEngines()
-    await client?.close()
-  })
-  afterAll(async () => {
-    await stopAllEngines()
-    await server?.dispose()
-  })
+  const freshWorld = useFreshWorld()
 
   const scenario = async (policy: "greedy" | "batch", drivers: number, orders: number, seed: number) => {
-    // A fresh store per scenario: streams, consumer and KV start empty.
-    await server.dispose()
-    server = await LocalNatsServer.start()
-    client = await TestClient.connect(server.url)
-    await client.ensureStreams()
-    const random = prng(seed)
-    const now = Date.now()
     // Drivers first: the engine's rebuild reads them from KV (its log line says how many).
-    await client.putDrivers(Array.from({ length: drivers }, (_, i) => driverState(`d${i}`, now, pointIn(random))))
+    const { server, client, random } = await freshWorld(seed, drivers)
     const engine = await EngineProcess.start({ natsUrl: server.url, policy, ...(policy === "batch" ? { batchWindowMs: 300 } : {}) })
     expect(engine.logsWith("partition state rebuilt")[0]?.annotations).toMatchObject({ drivers, available: drivers, reserved: 0 })
 
