@@ -4,12 +4,11 @@
  * partition while the lease holds (nats-partition.ts) and goes back to standby when it is lost.
  */
 import { Effect, Exit, Layer, Schedule, Scope } from "effect"
-import { collectDefaultMetrics, Registry } from "prom-client"
 import type { MarketCatalog } from "../domain/market-catalog.ts"
 import { loadMarketCatalog } from "../domain/market-files.ts"
 import type { Market } from "../domain/market.ts"
 import { GreatCircleEta } from "../eta/great-circle-eta.ts"
-import { makeEngineMetrics, type EngineMetrics } from "../observability/metrics.ts"
+import { makeEngineMetrics, makeRegistry, type EngineMetrics } from "../observability/metrics.ts"
 import type { DispatchSettings } from "../pipeline/dispatcher.ts"
 import type { OverloadPolicy, PartitionSettings } from "../pipeline/partition.ts"
 import { connectNats, type NatsClient, type NatsSettings } from "../transport/nats/connection.ts"
@@ -49,8 +48,7 @@ export const runEngine = (config: EngineConfig) =>
   Effect.gen(function*() {
     const catalog = yield* loadMarketCatalog(config.marketFiles)
     const markets = yield* selectPartitions(catalog, config.partitions)
-    const registry = new Registry()
-    collectDefaultMetrics({ register: registry })
+    const registry = makeRegistry()
     const metrics = makeEngineMetrics(registry)
     const client = yield* connectNats(config.nats)
     const setup = yield* ensureStreamsAndBuckets(client)
