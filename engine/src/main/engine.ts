@@ -16,7 +16,7 @@ import { PartitionLease } from "../transport/nats/lease.ts"
 import { ownPartition } from "../transport/nats/nats-partition.ts"
 import { DEFAULT_ACK_WAIT_MS, type OrderConsumerSettings } from "../transport/nats/order-consumer.ts"
 import { RESULTS_DUPLICATE_WINDOW_MS, ensureStreamsAndBuckets } from "../transport/nats/setup.ts"
-import { statusServer } from "./status-server.ts"
+import { statusServer } from "../observability/status-server.ts"
 import { UnknownPartition } from "./errors.ts"
 
 export interface EngineConfig {

@@ -3,12 +3,13 @@
  * models, print the KPI summary and write the KPI files and the HTML report. `--demo` is the
  * README's one command: the shipped SF sample, greedy vs batch.
  */
-import { findNatsServer, POLICIES, type PolicyName } from "#engine"
-import { Console, Effect, Option, Result } from "effect"
+import { findNatsServer, makeRegistry, makeSimulatorMetrics, POLICIES, type PolicyName, statusServer } from "#engine"
+import { Console, Effect, Layer, Option, Result } from "effect"
 import { CliError, Command } from "effect/cli"
 import { readDriversFile } from "../fleet/drivers-file.ts"
 import { defaultRepositionSettings } from "../fleet/repositioning.ts"
 import { renderHtmlReport } from "../report/html-report.ts"
+import { KpiMetrics } from "../report/kpi-metrics.ts"
 import { markdownSummary } from "../report/markdown-summary.ts"
 import { parsePatience } from "../riders/patience.ts"
 import { replaySettings } from "../runner/defaults.ts"
@@ -135,8 +136,13 @@ export const runSimulate = (flags: Flags) =>
     const scanSeconds = Math.round(performance.now() - scanStarted) / 1000
     const tripsRead = yield* input.summary
     if (tripsRead !== undefined && tripsRead.rejected > 0) yield* Console.error(formatReadSummary(tripsRead).join("\n"))
+    const metrics = yield* serveMetrics(flags)
     const runs: Array<ReplayResult> = []
-    for (const policy of policies) runs.push(yield* replay(input.source, settingsFor(policy), scan))
+    for (const policy of policies) {
+      const settings = settingsFor(policy)
+      const live = metrics === undefined ? undefined : new KpiMetrics(metrics, { market: choice.market.id, policy, start: scan.start, end: scan.end, drivers: settings.drivers })
+      runs.push(yield* replay(input.source, { ...settings, observer: live?.on }, scan))
+    }
 
     const summary = markdownSummary(runs, transport)
     const html = renderHtmlReport(runs, { timeZone: choice.market.timeZone, transport })
@@ -145,6 +151,21 @@ export const runSimulate = (flags: Flags) =>
     yield* Console.log("")
     yield* Console.log(`KPI files: ${files.kpis.join(", ")}`)
     yield* Console.log(`report: ${files.report}`)
+    if (metrics !== undefined && flags.metricsHold) {
+      yield* Console.error(`serving the final metrics on http://${flags.metricsHost}:${Option.getOrThrow(flags.metricsPort)}/metrics until Ctrl-C (--metrics-hold)`)
+      yield* Effect.never
+    }
+  }).pipe(Effect.scoped)
+
+/** `--metrics-port`: the run's KPI metrics plus Node's, on a status port closed with the run. */
+const serveMetrics = (flags: Flags) =>
+  Effect.gen(function*() {
+    if (Option.isNone(flags.metricsPort)) return undefined
+    const registry = makeRegistry()
+    const metrics = makeSimulatorMetrics(registry)
+    yield* Layer.build(statusServer({ host: flags.metricsHost, port: flags.metricsPort.value, registry, readiness: () => ({ ready: true }) }))
+    yield* Console.error(`metrics: http://${flags.metricsHost}:${flags.metricsPort.value}/metrics`)
+    return metrics
   })
 
 /** A failure shown as its message alone (file and line, or flag), exit status 1. */

@@ -22,6 +22,8 @@ import {
 /** Where reports go when `--out` is not given: under the checkout's git-ignored out/. */
 export const DEFAULT_OUT_DIR = "out/simulate"
 export const DEFAULT_MARKET_ID = "sf"
+/** The simulator's metrics port in the local stack (dashboards/prometheus/prometheus.yml). */
+export const DEFAULT_SIM_METRICS_PORT = 9465
 /** Synthetic city defaults: a Friday, a whole day. */
 export const DEFAULT_SYNTHETIC_DATE = "2025-06-06"
 export const DEFAULT_SYNTHETIC_HOURS = 24
@@ -148,6 +150,18 @@ export const simulateFlags = {
   shiftHours: ranged(Flag.Finite("shift-hours"), "shift-hours", 0.5, 24).pipe(
     Flag.optional,
     Flag.withDescription("each driver works one shift of this many hours a day, timed by demand (default: on duty all run)")
+  ),
+  metricsPort: ranged(Flag.Int("metrics-port"), "metrics-port", 1, 65_535).pipe(
+    Flag.optional,
+    Flag.withDescription(`serve the run's KPIs as Prometheus metrics on this port at /metrics (--metrics-host; the local stack's Prometheus scrapes ${DEFAULT_SIM_METRICS_PORT}) (default off)`)
+  ),
+  metricsHost: Flag.String("metrics-host").pipe(
+    Flag.withDefault("127.0.0.1"),
+    Flag.withDescription("address of the --metrics-port server (default 127.0.0.1)")
+  ),
+  metricsHold: Flag.Boolean("metrics-hold").pipe(
+    Flag.withDefault(false),
+    Flag.withDescription("with --metrics-port: after the run, keep serving /metrics until Ctrl-C, so a scraper sees the final figures (default off)")
   ),
   mapResolution: ranged(Flag.Int("map-resolution"), "map-resolution", 4, 10).pipe(
     Flag.optional,

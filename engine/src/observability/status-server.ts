@@ -1,6 +1,7 @@
 /**
- * The engine's one HTTP port: `/healthz` (the process runs), `/readyz` (connected to NATS and
- * owning or standing by for its partitions, with the details), `/metrics` (Prometheus).
+ * A process's one status port: `/healthz` (the process runs), `/readyz` (ready, with the
+ * details: for the engine, connected to NATS and owning or standing by for its partitions) and
+ * `/metrics` (Prometheus). The engine serves it; so does `dispatch simulate --metrics-port`.
  */
 import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
