@@ -17,6 +17,7 @@ import { ownPartition } from "../transport/nats/nats-partition.ts"
 import { DEFAULT_ACK_WAIT_MS, type OrderConsumerSettings } from "../transport/nats/order-consumer.ts"
 import { RESULTS_DUPLICATE_WINDOW_MS, ensureStreamsAndBuckets } from "../transport/nats/setup.ts"
 import { statusServer } from "../observability/status-server.ts"
+import { layerTracing } from "../observability/trace-sdk.ts"
 import { UnknownPartition } from "./errors.ts"
 
 export interface EngineConfig {
@@ -46,6 +47,7 @@ type PartitionView = "standby" | "rebuilding" | "owner"
 
 export const runEngine = (config: EngineConfig) =>
   Effect.gen(function*() {
+    yield* Layer.build(layerTracing("dispatch-engine"))
     const catalog = yield* loadMarketCatalog(config.marketFiles)
     const markets = yield* selectPartitions(catalog, config.partitions)
     const registry = makeRegistry()
