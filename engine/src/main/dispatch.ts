@@ -4,7 +4,7 @@
  * composes them. Commands whose part is not built yet say so and exit non-zero.
  */
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
-import { Effect } from "effect"
+import { Effect, Runtime } from "effect"
 import { CliError, Command } from "effect/cli"
 import { createRequire } from "node:module"
 import { engineCommand, natsCommand } from "./engine-command.ts"
@@ -38,4 +38,13 @@ const dispatch = Command.make("dispatch").pipe(
   ])
 )
 
-Command.run(dispatch, { version }).pipe(Effect.provide(NodeServices.layer), NodeRuntime.runMain)
+/**
+ * A graceful stop asked for by SIGTERM (systemd, Kubernetes, `kill`) exits 0, as those
+ * supervisors expect of a clean shutdown; Ctrl-C keeps the shell's 130.
+ */
+let stoppedBy: NodeJS.Signals | undefined
+process.once("SIGTERM", () => (stoppedBy = "SIGTERM"))
+const teardown: Runtime.Teardown = (exit, onExit) =>
+  Runtime.defaultTeardown(exit, (code) => onExit(code === 130 && stoppedBy === "SIGTERM" ? 0 : code))
+
+Command.run(dispatch, { version }).pipe(Effect.provide(NodeServices.layer), (main) => NodeRuntime.runMain(main, { teardown }))
