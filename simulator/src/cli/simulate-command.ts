@@ -13,6 +13,7 @@ import { KpiMetrics } from "../report/kpi-metrics.ts"
 import { markdownSummary } from "../report/markdown-summary.ts"
 import { parsePatience } from "../riders/patience.ts"
 import { replaySettings } from "../runner/defaults.ts"
+import { LiveDispatchPort } from "../transport/live-port.ts"
 import { NatsDispatchPort } from "../transport/nats-port.ts"
 import { replay, scanDemand, type ReplayResult } from "../runner/replay.ts"
 import { formatReadSummary } from "../trips/rejections.ts"
@@ -55,7 +56,7 @@ const describe = (flags: Flags) => ({
   "reposition": flags.reposition,
   "shift-hours": Option.getOrElse(flags.shiftHours, () => "off"),
   "batch-window-ms": flags.batchWindowMs,
-  "clock": flags.clock === "realtime" ? `realtime x${flags.speed}` : "virtual",
+  "clock": flags.clock === "realtime" ? `realtime x${flags.speed}` : resolveMode(flags).mode === "live" ? `live x${flags.speed}` : "virtual",
   "mode": resolveMode(flags).mode
 })
 
@@ -63,7 +64,7 @@ const describe = (flags: Flags) => ({
 const DEMO_NATS_TO = Date.parse("2008-06-01T02:00:00Z")
 
 /** `--mode`, with `auto` (the demo's default) resolved: NATS when a server is given or installed. */
-const resolveMode = (flags: Flags): { readonly mode: "in-process" | "nats"; readonly natsUrl: string | undefined; readonly why: string } => {
+const resolveMode = (flags: Flags): { readonly mode: "in-process" | "nats" | "live"; readonly natsUrl: string | undefined; readonly why: string } => {
   const natsUrl = Option.getOrUndefined(flags.nats) ?? (process.env["NATS_URL"] || undefined)
   const wanted = Option.getOrElse(flags.mode, () => (flags.demo ? "auto" as const : "in-process" as const))
   if (wanted !== "auto") return { mode: wanted, natsUrl, why: `--mode ${wanted}` }
@@ -78,6 +79,11 @@ export const runSimulate = (flags: Flags) =>
     const policies = yield* Effect.fromResult(parsePolicies(flags))
     const from = yield* Effect.fromResult(parseTime("from", flags.from))
     const mode = resolveMode(flags)
+    if (mode.mode === "live") {
+      if (mode.natsUrl === undefined) return yield* new InvalidFlag({ flag: "mode", problem: "live drives a running engine: give its NATS server with --nats or NATS_URL" })
+      if (policies.length > 1) return yield* new InvalidFlag({ flag: "mode", problem: "live replays through the running engine, which has one policy: give --policy (the engine's) and --trips instead of --compare or --demo" })
+      if (flags.clock === "realtime") return yield* new InvalidFlag({ flag: "clock", problem: "live mode paces itself by --speed: leave --clock at virtual" })
+    }
     const toFlag = yield* Effect.fromResult(parseTime("to", flags.to))
     // NATS mode replays ~230 trips per wall second (lockstep round trips), so the whole 5-hour
     // sample takes ~70 s for the two policies; the demo keeps under a minute with its first 2 hours.
@@ -116,7 +122,11 @@ export const runSimulate = (flags: Flags) =>
         clock: flags.clock === "realtime" ? { kind: "realtime", speed: flags.speed } : { kind: "virtual" },
         progress: process.stderr,
         describe: describe(flags),
-        openPort: mode.mode === "in-process" ? undefined : (start: number) => {
+        openPort: mode.mode === "in-process" ? undefined : mode.mode === "live" ? (start: number) => {
+          const port = LiveDispatchPort.open({ natsUrl: mode.natsUrl!, market: choice.market.id, start, speed: flags.speed })
+          transport = port.transport
+          return port
+        } : (start: number) => {
           const port = NatsDispatchPort.open({
             natsUrl: mode.natsUrl,
             market: choice.market.id,
@@ -129,7 +139,7 @@ export const runSimulate = (flags: Flags) =>
       })
     }
 
-    yield* Console.error(`dispatch simulate: ${input.source.name} · market ${choice.market.id} · ${policies.join(" vs ")} · transport ${mode.mode === "nats" ? `NATS, a dispatch engine --clock sim per policy (${mode.why})` : `${IN_PROCESS_TRANSPORT} (${mode.why})`}`)
+    yield* Console.error(`dispatch simulate: ${input.source.name} · market ${choice.market.id} · ${policies.join(" vs ")} · transport ${mode.mode === "nats" ? `NATS, a dispatch engine --clock sim per policy (${mode.why})` : mode.mode === "live" ? `live, the running engine on ${mode.natsUrl} at x${flags.speed}` : `${IN_PROCESS_TRANSPORT} (${mode.why})`}`)
     if (demoCut) yield* Console.error(`demo in NATS mode: the first 2 hours of the sample (--to ${new Date(DEMO_NATS_TO).toISOString()}) to stay under a minute; --mode in-process replays all 5 hours in ~5 s, or give --to`)
     const scanStarted = performance.now()
     const scan = yield* scanDemand(input.source, settingsFor(policies[0]!))

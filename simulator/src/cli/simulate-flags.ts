@@ -101,11 +101,11 @@ export const simulateFlags = {
   ),
   speed: ranged(Flag.Finite("speed"), "speed", 0.001, 1_000_000).pipe(
     Flag.withDefault(DEFAULT_REALTIME_SPEED),
-    Flag.withDescription(`real-time speed factor, simulated seconds per wall second (default ${DEFAULT_REALTIME_SPEED})`)
+    Flag.withDescription(`real-time speed factor (--clock realtime and --mode live), simulated seconds per wall second (default ${DEFAULT_REALTIME_SPEED})`)
   ),
-  mode: Flag.Literals("mode", ["in-process", "nats", "auto"]).pipe(
+  mode: Flag.Literals("mode", ["in-process", "nats", "live", "auto"]).pipe(
     Flag.optional,
-    Flag.withDescription("in-process: the engine's dispatcher in this process; nats: through a `dispatch engine --clock sim` over NATS (--nats or env NATS_URL, else a private nats-server); auto: nats when NATS_URL is set or nats-server is installed, else in-process (default in-process; auto with --demo)")
+    Flag.withDescription("in-process: the engine's dispatcher in this process; nats: through a `dispatch engine --clock sim` over NATS (--nats or env NATS_URL, else a private nats-server); live: drive an already running `dispatch engine` on the wall clock at --speed (needs --nats or NATS_URL; one policy, the engine's); auto: nats when NATS_URL is set or nats-server is installed, else in-process (default in-process; auto with --demo)")
   ),
   nats: Flag.String("nats").pipe(
     Flag.optional,

@@ -10,12 +10,9 @@
  * tick carries their KV revision, and the engine applies them first).
  */
 import { kvKeys, subjects, type Decision, type DriverState, type OrderCancelled, type OrderRequested } from "#engine"
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads"
 import type { DispatchPort } from "../runner/dispatch-port.ts"
-import type { Command, Reply, WorkerSetup } from "./nats-worker.ts"
-
-/** Longest a call waits for the worker (ms): a tick's own timeout plus slack. */
-const CALL_TIMEOUT_MS = 60_000
+import type { Command } from "./nats-worker.ts"
+import { WorkerChannel } from "./worker-channel.ts"
 
 export interface NatsPortOptions {
   /** An existing NATS server; undefined: a private nats-server started and stopped here. */
@@ -30,22 +27,14 @@ export interface NatsPortOptions {
 export class NatsDispatchPort implements DispatchPort {
   /** What the run used, for the summary and run.json. */
   readonly transport: string
-  readonly #worker: Worker
-  readonly #port: MessagePort
-  readonly #flag: Int32Array
+  readonly #channel: WorkerChannel
   readonly #open = new Set<string>()
   #nextDeadline: number | undefined = undefined
   #closed = false
 
   private constructor(options: NatsPortOptions) {
-    const { port1, port2 } = new MessageChannel()
-    this.#port = port1
-    this.#flag = new Int32Array(new SharedArrayBuffer(4))
-    const setup: WorkerSetup = { port: port2, flag: this.#flag, natsUrl: options.natsUrl, market: options.market, engineArgs: options.engineArgs, start: options.start }
-    this.#worker = new Worker(new URL("./nats-worker.ts", import.meta.url), { workerData: setup, transferList: [port2] })
-    this.#worker.unref()
-    const first = this.#wait("open")
-    this.transport = first.transport ?? "NATS"
+    this.#channel = new WorkerChannel("NATS mode", { mode: "lockstep", natsUrl: options.natsUrl, market: options.market, engineArgs: options.engineArgs, start: options.start })
+    this.transport = this.#channel.opened.transport ?? "NATS"
   }
 
   /** Starts (or connects to) NATS and the engine; blocks until the engine answers ticks. */
@@ -71,7 +60,7 @@ export class NatsDispatchPort implements DispatchPort {
   }
 
   driverState(state: DriverState): void {
-    this.#port.postMessage({ op: "driver", key: kvKeys.driver(state.market, state.driverId), data: JSON.stringify(state) } satisfies Command)
+    this.#channel.post({ op: "driver", key: kvKeys.driver(state.market, state.driverId), data: JSON.stringify(state) })
   }
 
   isOpen(orderId: string): boolean {
@@ -90,25 +79,14 @@ export class NatsDispatchPort implements DispatchPort {
     try {
       this.#call({ op: "close" })
     } finally {
-      await this.#worker.terminate()
+      await this.#channel.terminate()
     }
   }
 
   #call(command: Command): Array<Decision> {
-    this.#port.postMessage(command)
-    const reply = this.#wait(command.op)
+    const reply = this.#channel.call(command)
     for (const decision of reply.decisions) this.#open.delete(decision.orderId)
     this.#nextDeadline = reply.nextDeadline ?? undefined
     return reply.decisions
-  }
-
-  #wait(what: string): Extract<Reply, { ok: true }> {
-    const outcome = Atomics.wait(this.#flag, 0, 0, CALL_TIMEOUT_MS)
-    Atomics.store(this.#flag, 0, 0)
-    const message = receiveMessageOnPort(this.#port)
-    if (outcome === "timed-out" || message === undefined) throw new Error(`NATS mode: no answer to ${what} within ${CALL_TIMEOUT_MS / 1000} s`)
-    const reply = message.message as Reply
-    if (!reply.ok) throw new Error(`NATS mode: ${reply.error}`)
-    return reply
   }
 }

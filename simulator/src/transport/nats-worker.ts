@@ -1,8 +1,13 @@
 /**
- * NATS mode's worker thread (nats-port.ts is the main thread's side): it owns the nats-server
- * (a private one unless a URL is given), the `dispatch engine --clock sim` child process and
- * the NATS connection, and runs the tick protocol (docs/simulator.md, "NATS mode") for the
- * simulation, which waits on it synchronously. Commands are handled one at a time, in order.
+ * The NATS ports' worker thread (nats-port.ts and live-port.ts are the main thread's sides; the
+ * simulation waits on it synchronously through worker-channel.ts). Commands are handled one at
+ * a time, in order.
+ *
+ * - `lockstep` (NATS mode): it owns the nats-server (a private one unless a URL is given), the
+ *   `dispatch engine --clock sim` child process and the connection, and runs the tick protocol
+ *   (docs/simulator.md, "NATS mode").
+ * - `live`: a running engine on the wall clock serves the market; orders and driver states are
+ *   published as they come and decisions handed over as they arrive. No ticks, no engine here.
  */
 import { jetstream } from "@nats-io/jetstream"
 import { Kvm } from "@nats-io/kv"
@@ -15,6 +20,7 @@ import { type MessagePort, workerData } from "node:worker_threads"
 export interface WorkerSetup {
   readonly port: MessagePort
   readonly flag: Int32Array
+  readonly mode: "lockstep" | "live"
   readonly natsUrl: string | undefined
   readonly market: string
   readonly engineArgs: ReadonlyArray<string>
@@ -74,6 +80,7 @@ const open = async (): Promise<Reply> => {
   }
   nc = await connect({ servers: url, name: "dispatch-simulate" })
   js = jetstream(nc)
+  if (setup.mode === "live") return openLive(url)
   engine = spawn(process.execPath, [DISPATCH, "engine", "--clock", "sim", "--nats", url, "--http-port", "0", "--log-format", "json", "--partitions", setup.market, ...setup.engineArgs], {
     stdio: ["ignore", "ignore", "inherit"]
   })
@@ -96,6 +103,17 @@ const open = async (): Promise<Reply> => {
   return { ...take(), transport: `NATS (${server === undefined ? url : `private nats-server ${url}`}; dispatch engine --clock sim, pid ${engine.pid})` }
 }
 
+/** Live: the engine that serves the market created the streams and buckets; without it, say so. */
+const openLive = async (url: string): Promise<Reply> => {
+  nc!.subscribe(subjects.marketDecisions(setup.market), { callback: (_e, m) => void received.push(m.json<Decision>()) })
+  try {
+    kv = await new Kvm(nc!).open(KV_BUCKETS.drivers, { bindOnly: true })
+  } catch {
+    throw new Error(`no KV bucket ${KV_BUCKETS.drivers} on ${url}: start \`dispatch engine --nats ${url}\` (or \`dispatch nats init\`) first`)
+  }
+  return { ...take(), transport: `live: the running engine on ${url} (wall clock)` }
+}
+
 const handle = async (command: Command): Promise<Reply | undefined> => {
   switch (command.op) {
     case "driver": {
@@ -104,6 +122,10 @@ const handle = async (command: Command): Promise<Reply | undefined> => {
       return undefined
     }
     case "order": {
+      if (setup.mode === "live") {
+        await js.publish(command.subject, command.data, { msgID: command.msgID })
+        return take()
+      }
       // The engine's clock reads `now` and the drivers are applied before the order is handled.
       if (driversDirty || engineAt !== command.now) await tick(command.now, false)
       ordersSeq = (await js.publish(command.subject, command.data, { msgID: command.msgID })).seq
@@ -111,7 +133,7 @@ const handle = async (command: Command): Promise<Reply | undefined> => {
       return take()
     }
     case "tick": {
-      await tick(command.now, true)
+      if (setup.mode === "lockstep") await tick(command.now, true)
       return take()
     }
     case "close": {

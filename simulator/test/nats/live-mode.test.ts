@@ -1,0 +1,75 @@
+/**
+ * Live mode against a real `dispatch engine` on the wall clock (as the local stack runs it):
+ * the run paces itself, every trip still ends exactly once, decisions map back to the
+ * simulation's order ids and times, and a second run against the same server is not taken for
+ * duplicates of the first.
+ */
+import { LocalNatsServer, describeWithNats, spawnWatchdog } from "#engine/testing"
+import { Effect } from "effect"
+import { spawn, type ChildProcess } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { afterAll, beforeAll, expect, it } from "vitest"
+import { LiveDispatchPort } from "../../src/transport/live-port.ts"
+import { runRecorded } from "../runner/scenario.ts"
+
+const DISPATCH = fileURLToPath(new URL("../../../engine/src/main/dispatch.ts", import.meta.url))
+const SPEED = 300
+
+describeWithNats("live mode", () => {
+  let server: LocalNatsServer
+  let engine: ChildProcess
+
+  beforeAll(async () => {
+    server = await LocalNatsServer.start()
+    engine = spawn(process.execPath, [DISPATCH, "engine", "--nats", server.url, "--http-port", "0", "--log-format", "json"], { stdio: ["pipe", "pipe", "inherit"] })
+    spawnWatchdog(engine.pid!)
+    await new Promise<void>((resolve, reject) => {
+      let out = ""
+      engine.stdout!.on("data", (chunk: Buffer) => {
+        out += chunk.toString()
+        if (out.includes("partition consuming")) resolve()
+      })
+      engine.once("exit", (code) => reject(new Error(`engine exited ${code}: ${out}`)))
+    })
+  }, 60_000)
+
+  afterAll(async () => {
+    if (engine.exitCode === null) {
+      engine.kill("SIGTERM")
+      await new Promise((r) => engine.once("exit", r))
+    }
+    await server.dispose()
+  })
+
+  const liveRun = () => {
+    let transport = ""
+    const started = Date.now()
+    return Effect.runPromise(runRecorded(150, "greedy", {
+      drivers: 40,
+      openPort: (start) => {
+        const port = LiveDispatchPort.open({ natsUrl: server.url, market: "sf", start, speed: SPEED })
+        transport = port.transport
+        return port
+      }
+    })).then((run) => ({ run, transport, wallMs: Date.now() - started }))
+  }
+
+  it("replays through the running engine, paced, each trip one outcome", async () => {
+    for (const attempt of [1, 2]) {
+      const { run, transport, wallMs } = await liveRun()
+      expect(transport).toContain("live: the running engine")
+      const requested = run.events.filter((e) => e.type === "requested")
+      const decided = new Map<string, number>()
+      for (const e of run.events) if (e.type === "decision") decided.set(e.decision.orderId, (decided.get(e.decision.orderId) ?? 0) + 1)
+      expect([...decided.values()].every((n) => n === 1), `attempt ${attempt}: one decision per order`).toBe(true)
+      const { orders } = run.kpis
+      expect(orders.requested).toBe(requested.length)
+      expect(orders.matched + orders.unmatched).toBe(orders.requested)
+      expect(orders.matched, `attempt ${attempt}: the engine matched (${JSON.stringify(orders)})`).toBeGreaterThan(0)
+      for (const e of run.events) if (e.type === "decision") expect(e.decision.decidedAt).toBeGreaterThanOrEqual(e.requestedAt)
+      // Paced: the simulated span took at least span ÷ speed of wall time.
+      const span = Date.parse(run.kpis.scenario.to) - Date.parse(run.kpis.scenario.from)
+      expect(wallMs).toBeGreaterThanOrEqual(span / SPEED * 0.9)
+    }
+  }, 120_000)
+})
