@@ -57,6 +57,8 @@ export interface LocalNatsServerOptions {
   readonly storeDir?: string
   /** Extra nats-server arguments, e.g. `["--user", "u", "--pass", "p"]`. */
   readonly args?: ReadonlyArray<string>
+  /** Client port; default a free one chosen by the server. */
+  readonly port?: number
 }
 
 const live = new Set<LocalNatsServer>()
@@ -74,7 +76,8 @@ export class LocalNatsServer {
   readonly #args: ReadonlyArray<string>
   readonly #portsDir: string
 
-  private constructor(binary: string, storeDir: string, ownsStore: boolean, args: ReadonlyArray<string>) {
+  private constructor(binary: string, storeDir: string, ownsStore: boolean, args: ReadonlyArray<string>, port: number) {
+    this.#port = port
     this.#binary = binary
     this.#storeDir = storeDir
     this.#ownsStore = ownsStore
@@ -88,7 +91,7 @@ export class LocalNatsServer {
     if (binary === undefined) throw new NatsServerNotFound()
     const ownsStore = options.storeDir === undefined
     const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), "dispatch-nats-store-"))
-    const server = new LocalNatsServer(binary, storeDir, ownsStore, options.args ?? [])
+    const server = new LocalNatsServer(binary, storeDir, ownsStore, options.args ?? [], options.port ?? -1)
     live.add(server)
     try {
       await server.#launch()
