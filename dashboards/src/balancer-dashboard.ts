@@ -1,0 +1,156 @@
+/**
+ * Region balancer: where does the API gateway send each region's traffic, how do the targets
+ * answer, and what are the breakers, weights and drains doing? The page ops watch while they
+ * shift traffic between regions.
+ */
+import { BREAKER_STATE_VALUES, METRIC_NAMES as M } from "#engine"
+import type { DashboardSpec, PanelSpec, VariableSpec } from "./panels.ts"
+import { BY_REGION, quantile, selector, sumRate } from "./promql.ts"
+import { RECORDED } from "./recording-rules.ts"
+
+/** The caller region: the region a request is routed from. */
+export const regionVariable: VariableSpec = { name: "region", label: "Caller region", metric: M.balancerRequests, labelName: "caller" }
+
+const byRegion = [BY_REGION]
+
+const BREAKER_COLORS: Readonly<Record<keyof typeof BREAKER_STATE_VALUES, string>> = { closed: "green", half_open: "yellow", open: "red" }
+
+const breakerState: PanelSpec = {
+  title: "Breaker state",
+  description: "Which targets' circuit breakers are closed (calls flow), half-open (probing) or open (calls refused), and since when?",
+  unit: "short",
+  kind: "state-timeline",
+  width: 24,
+  valueText: Object.entries(BREAKER_STATE_VALUES).map(([text, value]) => ({ value, text, color: BREAKER_COLORS[text as keyof typeof BREAKER_STATE_VALUES] })),
+  queries: [{ expr: `max by (target) (${M.breakerState})`, legend: "{{target}}" }]
+}
+
+export const balancerDashboard: DashboardSpec = {
+  uid: "dispatch-region-balancer",
+  title: "Dispatch region balancer",
+  description: "Traffic, outcomes, latency, circuit breakers, weights and drains of the API gateway's region balancer.",
+  variables: [regionVariable],
+  rows: [
+    {
+      title: "Traffic",
+      panels: [
+        {
+          title: "Traffic by caller and target",
+          description: "Where does each caller region's traffic go, in calls per second to each target region?",
+          unit: "reqps",
+          stacked: true,
+          queries: [{ expr: sumRate(M.balancerRequests, ["caller", "target"], byRegion), legend: "{{caller}} → {{target}}" }]
+        },
+        {
+          title: "Outcomes by target",
+          description: "How do the targets answer: ok, error, timeout, or rejected by an open breaker?",
+          unit: "reqps",
+          stacked: true,
+          queries: [{ expr: sumRate(M.balancerRequests, ["target", "outcome"], byRegion), legend: "{{target}} {{outcome}}" }]
+        },
+        {
+          title: "Error ratio by target",
+          description: "What share of the calls to each target did not succeed in the last minute?",
+          unit: "percentunit",
+          min: 0,
+          max: 1,
+          queries: [{ expr: selector(RECORDED.balancerErrorRatio, BY_REGION), legend: "{{caller}} → {{target}}" }]
+        },
+        {
+          title: "Balancer latency p50 / p99",
+          description: "How long does a call to each target region's intake take?",
+          unit: "s",
+          queries: [
+            { expr: quantile(0.5, M.balancerLatency, ["target"], byRegion), legend: "{{target}} p50" },
+            { expr: quantile(0.99, M.balancerLatency, ["target"], byRegion), legend: "{{target}} p99" }
+          ]
+        }
+      ]
+    },
+    {
+      title: "Circuit breakers",
+      panels: [
+        breakerState,
+        {
+          title: "Breaker transitions",
+          description: "Which breakers changed state, from what to what, in each interval?",
+          unit: "short",
+          queries: [{ expr: `sum by (target, from, to) (increase(${M.breakerTransitions}[$__rate_interval]))`, legend: "{{target}} {{from}} → {{to}}" }],
+          emptyWhenHealthy: "a breaker that never left closed has no transitions"
+        },
+        {
+          title: "Outlier ejections",
+          description: "How often are targets ejected for consecutive failures?",
+          unit: "ops",
+          queries: [{ expr: sumRate(M.outlierEjections, ["target"]), legend: "{{target}}" }],
+          emptyWhenHealthy: "no target has failed enough in a row to be ejected"
+        },
+        {
+          title: "Failovers",
+          description: "How many calls per second are retried on another target after their first target failed?",
+          unit: "ops",
+          queries: [{ expr: sumRate(M.balancerFailovers, ["caller", "target"], byRegion), legend: "{{caller}} from {{target}}" }],
+          emptyWhenHealthy: "no call has failed over yet"
+        },
+        {
+          title: "Fallback use",
+          description: "How many requests per second found no target admitting them, and were queued (durable enqueue) or failed (503)?",
+          unit: "ops",
+          queries: [{ expr: sumRate(M.balancerFallbacks, ["caller", "outcome"], byRegion), legend: "{{caller}} {{outcome}}" }],
+          emptyWhenHealthy: "while a target admits calls, no fallback is used"
+        }
+      ]
+    },
+    {
+      title: "Weights and drains",
+      panels: [
+        {
+          title: "Current weights",
+          description: "Which share of each caller region's traffic should each target get (weights from KV dispatch_config)?",
+          unit: "short",
+          queries: [{ expr: `max by (caller, target) (${selector(M.regionWeight, BY_REGION)})`, legend: "{{caller}} → {{target}}" }]
+        },
+        {
+          title: "Drained regions",
+          description: "Which regions are drained (1: no new traffic) right now?",
+          unit: "short",
+          kind: "state-timeline",
+          valueText: [{ value: 0, text: "serving", color: "green" }, { value: 1, text: "drained", color: "orange" }],
+          queries: [{ expr: `max by (region) (${M.regionDrained})`, legend: "{{region}}" }]
+        },
+        {
+          title: "Config changes",
+          description: "When did the gateway apply a weight or drain change from KV?",
+          unit: "short",
+          queries: [{ expr: `sum by (kind) (increase(${M.configChanges}[$__rate_interval]))`, legend: "{{kind}}" }],
+          emptyWhenHealthy: "nobody changed weights or drains since the gateway started"
+        }
+      ]
+    },
+    {
+      title: "HTTP",
+      panels: [
+        {
+          title: "HTTP status codes",
+          description: "Which status codes does the gateway answer with, per second?",
+          unit: "reqps",
+          stacked: true,
+          queries: [{ expr: sumRate(M.httpRequests, ["status"]), legend: "{{status}}" }]
+        },
+        {
+          title: "HTTP latency p99 by route",
+          description: "How long do the gateway's slowest requests take, per route?",
+          unit: "s",
+          queries: [{ expr: quantile(0.99, M.httpRequestDuration, ["route"]), legend: "{{route}}" }]
+        },
+        {
+          title: "Rejected requests",
+          description: "How many requests per second are refused with a 4xx before reaching a region, and why (bad JSON, schema, size, unknown region)?",
+          unit: "reqps",
+          queries: [{ expr: sumRate(M.ordersRejected, ["reason"]), legend: "{{reason}}" }],
+          emptyWhenHealthy: "well-formed clients send nothing to reject"
+        }
+      ]
+    }
+  ]
+}
