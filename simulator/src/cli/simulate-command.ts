@@ -83,7 +83,7 @@ export const runSimulate = (flags: Flags) =>
       if (mode.natsUrl === undefined) return yield* new InvalidFlag({ flag: "mode", problem: "live drives a running engine: give its NATS server with --nats or NATS_URL" })
       if (policies.length > 1) return yield* new InvalidFlag({ flag: "mode", problem: "live replays through the running engine, which has one policy: give --policy (the engine's) and --trips instead of --compare or --demo" })
       if (flags.clock === "realtime") return yield* new InvalidFlag({ flag: "clock", problem: "live mode paces itself by --speed: leave --clock at virtual" })
-    }
+    } else if (Option.isSome(flags.api)) return yield* new InvalidFlag({ flag: "api", problem: "only with --mode live (orders through a gateway to a running engine)" })
     const toFlag = yield* Effect.fromResult(parseTime("to", flags.to))
     // NATS mode replays ~230 trips per wall second (lockstep round trips), so the whole 5-hour
     // sample takes ~70 s for the two policies; the demo keeps under a minute with its first 2 hours.
@@ -123,7 +123,7 @@ export const runSimulate = (flags: Flags) =>
         progress: process.stderr,
         describe: describe(flags),
         openPort: mode.mode === "in-process" ? undefined : mode.mode === "live" ? (start: number) => {
-          const port = LiveDispatchPort.open({ natsUrl: mode.natsUrl!, market: choice.market.id, start, speed: flags.speed })
+          const port = LiveDispatchPort.open({ natsUrl: mode.natsUrl!, market: choice.market.id, start, speed: flags.speed, apiUrl: Option.getOrUndefined(flags.api) })
           transport = port.transport
           return port
         } : (start: number) => {

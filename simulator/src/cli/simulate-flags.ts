@@ -111,6 +111,10 @@ export const simulateFlags = {
     Flag.optional,
     Flag.withDescription("NATS server URL for --mode nats (env NATS_URL; default a private nats-server started and stopped by the run)")
   ),
+  api: Flag.String("api").pipe(
+    Flag.optional,
+    Flag.withDescription("--mode live: send riders' orders through the API gateway at this URL (POST /v1/rides) instead of publishing them to NATS (default off)")
+  ),
   from: Flag.String("from").pipe(
     Flag.optional,
     Flag.withDescription("first request time replayed, ISO-8601 with a zone or epoch (default: the first trip's)")

@@ -29,6 +29,8 @@ export interface LivePortOptions {
   readonly start: number
   /** Simulated ms per wall ms. */
   readonly speed: number
+  /** Orders through the API gateway at this URL (gateway-orders.ts) instead of straight to NATS. */
+  readonly apiUrl?: string | undefined
 }
 
 export class LiveDispatchPort implements DispatchPort {
@@ -48,7 +50,7 @@ export class LiveDispatchPort implements DispatchPort {
   private constructor(options: LivePortOptions) {
     this.#options = options
     this.#now = options.start
-    this.#channel = new WorkerChannel("live mode", { mode: "live", natsUrl: options.natsUrl, market: options.market, engineArgs: [], start: options.start })
+    this.#channel = new WorkerChannel("live mode", { mode: "live", apiUrl: options.apiUrl, natsUrl: options.natsUrl, market: options.market, engineArgs: [], start: options.start })
     this.#wallStart = Date.now()
     this.transport = `${this.#channel.opened.transport ?? "live"}, x${options.speed}`
   }

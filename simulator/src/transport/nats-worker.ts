@@ -16,11 +16,14 @@ import { KV_BUCKETS, LocalNatsServer, subjects, type Decision } from "#engine"
 import { spawn, type ChildProcess } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { type MessagePort, workerData } from "node:worker_threads"
+import { GatewayOrders } from "./gateway-orders.ts"
 
 export interface WorkerSetup {
   readonly port: MessagePort
   readonly flag: Int32Array
   readonly mode: "lockstep" | "live"
+  /** Live mode: send orders through the API gateway at this URL instead of publishing them. */
+  readonly apiUrl?: string | undefined
   readonly natsUrl: string | undefined
   readonly market: string
   readonly engineArgs: ReadonlyArray<string>
@@ -54,6 +57,7 @@ let driversRevision = 0
 let driversDirty = false
 let engineAt = -1
 let nextDeadline: number | null = null
+let gateway: GatewayOrders | undefined
 
 const reply = (r: Reply) => {
   setup.port.postMessage(r)
@@ -105,13 +109,20 @@ const open = async (): Promise<Reply> => {
 
 /** Live: the engine that serves the market created the streams and buckets; without it, say so. */
 const openLive = async (url: string): Promise<Reply> => {
-  nc!.subscribe(subjects.marketDecisions(setup.market), { callback: (_e, m) => void received.push(m.json<Decision>()) })
+  if (setup.apiUrl !== undefined) gateway = new GatewayOrders(setup.apiUrl, (d) => void received.push(d))
+  nc!.subscribe(subjects.marketDecisions(setup.market), {
+    callback: (_e, m) => {
+      const decision = m.json<Decision>()
+      if (gateway === undefined) received.push(decision)
+      else gateway.onDecision(decision)
+    }
+  })
   try {
     kv = await new Kvm(nc!).open(KV_BUCKETS.drivers, { bindOnly: true })
   } catch {
     throw new Error(`no KV bucket ${KV_BUCKETS.drivers} on ${url}: start \`dispatch engine --nats ${url}\` (or \`dispatch nats init\`) first`)
   }
-  return { ...take(), transport: `live: the running engine on ${url} (wall clock)` }
+  return { ...take(), transport: `live: the running engine on ${url} (wall clock)${setup.apiUrl === undefined ? "" : `, orders through the gateway ${setup.apiUrl}`}` }
 }
 
 const handle = async (command: Command): Promise<Reply | undefined> => {
@@ -123,7 +134,8 @@ const handle = async (command: Command): Promise<Reply | undefined> => {
     }
     case "order": {
       if (setup.mode === "live") {
-        await js.publish(command.subject, command.data, { msgID: command.msgID })
+        if (gateway === undefined) await js.publish(command.subject, command.data, { msgID: command.msgID })
+        else await gateway.submit(command.data)
         return take()
       }
       // The engine's clock reads `now` and the drivers are applied before the order is handled.
