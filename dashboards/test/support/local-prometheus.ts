@@ -5,37 +5,19 @@
  * are missing, a failure under `CI=true`.
  */
 import { spawn, type ChildProcess } from "node:child_process"
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
-import { delimiter, join } from "node:path"
+import { join } from "node:path"
 import { describe } from "vitest"
 import { stringify } from "yaml"
 import { spawnWatchdog } from "#engine/testing"
+import { findBinary, PROMETHEUS_INSTALL_HINT as INSTALL_HINT } from "../../src/stack/binaries.ts"
 
 /** How long a Prometheus may take to answer /-/ready (ms): it replays an empty WAL, so little. */
 const READY_TIMEOUT_MS = 20_000
 const STOP_TIMEOUT_MS = 10_000
 const POLL_MS = 100
-
-const INSTALL_HINT = "install it with `apt-get install prometheus` (Debian; it brings promtool)"
-
-const isExecutable = (path: string): boolean => {
-  try {
-    accessSync(path, constants.X_OK)
-    return true
-  } catch {
-    return false
-  }
-}
-
-/** `<NAME>_BIN` if set, else PATH, else /usr/bin (Debian's place). */
-export const findBinary = (name: "prometheus" | "promtool", env: NodeJS.ProcessEnv = process.env): string | undefined => {
-  const explicit = env[`${name.toUpperCase()}_BIN`]
-  if (explicit) return isExecutable(explicit) ? explicit : undefined
-  const dirs = [...(env["PATH"] ?? "").split(delimiter).filter(Boolean), "/usr/bin"]
-  return dirs.map((dir) => join(dir, name)).find(isExecutable)
-}
 
 const prometheusBin = findBinary("prometheus")
 const promtoolBin = findBinary("promtool")

@@ -10,6 +10,7 @@ import { createRequire } from "node:module"
 import { engineCommand, natsCommand } from "./engine-command.ts"
 import { marketsCommand } from "./markets-command.ts"
 import { calibrateCommand, simulateCommand } from "#simulator"
+import { stackCommand } from "#dashboards"
 
 const { version } = createRequire(import.meta.url)("../../../package.json") as { version: string }
 
@@ -34,7 +35,7 @@ const dispatch = Command.make("dispatch").pipe(
     calibrateCommand,
     notBuiltYet("api", "run the HTTP gateway with the region balancer"),
     notBuiltYet("regions", "show and change region weights, drain regions"),
-    notBuiltYet("stack", "run NATS, Prometheus, engine, API and a replay locally")
+    stackCommand
   ])
 )
 

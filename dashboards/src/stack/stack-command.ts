@@ -1,0 +1,34 @@
+/**
+ * `dispatch stack up`: flags of the local stack (stack-up.ts), each with its default.
+ */
+import { Effect, Option } from "effect"
+import { CliError, Command, Flag } from "effect/cli"
+import { stackUp } from "./stack-up.ts"
+
+const DEFAULT_DIR = "out/stack"
+const DEFAULT_SPEED = 30
+const DEFAULT_DRIVERS = 300
+
+const up = Command.make("up", {
+  dir: Flag.String("dir").pipe(Flag.withDefault(DEFAULT_DIR), Flag.withDescription(`where logs, the NATS store, Prometheus's data, the admin token and the replay's report go (default ${DEFAULT_DIR})`)),
+  nats: Flag.String("nats").pipe(Flag.optional, Flag.withDescription("use this NATS server instead of starting one on 127.0.0.1:4222 (default: start one)")),
+  speed: Flag.Finite("speed").pipe(
+    Flag.filter((n) => n > 0 && n <= 1_000, (n) => `--speed must be in (0, 1000], got ${n}`),
+    Flag.withDefault(DEFAULT_SPEED),
+    Flag.withDescription(`replay speed, simulated seconds per wall second (default ${DEFAULT_SPEED}: the 5-hour SF sample in 10 minutes)`)
+  ),
+  drivers: Flag.Int("drivers").pipe(
+    Flag.filter((n) => n >= 1 && n <= 100_000, (n) => `--drivers must be 1..100000, got ${n}`),
+    Flag.withDefault(DEFAULT_DRIVERS),
+    Flag.withDescription(`simulated fleet size (default ${DEFAULT_DRIVERS})`)
+  ),
+  trips: Flag.String("trips").pipe(Flag.optional, Flag.withDescription("trips CSV to replay (default the shipped SF sample)"))
+}, (flags) =>
+  stackUp({ dir: flags.dir, natsUrl: Option.getOrUndefined(flags.nats), speed: flags.speed, drivers: flags.drivers, trips: Option.getOrUndefined(flags.trips) }).pipe(
+    Effect.mapError((e) => new CliError.UserError({ cause: e, userMessage: `dispatch stack up: ${e.message}` }))
+  )).pipe(Command.withDescription("Start NATS, an engine per region, the API gateway, Prometheus and a live replay on loopback; print where to look; Ctrl-C stops everything."))
+
+export const stackCommand = Command.make("stack").pipe(
+  Command.withDescription("Run the whole product locally (docs/dashboards.md, \"Local stack\")."),
+  Command.withSubcommands([up])
+)

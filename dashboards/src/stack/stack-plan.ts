@@ -1,0 +1,25 @@
+/**
+ * What `dispatch stack up` runs and where, on loopback: the ports the shipped Prometheus config
+ * scrapes (prometheus-config.ts reads them from here, so the two cannot drift), one engine per
+ * region (one owns the market, the others stand by and answer their region's intake), and the
+ * weights that spread the simulated riders' traffic over the regions.
+ */
+
+export const STACK_PORTS = {
+  nats: 4222,
+  prometheus: 9090,
+  api: 8080,
+  simulator: 9465
+} as const
+
+/** One engine per region, each with its own status port (`/metrics`). */
+export const STACK_ENGINES = [
+  { region: "us-west", port: 9464 },
+  { region: "us-east", port: 9474 },
+  { region: "eu-central", port: 9484 }
+] as const
+
+/** The SF market's home region keeps most of its traffic; the rest shows failover paths in the balancer panels. */
+export const STACK_WEIGHTS = { caller: "us-west", weights: { "us-west": 70, "us-east": 20, "eu-central": 10 } } as const
+
+export const loopback = (port: number) => `127.0.0.1:${port}`
