@@ -51,7 +51,8 @@ export class ManagedProcess {
         keep(Buffer.from(`cannot start ${options.command}: ${e.message}\n`))
         resolve(null)
       })
-      this.#child.once("exit", (code) => resolve(code))
+      // "close", not "exit": output can still be in the pipes when the process has exited.
+      this.#child.once("close", (code) => resolve(code))
     })
     void this.exited.then(() => {
       live.delete(this)

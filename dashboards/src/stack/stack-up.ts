@@ -88,13 +88,11 @@ export const stackUp = (options: StackOptions) =>
     const nats = yield* natsServer({ ...options, dir })
     yield* say(`NATS ${nats.url}${nats.private ? ` (store ${join(dir, "nats")})` : ""}`)
 
-    for (const engine of STACK_ENGINES) {
-      yield* scopedChild(
+    yield* Effect.forEach(STACK_ENGINES, (engine) =>
+      scopedChild(
         () => dispatchChild(dir, `engine-${engine.region}`, ["engine", "--nats", nats.url, "--region", engine.region, "--http-port", String(engine.port), "--instance-id", `stack-${engine.region}`, "--log-format", "json"]),
         `http://${loopback(engine.port)}/healthz`
-      )
-      yield* say(`engine ${engine.region} (intake ${subjects.regionRpcAll(engine.region)}, metrics http://${loopback(engine.port)}/metrics)`)
-    }
+      ).pipe(Effect.tap(() => say(`engine ${engine.region} (intake ${subjects.regionRpcAll(engine.region)}, metrics http://${loopback(engine.port)}/metrics)`))), { concurrency: "unbounded", discard: true })
 
     const weights = Object.entries(STACK_WEIGHTS.weights).map(([target, w]) => `${target}=${w}`)
     yield* runOnce(dir, "regions-set-weight", ["regions", "set-weight", STACK_WEIGHTS.caller, ...weights, "--nats", nats.url, "--by", "dispatch-stack", "--reason", "local stack defaults"])

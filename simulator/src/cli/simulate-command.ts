@@ -119,7 +119,9 @@ export const runSimulate = (flags: Flags) =>
         from,
         to,
         mapResolution: Option.getOrElse(flags.mapResolution, () => choice.market.h3Resolution),
-        clock: flags.clock === "realtime" ? { kind: "realtime", speed: flags.speed } : { kind: "virtual" },
+        // Live mode is paced by the runner's real-time clock, which sleeps between events, so this
+        // process keeps answering (--metrics-port); the port's own pacing only guards the drain.
+        clock: flags.clock === "realtime" || mode.mode === "live" ? { kind: "realtime", speed: flags.speed } : { kind: "virtual" },
         progress: process.stderr,
         describe: describe(flags),
         openPort: mode.mode === "in-process" ? undefined : mode.mode === "live" ? (start: number) => {
