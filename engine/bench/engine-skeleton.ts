@@ -1,7 +1,7 @@
 /**
  * The ceiling for engine.bench.ts: the engine's transport work and nothing else, as its own
  * process. A durable pull consumer on ORDERS (callback consume, the engine's max_ack_pending
- * and pull batch), and per order one publish to RESULTS with `Nats-Msg-Id` = the order's
+ * and pull batch), and per order one publish to RESULTS (on the order's own decision subject) with `Nats-Msg-Id` = the order's
  * msgID and its `traceparent` copied, then the ack once the PubAck is back. No decoding, no
  * matching, no Effect: a fixed pre-encoded decision.
  *
@@ -14,6 +14,7 @@
  */
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from "@nats-io/jetstream"
 import { connect, headers, nanos } from "@nats-io/transport-node"
+import { subjects } from "../src/domain/subjects.ts"
 
 const url = process.argv[2] ?? "nats://127.0.0.1:4222"
 /** The engine's defaults: queue capacity 1024 = max_ack_pending (backpressure), pull batch min(1024, 1000). */
@@ -43,7 +44,7 @@ const messages = await consumer.consume({
     const traceparent = m.headers?.get("traceparent")
     if (traceparent) h.set("traceparent", traceparent)
     const msgID = m.headers?.get("Nats-Msg-Id") || String(m.seq)
-    js.publish("dispatch.sf.decision.matched", decision, { msgID, headers: h, timeout: 2_000, retries: 5 })
+    js.publish(subjects.orderDecision("sf", msgID), decision, { msgID, headers: h, timeout: 2_000, retries: 5 })
       .then(() => m.ack(), () => m.nak(500))
   }
 })

@@ -22,7 +22,7 @@
  *    a short one).
  *
  * Run: node_modules/.bin/node engine/bench/engine.bench.ts [--runs 3] [--orders 50000] [--quick] [--skip-crash]
- *      [--only drain,latency,profile,crash]
+ *      [--only drain,latency,profile,crash] [--scenarios skeleton,greedy,greedy-all-matched,batch]
  * Results go to stdout (markdown tables) and, in full, to $TMPDIR/dispatch-engine-bench-<time>.json.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -52,6 +52,11 @@ const ONLY = (() => {
   return i >= 0 ? new Set((argv[i + 1] ?? "").split(",")) : undefined
 })()
 const section = (name: string) => ONLY === undefined || ONLY.has(name)
+/** `--scenarios skeleton,batch`: the drain scenarios to run (default all; the skeleton is the baseline of every ratio). */
+const SCENARIOS = (() => {
+  const i = argv.indexOf("--scenarios")
+  return i >= 0 ? new Set((argv[i + 1] ?? "").split(",")) : undefined
+})()
 const RUNS = option("runs", QUICK ? 1 : 3)
 const ORDERS = option("orders", QUICK ? 10_000 : 50_000)
 const DRIVERS = 20_000
@@ -225,8 +230,10 @@ const drain = async (w: World, n: number, start: () => Promise<Consumer>): Promi
   }
   const a = at(0.05), b = at(0.95)
   const seconds = (b.t - a.t) / 1000
-  const info = await w.client.jsm.streams.info("RESULTS", { subjects_filter: "dispatch.sf.decision.>" })
-  const subjects = (info.state.subjects ?? {}) as Record<string, number>
+  // Each decision has its order's own subject (dispatch.sf.decision.<orderKey>), so the kind
+  // is counted from the stored decisions, not from per-subject totals.
+  const kinds = { matched: 0, unmatched: 0 }
+  for (const r of await w.client.decisions()) kinds[r.decision.type === "order.matched" ? "matched" : "unmatched"]++
   return {
     consumer,
     rate: (b.count - a.count) / seconds,
@@ -241,8 +248,8 @@ const drain = async (w: World, n: number, start: () => Promise<Consumer>): Promi
     irqCores: (b.m.irq - a.m.irq) / seconds,
     stealCores: (b.m.steal - a.m.steal) / seconds,
     benchCores: (b.cpuB - a.cpuB) / seconds,
-    matched: subjects["dispatch.sf.decision.matched"] ?? 0,
-    unmatched: subjects["dispatch.sf.decision.unmatched"] ?? 0
+    matched: kinds.matched,
+    unmatched: kinds.unmatched
   }
 }
 
@@ -261,6 +268,7 @@ const runDrain = async (scenario: Scenario, seed: number, profileDir?: string) =
           ...(profileDir === undefined ? {} : { nodeArgs: ["--cpu-prof", "--cpu-prof-dir", profileDir] })
         }))
     let rebuild: { readonly first: number; readonly replayed: number; readonly decisions: unknown; readonly replayMs: ReadonlyArray<number> } | undefined
+    let batchWindows: { readonly windows: number; readonly meanMs: number; readonly p50Ms: number; readonly p99Ms: number; readonly sizeP50: number } | undefined
     if (scenario === "greedy" && profileDir === undefined) {
       // 4a. Replay cost: a second engine takes over (graceful handover) with N decisions in RESULTS.
       await result.consumer.stop()
@@ -272,10 +280,18 @@ const runDrain = async (scenario: Scenario, seed: number, profileDir?: string) =
         decisions: second.engine.logsWith("partition state rebuilt")[0]?.annotations["decisions"],
         replayMs: await replayAlone(w, n)
       }
+    } else if (scenario === "batch" && profileDir === undefined) {
+      // The engine's own window solve times (dispatch_batch_solve_seconds) and sizes, over the drain.
+      const text = await result.consumer.engine!.metricsText()
+      const solve = histogramQuantiles("", text, "dispatch_batch_solve_seconds")
+      const sum = Number(/^dispatch_batch_solve_seconds_sum\{[^}]*\} (\S+)$/m.exec(text)?.[1] ?? Number.NaN)
+      const sizes = histogramQuantiles("", text, "dispatch_batch_size")
+      batchWindows = { windows: solve.n, meanMs: (sum / solve.n) * 1000, p50Ms: solve.p50, p99Ms: solve.p99, sizeP50: sizes.p50 / 1000 }
+      await result.consumer.stop()
     } else {
       await result.consumer.stop()
     }
-    return { ...result, n, rebuild }
+    return { ...result, n, rebuild, batchWindows }
   } finally {
     await disposeWorld(w)
   }
@@ -366,8 +382,8 @@ const latency = async (kind: "engine" | "skeleton") => {
       received++
       if (t >= measureFrom && t < measureTo) latencies.push(now - t)
       // The ride is over at once: the driver is free again, somewhere else.
-      if (kind === "engine" && m.subject.endsWith(".matched")) {
-        const d = JSON.parse(decoder.decode(m.data)) as { driverId: string }
+      const d = kind === "engine" ? JSON.parse(decoder.decode(m.data)) as { type: string; driverId: string } : undefined
+      if (d?.type === "order.matched") {
         kv.put(`sf.${d.driverId}`, JSON.stringify(driverState(d.driverId, Date.now(), pointIn(random, CITY)))).catch(() => undefined)
       }
     }
@@ -485,14 +501,14 @@ type Results = Record<string, unknown>
 
 /** 1. Drains, interleaved so that drift on the shared host hits every scenario alike; 4a. the replay cost. */
 const drains = async (results: Results) => {
-  const scenarios: ReadonlyArray<Scenario> = ["skeleton", "greedy", "greedy-all-matched", "batch"]
+  const scenarios = (["skeleton", "greedy", "greedy-all-matched", "batch"] as const).filter((s) => SCENARIOS === undefined || SCENARIOS.has(s))
   const drainRuns = new Map<Scenario, Array<Awaited<ReturnType<typeof runDrain>>>>(scenarios.map((s) => [s, []]))
   for (let run = 0; run < RUNS; run++) {
     for (const scenario of scenarios) {
       // greedy-all-matched: the same engine, a backlog the drivers can all serve.
       const r = scenario === "greedy-all-matched" ? await runDrainAllMatched(100 + run) : await runDrain(scenario, 100 + run)
       drainRuns.get(scenario)!.push(r)
-      console.log(`  run ${run + 1} ${scenario.padEnd(18)} ${k(r.rate)} orders/s  (N=${r.n}, total ${(r.totalMs / 1000).toFixed(2)} s, consumer ${r.consumerCores.toFixed(2)} cores, nats-server ${r.serverCores.toFixed(2)}, bench ${r.benchCores.toFixed(2)}, others ${r.otherCores.toFixed(2)}, irq ${r.irqCores.toFixed(2)}, steal ${r.stealCores.toFixed(2)}, matched ${r.matched}, unmatched ${r.unmatched}${r.rebuild ? `, rebuild ${r.rebuild.first} ms -> ${r.rebuild.replayed} ms with ${String(r.rebuild.decisions)} decisions` : ""})`)
+      console.log(`  run ${run + 1} ${scenario.padEnd(18)} ${k(r.rate)} orders/s  (N=${r.n}, total ${(r.totalMs / 1000).toFixed(2)} s, consumer ${r.consumerCores.toFixed(2)} cores, nats-server ${r.serverCores.toFixed(2)}, bench ${r.benchCores.toFixed(2)}, others ${r.otherCores.toFixed(2)}, irq ${r.irqCores.toFixed(2)}, steal ${r.stealCores.toFixed(2)}, matched ${r.matched}, unmatched ${r.unmatched}${r.rebuild ? `, rebuild ${r.rebuild.first} ms -> ${r.rebuild.replayed} ms with ${String(r.rebuild.decisions)} decisions` : ""}${r.batchWindows ? `, ${r.batchWindows.windows} windows (size p50 ≤ ${r.batchWindows.sizeP50}), solve mean ${r.batchWindows.meanMs.toFixed(1)} ms, p50 ≤ ${r.batchWindows.p50Ms} ms, p99 ≤ ${r.batchWindows.p99Ms} ms` : ""})`)
     }
   }
   const skeletonRate = median(drainRuns.get("skeleton")!.map((r) => r.rate))
@@ -503,6 +519,8 @@ const drains = async (results: Results) => {
     const label = scenario === "skeleton" ? "skeleton (no decode, no match)" : scenario === "greedy" ? "engine greedy" : scenario === "greedy-all-matched" ? "engine greedy, all matchable" : "engine batch"
     console.log(`| ${label} | ${rs[0]!.n} | ${k(median(rates))}${range(rates, k)} | ${scenario === "skeleton" ? "1.00" : (median(rates) / skeletonRate).toFixed(2)} | ${median(rs.map((r) => r.consumerCores)).toFixed(2)} | ${median(rs.map((r) => r.serverCores)).toFixed(2)} | ${rs[0]!.matched} / ${rs[0]!.unmatched} |`)
   }
+  results["drain"] = Object.fromEntries([...drainRuns].map(([s, rs]) => [s, rs.map(({ consumer: _, ...r }) => r)]))
+  if (!drainRuns.has("greedy") || !drainRuns.has("skeleton")) return
   const greedy = drainRuns.get("greedy")!
   const phase = (f: (r: Drain) => number) => median(greedy.map(f))
   console.log(`| engine greedy, 5–35 % of the drain (matches) | ${greedy[0]!.n} | ${k(phase((r) => r.firstThirdRate))}${range(greedy.map((r) => r.firstThirdRate), k)} | ${(phase((r) => r.firstThirdRate) / skeletonRate).toFixed(2)} | | | |`)
@@ -593,7 +611,7 @@ const runDrainAllMatched = async (seed: number) => {
   try {
     const result = await drain(w, n, () => startEngine(w.server.url, { policy: "greedy" }))
     await result.consumer.stop()
-    return { ...result, n, rebuild: undefined }
+    return { ...result, n, rebuild: undefined, batchWindows: undefined }
   } finally {
     await disposeWorld(w)
   }

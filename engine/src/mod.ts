@@ -32,3 +32,8 @@ export { connectNats, DEFAULT_NATS_URL, layerNats, Nats, type NatsClient, type N
 export { JetStreamError, NatsConnectError } from "./transport/nats/errors.ts"
 export { DESIRED_BUCKETS } from "./transport/nats/setup.ts"
 export { engineFlags, splitList } from "./main/engine-config.ts"
+export * from "./domain/intake-rpc.ts"
+export { answerIntake, intakeQueue, makeIntake, runRegionIntake, type Intake, type IntakeOutcome, type RegionIntakeOptions } from "./transport/nats/region-intake.ts"
+export { ensureStreamsAndBuckets, RIDES_TTL_MS } from "./transport/nats/setup.ts"
+export { loggerLayer, type LogFormat } from "./main/logging.ts"
+export { DEFAULT_REGION, logFormatFlag, marketFilesFlag, natsFlags, natsSettings, regionFlag } from "./main/engine-config.ts"

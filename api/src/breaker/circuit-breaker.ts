@@ -121,6 +121,15 @@ export class CircuitBreaker {
     return this.#state === "open" ? this.#since + this.config.waitDurationInOpenStateMs - this.#now : undefined
   }
 
+  /**
+   * The calls, failures and slow calls that decide the next transition (closed: the sliding
+   * window; half-open: the probes), as of the last recorded outcome; for dashboards and the
+   * admin API. A copy: reading changes nothing.
+   */
+  windowCounts(): WindowCounts {
+    return { calls: this.#window.calls, failures: this.#window.failures, slowCalls: this.#window.slowCalls }
+  }
+
   tryAcquire(now: number): Permit | Rejection {
     this.#observe(now)
     if (this.#state === "open") {

@@ -340,4 +340,23 @@ describe("CircuitBreaker", () => {
       expect(problemsOf({ kind: "rolling" })).toEqual(['slidingWindow.kind (rolling) must be "count" or "time"'])
     })
   })
+
+  it("windowCounts reports the deciding window (closed: sliding window; half-open: the probes) and reading it changes nothing", () => {
+    const breaker = new CircuitBreaker({ ...DEFAULT_CIRCUIT_BREAKER_CONFIG, slidingWindow: { kind: "count", calls: 4 }, minimumNumberOfCalls: 4, waitDurationInOpenStateMs: 10, permittedNumberOfCallsInHalfOpenState: 2, slowCallDurationThresholdMs: 5 })
+    const call = (failed: boolean, durationMs: number, now: number) => {
+      const permit = breaker.tryAcquire(now) as Permit
+      if (failed) breaker.onError(permit, durationMs, now)
+      else breaker.onSuccess(permit, durationMs, now)
+    }
+    call(false, 1, 0)
+    call(false, 9, 1)
+    call(true, 1, 2)
+    expect(breaker.windowCounts()).toEqual({ calls: 3, failures: 1, slowCalls: 1 })
+    expect(breaker.windowCounts()).toEqual({ calls: 3, failures: 1, slowCalls: 1 })
+    call(true, 1, 3) // 2 of 4 failed: open
+    expect(breaker.state(3)).toBe("open")
+    call(false, 1, 20) // first probe
+    expect(breaker.state(20)).toBe("half_open")
+    expect(breaker.windowCounts()).toEqual({ calls: 1, failures: 0, slowCalls: 0 })
+  })
 })

@@ -29,14 +29,29 @@ export const KV_BUCKETS = {
   /** Region weights, market definitions and live engine settings. */
   config: "dispatch_config",
   /** Partition ownership leases, key `leases.<partition>` (history 1). */
-  leases: "dispatch_leases"
+  leases: "dispatch_leases",
+  /**
+   * Orders accepted by a region intake (or the gateway's fallback), key `<orderKey>`: what a
+   * status request reads to tell `pending` from unknown. Bucket TTL 24 h (= ORDERS' age).
+   */
+  rides: "dispatch_rides"
 } as const
+
+/**
+ * An order id as one subject token or KV key: its UTF-8 bytes in base64url (`[A-Za-z0-9_-]`).
+ * Order ids are opaque (any printable character, `.`, `*` and `>` included), so they never go
+ * into a subject raw; the encoding is reversible, so distinct ids never share a key.
+ */
+export const orderKey = (orderId: string): string => Buffer.from(orderId, "utf8").toString("base64url")
 
 export const subjects = {
   orderRequested: (market: string) => `dispatch.${token("market", market)}.order.requested`,
   orderCancelled: (market: string) => `dispatch.${token("market", market)}.order.cancelled`,
-  orderMatched: (market: string) => `dispatch.${token("market", market)}.decision.matched`,
-  orderUnmatched: (market: string) => `dispatch.${token("market", market)}.decision.unmatched`,
+  /**
+   * Where an order's decision (matched or unmatched) is stored: one subject per order, so a
+   * status request finds it with one last-by-subject get instead of a scan of RESULTS.
+   */
+  orderDecision: (market: string, orderId: string) => `dispatch.${token("market", market)}.decision.${orderKey(orderId)}`,
   /** All order events of one market: what a partition owner consumes. */
   marketOrders: (market: string) => `dispatch.${token("market", market)}.order.>`,
   /** All decisions of one market: what a new owner replays. */
@@ -45,7 +60,9 @@ export const subjects = {
   /** Simulation clock ticks to a market's owner (`dispatch engine --clock sim`; core NATS request/reply). */
   clock: (market: string) => `dispatch.${token("market", market)}.clock`,
   /** Intake requests to a region's engines (a queue group answers). */
-  regionRpc: (region: string, operation: string) => `dispatch.rpc.${token("region", region)}.${token("operation", operation)}`
+  regionRpc: (region: string, operation: string) => `dispatch.rpc.${token("region", region)}.${token("operation", operation)}`,
+  /** Every intake operation of a region: what its engines' queue group subscribes to. */
+  regionRpcAll: (region: string) => `dispatch.rpc.${token("region", region)}.*`
 } as const
 
 /**
@@ -65,8 +82,15 @@ export const kvKeys = {
   /** Watch filter for every driver of a market. */
   marketDrivers: (market: string) => `${token("market", market)}.*`,
   weights: (callerRegion: string) => `weights.${token("region", callerRegion)}`,
+  /** Watch filter for every caller's weights. */
+  allWeights: "weights.>",
+  drain: (region: string) => `drain.${token("region", region)}`,
+  /** Watch filter for every region's drain flag. */
+  allDrains: "drain.>",
   market: (market: string) => `markets.${token("market", market)}`,
-  lease: (partition: string) => `leases.${token("partition", partition)}`
+  lease: (partition: string) => `leases.${token("partition", partition)}`,
+  /** An accepted order's record in KV `dispatch_rides`. */
+  ride: (orderId: string) => orderKey(orderId)
 } as const
 
 /** The durable consumer that a market's partition owner pulls from. */

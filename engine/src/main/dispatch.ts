@@ -1,29 +1,19 @@
 #!/usr/bin/env node
 /**
  * `dispatch`: the one command line of the product. Each part owns its commands; this entry
- * composes them. Commands whose part is not built yet say so and exit non-zero.
+ * composes them.
  */
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Effect, Runtime } from "effect"
-import { CliError, Command } from "effect/cli"
+import { Command } from "effect/cli"
 import { createRequire } from "node:module"
 import { engineCommand, natsCommand } from "./engine-command.ts"
 import { marketsCommand } from "./markets-command.ts"
 import { calibrateCommand, simulateCommand } from "#simulator"
 import { stackCommand } from "#dashboards"
+import { apiCommand, regionsCommand } from "#api"
 
 const { version } = createRequire(import.meta.url)("../../../package.json") as { version: string }
-
-class NotBuiltYet extends Error {
-  override get [CliError.userMessage](): string {
-    return this.message
-  }
-}
-
-const notBuiltYet = (name: string, description: string) =>
-  Command.make(name, {}, () =>
-    Effect.fail(new NotBuiltYet(`dispatch ${name}: not built yet (${description}). See the open issues.`))
-  ).pipe(Command.withDescription(`${description} [not built yet]`))
 
 const dispatch = Command.make("dispatch").pipe(
   Command.withDescription("Real-time ride dispatch engine and city traffic simulator."),
@@ -33,8 +23,8 @@ const dispatch = Command.make("dispatch").pipe(
     marketsCommand,
     simulateCommand,
     calibrateCommand,
-    notBuiltYet("api", "run the HTTP gateway with the region balancer"),
-    notBuiltYet("regions", "show and change region weights, drain regions"),
+    apiCommand,
+    regionsCommand,
     stackCommand
   ])
 )

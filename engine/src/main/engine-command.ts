@@ -5,26 +5,11 @@ import { Console, Effect, Option } from "effect"
 import { Command } from "effect/cli"
 import { marketFilesFromEnv } from "../domain/market-files.ts"
 import { defaultDispatchSettings } from "../pipeline/dispatcher.ts"
-import { connectNats, type NatsSettings } from "../transport/nats/connection.ts"
+import { connectNats } from "../transport/nats/connection.ts"
 import { ensureStreamsAndBuckets } from "../transport/nats/setup.ts"
 import { runEngine } from "./engine.ts"
-import { engineFlags, splitList } from "./engine-config.ts"
+import { engineFlags, natsFlags, natsSettings, splitList } from "./engine-config.ts"
 import { loggerLayer } from "./logging.ts"
-
-const natsSettings = (flags: {
-  readonly nats: string
-  readonly natsUser: Option.Option<string>
-  readonly natsPassword: Option.Option<string>
-  readonly natsToken: Option.Option<string>
-  readonly natsCreds: Option.Option<string>
-}, name: string): NatsSettings => ({
-  servers: splitList(flags.nats),
-  name,
-  user: Option.getOrUndefined(flags.natsUser),
-  password: Option.getOrUndefined(flags.natsPassword),
-  token: Option.getOrUndefined(flags.natsToken),
-  credsFile: Option.getOrUndefined(flags.natsCreds)
-})
 
 export const engineCommand = Command.make("engine", engineFlags, (flags) =>
   runEngine({
@@ -44,11 +29,12 @@ export const engineCommand = Command.make("engine", engineFlags, (flags) =>
     httpHost: flags.httpHost,
     httpPort: flags.httpPort,
     instanceId: flags.instanceId,
+    region: flags.region,
     clock: flags.clock
   }).pipe(Effect.scoped, Effect.provide(loggerLayer(flags.logFormat)))
 ).pipe(Command.withDescription("Run the dispatch engine: consume ORDERS, match, publish decisions to RESULTS (docs/engine.md)."))
 
-const init = Command.make("init", { nats: engineFlags.nats, natsUser: engineFlags.natsUser, natsPassword: engineFlags.natsPassword, natsToken: engineFlags.natsToken, natsCreds: engineFlags.natsCreds }, (flags) =>
+const init = Command.make("init", natsFlags, (flags) =>
   Effect.gen(function*() {
     const client = yield* connectNats(natsSettings(flags, "dispatch-nats-init"))
     const report = yield* ensureStreamsAndBuckets(client)

@@ -2,21 +2,39 @@
  * `dispatch engine` settings: each a flag with an environment variable behind it and a
  * documented default (docs/engine.md has the table). Flags win over the environment.
  */
-import { Config } from "effect"
+import { Config, Option, Schema } from "effect"
 import { Flag } from "effect/cli"
 import { hostname } from "node:os"
+import { RegionId } from "../domain/ids.ts"
 import { DEFAULT_BATCH_MAX_ORDERS, DEFAULT_BATCH_WINDOW_MS } from "../pipeline/dispatcher.ts"
 import { DEFAULT_QUEUE_CAPACITY } from "../pipeline/partition.ts"
-import { DEFAULT_NATS_URL } from "../transport/nats/connection.ts"
+import { DEFAULT_NATS_URL, type NatsSettings } from "../transport/nats/connection.ts"
 import { DEFAULT_LEASE_TTL_MS } from "../transport/nats/lease.ts"
 import { DEFAULT_ACK_WAIT_MS } from "../transport/nats/order-consumer.ts"
 
 /** Default HTTP port for /healthz, /readyz and /metrics (the port OpenTelemetry's Prometheus exporter uses). */
 export const DEFAULT_HTTP_PORT = 9464
+/** The region an engine serves intake for when none is configured (docs/api.md). */
+export const DEFAULT_REGION = "us-west"
 
 const env = <A>(flag: Flag.Flag<A>, config: Config.Config<A>) => flag.pipe(Flag.withFallbackConfig(config))
 /** A comma-separated setting as a list, blanks dropped. */
 export const splitList = (s: string) => s.split(",").map((x) => x.trim()).filter((x) => x.length > 0)
+
+/** Settings `dispatch api` shares with the engine (same flags, same variables). */
+export const marketFilesFlag = env(Flag.String("market-file"), Config.String("DISPATCH_MARKETS")).pipe(
+  Flag.optional,
+  Flag.withDescription("market files, comma-separated (env DISPATCH_MARKETS; default the shipped engine/markets/sf.json)")
+)
+export const regionFlag = env(Flag.String("region"), Config.String("DISPATCH_REGION")).pipe(
+  Flag.withDefault(DEFAULT_REGION),
+  Flag.filter(Schema.is(RegionId), (r) => `--region must be 1-128 of [A-Za-z0-9_-] (it becomes a NATS subject token), got ${JSON.stringify(r)}`),
+  Flag.withDescription(`this instance's region: an engine answers intake on dispatch.rpc.<region>.*; a gateway routes requests without x-region or market as from it (env DISPATCH_REGION; default ${DEFAULT_REGION})`)
+)
+export const logFormatFlag = env(Flag.Literals("log-format", ["auto", "json", "pretty"]), Config.Literals(["auto", "json", "pretty"], "DISPATCH_LOG_FORMAT")).pipe(
+  Flag.withDefault("auto" as const),
+  Flag.withDescription("log lines as JSON or pretty; auto = pretty on a terminal (env DISPATCH_LOG_FORMAT)")
+)
 
 export const engineFlags = {
   nats: env(Flag.String("nats"), Config.String("NATS_URL")).pipe(
@@ -27,10 +45,7 @@ export const engineFlags = {
   natsPassword: env(Flag.String("nats-password"), Config.String("NATS_PASSWORD")).pipe(Flag.optional, Flag.withDescription("NATS password (env NATS_PASSWORD)")),
   natsToken: env(Flag.String("nats-token"), Config.String("NATS_TOKEN")).pipe(Flag.optional, Flag.withDescription("NATS token (env NATS_TOKEN)")),
   natsCreds: env(Flag.String("nats-creds"), Config.String("NATS_CREDS")).pipe(Flag.optional, Flag.withDescription("NATS credentials file (env NATS_CREDS)")),
-  marketFiles: env(Flag.String("market-file"), Config.String("DISPATCH_MARKETS")).pipe(
-    Flag.optional,
-    Flag.withDescription("market files, comma-separated (env DISPATCH_MARKETS; default the shipped engine/markets/sf.json)")
-  ),
+  marketFiles: marketFilesFlag,
   partitions: env(Flag.String("partitions"), Config.String("DISPATCH_PARTITIONS")).pipe(
     Flag.optional,
     Flag.withDescription("market ids this instance may own, comma-separated (env DISPATCH_PARTITIONS; default every market)")
@@ -89,12 +104,35 @@ export const engineFlags = {
     Flag.filter((n) => n >= 0 && n <= 65_535, (n) => `--http-port must be 0..65535, got ${n}`),
     Flag.withDescription(`port of /healthz, /readyz, /metrics (env DISPATCH_HTTP_PORT; default ${DEFAULT_HTTP_PORT}; 0 picks a free one)`)
   ),
-  logFormat: env(Flag.Literals("log-format", ["auto", "json", "pretty"]), Config.Literals(["auto", "json", "pretty"], "DISPATCH_LOG_FORMAT")).pipe(
-    Flag.withDefault("auto" as const),
-    Flag.withDescription("log lines as JSON or pretty; auto = pretty on a terminal (env DISPATCH_LOG_FORMAT)")
-  ),
+  logFormat: logFormatFlag,
+  region: regionFlag,
   instanceId: env(Flag.String("instance-id"), Config.String("DISPATCH_INSTANCE_ID")).pipe(
     Flag.withDefault(`${hostname()}-${process.pid}`),
     Flag.withDescription("this instance's name in leases and logs (env DISPATCH_INSTANCE_ID; default host-pid)")
   )
 }
+
+/** The NATS connection flags alone: every command that talks to NATS takes these (`dispatch api` too). */
+export const natsFlags = {
+  nats: engineFlags.nats,
+  natsUser: engineFlags.natsUser,
+  natsPassword: engineFlags.natsPassword,
+  natsToken: engineFlags.natsToken,
+  natsCreds: engineFlags.natsCreds
+}
+
+/** The connection settings those flags describe; `name` is what the server's monitoring shows. */
+export const natsSettings = (flags: {
+  readonly nats: string
+  readonly natsUser: Option.Option<string>
+  readonly natsPassword: Option.Option<string>
+  readonly natsToken: Option.Option<string>
+  readonly natsCreds: Option.Option<string>
+}, name: string): NatsSettings => ({
+  servers: splitList(flags.nats),
+  name,
+  user: Option.getOrUndefined(flags.natsUser),
+  password: Option.getOrUndefined(flags.natsPassword),
+  token: Option.getOrUndefined(flags.natsToken),
+  credsFile: Option.getOrUndefined(flags.natsCreds)
+})

@@ -16,9 +16,11 @@ import { PartitionLease } from "../transport/nats/lease.ts"
 import { ownPartition } from "../transport/nats/nats-partition.ts"
 import { DEFAULT_ACK_WAIT_MS, type OrderConsumerSettings } from "../transport/nats/order-consumer.ts"
 import { RESULTS_DUPLICATE_WINDOW_MS, ensureStreamsAndBuckets } from "../transport/nats/setup.ts"
+import { runRegionIntake } from "../transport/nats/region-intake.ts"
 import { statusServer } from "../observability/status-server.ts"
 import { layerTracing } from "../observability/trace-sdk.ts"
 import { UnknownPartition } from "./errors.ts"
+import { DEFAULT_REGION } from "./engine-config.ts"
 
 export interface EngineConfig {
   readonly nats: NatsSettings
@@ -34,6 +36,8 @@ export interface EngineConfig {
   readonly httpHost: string
   readonly httpPort: number
   readonly instanceId: string
+  /** Region whose intake this instance answers (queue group `intake-<region>`); default `us-west`. */
+  readonly region?: string | undefined
   /** `sim`: partitions follow a simulator's clock ticks (docs/simulator.md, "NATS mode"); default `wall`. */
   readonly clock?: "wall" | "sim" | undefined
 }
@@ -70,6 +74,8 @@ export const runEngine = (config: EngineConfig) =>
     }))
     void server
 
+    // Every instance answers its region's intake, owner or standby: intake only stores.
+    yield* runRegionIntake({ client, catalog, region: config.region ?? DEFAULT_REGION, metrics })
     for (const market of markets) {
       yield* Effect.forkScoped(partitionLoop(config, client, catalog, market, metrics, (view) => views.set(market.id, view)))
     }

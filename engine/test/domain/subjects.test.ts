@@ -5,7 +5,9 @@ import { consumerName, kvKeys, marketOfSubject, streamSubjects, subjects } from 
 describe("subjects", () => {
   it("builds the wire contract's subjects and keys", () => {
     expect(subjects.orderRequested("sf")).toBe("dispatch.sf.order.requested")
-    expect(subjects.orderMatched("sf")).toBe("dispatch.sf.decision.matched")
+    expect(subjects.orderDecision("sf", "o-1")).toBe("dispatch.sf.decision.by0x")
+    expect(subjects.regionRpcAll("us-west")).toBe("dispatch.rpc.us-west.*")
+    expect(kvKeys.ride("o-1")).toBe("by0x")
     expect(subjects.marketOrders("sf")).toBe("dispatch.sf.order.>")
     expect(subjects.deadLetter("sf")).toBe("dispatch.dlq.sf")
     expect(subjects.regionRpc("us-west", "rides")).toBe("dispatch.rpc.us-west.rides")
@@ -25,9 +27,21 @@ describe("subjects", () => {
     )
   })
 
+  it("turns any order id into one distinct subject token", () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 128, unit: "grapheme" }), fc.string({ minLength: 1, maxLength: 128, unit: "grapheme" }), (a, b) => {
+        const subject = subjects.orderDecision("sf", a)
+        expect(subject.split(".")).toHaveLength(4)
+        expect(subject.split(".")[3]).toMatch(/^[A-Za-z0-9_-]+$/)
+        if (a !== b) expect(subjects.orderDecision("sf", b)).not.toBe(subject)
+      }),
+      { numRuns: 1_000 }
+    )
+  })
+
   it("maps a subject back to its market", () => {
     expect(marketOfSubject(subjects.orderCancelled("sf"))).toBe("sf")
-    expect(marketOfSubject(subjects.orderMatched("sf"))).toBe("sf")
+    expect(marketOfSubject(subjects.orderDecision("sf", "a.b>*"))).toBe("sf")
     expect(marketOfSubject(subjects.deadLetter("nyc"))).toBe("nyc")
     expect(marketOfSubject("dispatch.rpc.us-west.rides")).toBeUndefined()
     expect(marketOfSubject("other.sf.order.requested")).toBeUndefined()
@@ -42,7 +56,7 @@ describe("subjects", () => {
     for (const subject of [subjects.orderRequested("sf"), subjects.orderCancelled("sf"), subjects.marketOrders("sf")]) {
       expect(all.filter((f) => covers(f, subject))).toEqual(["dispatch.*.order.>"])
     }
-    for (const subject of [subjects.orderMatched("sf"), subjects.orderUnmatched("sf"), subjects.marketDecisions("sf")]) {
+    for (const subject of [subjects.orderDecision("sf", "o.1"), subjects.orderDecision("sf", "*"), subjects.marketDecisions("sf")]) {
       expect(all.filter((f) => covers(f, subject))).toEqual(["dispatch.*.decision.>"])
     }
   })

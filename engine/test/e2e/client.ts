@@ -276,11 +276,10 @@ export const audit = (orderIds: ReadonlyArray<string>, records: ReadonlyArray<De
     if (d.type === "order.matched") {
       matched++
       byDriver.set(d.driverId, (byDriver.get(d.driverId) ?? new Set()).add(d.orderId))
-      if (r.subject !== subjects.orderMatched(d.market)) wrongSubject++
     } else {
       unmatched[d.reason] = (unmatched[d.reason] ?? 0) + 1
-      if (r.subject !== subjects.orderUnmatched(d.market)) wrongSubject++
     }
+    if (r.subject !== subjects.orderDecision(d.market, d.orderId)) wrongSubject++
     const want = traceIds?.get(d.orderId)
     if (want !== undefined && traceIdOf(r.traceparent) !== want) traceMismatches++
   }

@@ -3,7 +3,9 @@
  * per order.
  *
  * A decision carries `Nats-Msg-Id` = orderId, so RESULTS stores one decision per order even
- * when a crash between publish and ack makes the engine decide the order again.
+ * when a crash between publish and ack makes the engine decide the order again. Its subject is
+ * the order's own (`dispatch.<market>.decision.<orderKey>`), so a status request reads it back
+ * with one last-by-subject get (docs/api.md, "Ride status").
  */
 import { headers } from "@nats-io/transport-node"
 import { encodeMessage } from "../../domain/codec.ts"
@@ -18,7 +20,7 @@ const PUBLISH_RETRIES = 5
 export type StoreOutcome = "stored" | "duplicate"
 
 export const publishDecision = (client: NatsClient, decision: Decision, traceparent: string | undefined): Promise<StoreOutcome> => {
-  const subject = decision.type === "order.matched" ? subjects.orderMatched(decision.market) : subjects.orderUnmatched(decision.market)
+  const subject = subjects.orderDecision(decision.market, decision.orderId)
   const h = headers()
   if (traceparent !== undefined) h.set("traceparent", traceparent)
   return client.js

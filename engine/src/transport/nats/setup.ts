@@ -52,12 +52,20 @@ export const DESIRED_STREAMS: ReadonlyArray<Partial<StreamConfig> & { name: stri
   }
 ]
 
-/** KV buckets and their history depth (file storage). */
-export const DESIRED_BUCKETS = [
+/**
+ * How long an accepted order's record lives in KV `dispatch_rides` (ms): as long as ORDERS
+ * keeps the order itself; after that a status request answers "unknown". nats-server 2.9 has
+ * no per-key TTL, so it is the bucket's.
+ */
+export const RIDES_TTL_MS = 24 * HOUR_MS
+
+/** KV buckets, their history depth and bucket-level TTL (file storage). */
+export const DESIRED_BUCKETS: ReadonlyArray<{ readonly name: string; readonly history: number; readonly ttlMs?: number }> = [
   { name: KV_BUCKETS.drivers, history: 1 },
   { name: KV_BUCKETS.config, history: 64 },
-  { name: KV_BUCKETS.leases, history: 1 }
-] as const
+  { name: KV_BUCKETS.leases, history: 1 },
+  { name: KV_BUCKETS.rides, history: 1, ttlMs: RIDES_TTL_MS }
+]
 
 /** Differences that make an existing stream unusable, as readable lines; empty if fine. */
 export const streamConflicts = (desired: Partial<StreamConfig> & { subjects: Array<string> }, actual: StreamConfig): Array<string> => {
@@ -107,7 +115,7 @@ export const ensureStreamsAndBuckets = (client: NatsClient): Effect.Effect<Setup
     for (const desired of DESIRED_STREAMS) streams.push({ name: desired.name, outcome: yield* ensureStream(client, desired) })
     for (const bucket of DESIRED_BUCKETS) {
       yield* Effect.tryPromise({
-        try: () => client.kvm.create(bucket.name, { history: bucket.history, storage: StorageType.File }),
+        try: () => client.kvm.create(bucket.name, { history: bucket.history, storage: StorageType.File, ...(bucket.ttlMs === undefined ? {} : { ttl: bucket.ttlMs }) }),
         catch: jsError(`create KV bucket ${bucket.name}`)
       })
     }

@@ -1,0 +1,92 @@
+/**
+ * The gateway's HTTP API, schema first: the same schemas validate requests and generate
+ * `/openapi.json`. Ids and regions are the wire contract's (ids.ts): a driver id or a region is
+ * a token (`[A-Za-z0-9_-]`, it may become a NATS subject token), an order or rider id is
+ * printable without whitespace (it never goes into a subject raw).
+ */
+import { Schema } from "effect"
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
+import { DRIVER_STATUSES, DriverId, EpochMillis, LatLng, Latitude, Longitude, MarketId, MAX_REASON_LENGTH, MaxWaitMs, OpaqueId, OrderId, OrderMatched, OrderUnmatched, RegionId, RiderId } from "#engine"
+import { errorAt } from "./problems.ts"
+import { RequestValidation } from "./request-validation.ts"
+
+/** `x-region`: the caller's region; when absent, the market's home region (rides, drivers) or the gateway's own. */
+const RegionHeader = { "x-region": Schema.optionalKey(RegionId) }
+
+export const CreateRideBody = Schema.Struct({
+  riderId: RiderId,
+  pickup: LatLng,
+  dropoff: LatLng,
+  /** How long the rider waits for a driver (ms); default 300 000. */
+  maxWaitMs: Schema.optionalKey(MaxWaitMs)
+})
+
+export const RideAnswer = Schema.Struct({
+  orderId: OrderId,
+  market: MarketId,
+  /** `pending`: a region accepted it; `queued`: stored by the gateway's fallback while no region was reachable. */
+  status: Schema.Literals(["pending", "queued"]),
+  acceptedAt: EpochMillis
+})
+
+export const RideView = Schema.Struct({
+  orderId: OrderId,
+  market: MarketId,
+  status: Schema.Literals(["pending", "cancelling", "matched", "unmatched"]),
+  acceptedAt: EpochMillis,
+  decision: Schema.optionalKey(Schema.Union([OrderMatched, OrderUnmatched]))
+})
+
+/** Cancel takes no body (an empty POST is the common case); an optional `?reason=` says why. */
+export const CancelQuery = { reason: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(MAX_REASON_LENGTH))) }
+
+export const DriverStateBody = Schema.Struct({
+  lat: Latitude,
+  lng: Longitude,
+  status: Schema.Literals(DRIVER_STATUSES),
+  /** When the position was taken (epoch ms); default: when the gateway received it. */
+  at: Schema.optionalKey(EpochMillis)
+})
+
+export const DriverAnswer = Schema.Struct({ driverId: DriverId, market: MarketId })
+
+const rides = HttpApiGroup.make("rides")
+  .add(HttpApiEndpoint.post("createRide", "/v1/rides", {
+    headers: { ...RegionHeader, "idempotency-key": Schema.optionalKey(OpaqueId) },
+    payload: CreateRideBody,
+    success: [RideAnswer.pipe(HttpApiSchema.status(201)), RideAnswer.annotate({ identifier: "RideQueued" }).pipe(HttpApiSchema.status(202))],
+    error: [errorAt(400), errorAt(413), errorAt(415), errorAt(422), errorAt(503)]
+  }))
+  .add(HttpApiEndpoint.get("getRide", "/v1/rides/:id", {
+    params: { id: OrderId },
+    headers: RegionHeader,
+    success: RideView,
+    error: [errorAt(400), errorAt(404), errorAt(503)]
+  }))
+  .add(HttpApiEndpoint.post("cancelRide", "/v1/rides/:id/cancel", {
+    params: { id: OrderId },
+    headers: RegionHeader,
+    query: CancelQuery,
+    success: RideView,
+    error: [errorAt(400), errorAt(404), errorAt(503)]
+  }))
+
+const drivers = HttpApiGroup.make("drivers")
+  .add(HttpApiEndpoint.put("setDriverState", "/v1/drivers/:id/state", {
+    params: { id: DriverId },
+    headers: RegionHeader,
+    payload: DriverStateBody,
+    success: DriverAnswer,
+    error: [errorAt(400), errorAt(413), errorAt(422), errorAt(503)]
+  }))
+
+const ops = HttpApiGroup.make("ops")
+  .add(HttpApiEndpoint.get("healthz", "/healthz", { success: Schema.Struct({ status: Schema.Literal("ok") }) }))
+  .add(HttpApiEndpoint.get("readyz", "/readyz", {
+    success: Schema.Struct({ ready: Schema.Boolean, nats: Schema.String, regions: Schema.Array(Schema.String) }),
+    error: errorAt(503)
+  }))
+  .add(HttpApiEndpoint.get("metrics", "/metrics", { success: Schema.String }))
+
+export const DispatchApi = HttpApi.make("dispatch").add(rides).add(drivers).add(ops).middleware(RequestValidation)
+  .annotateMerge(OpenApi.annotations({ title: "Dispatch API gateway", version: "1", description: "Rides and driver positions, routed to regional engines (docs/api.md)." }))

@@ -1,0 +1,89 @@
+/**
+ * What every request goes through, before and after its route: the body size limit, and the
+ * promise that bad input never gets a 500 or an empty answer.
+ *
+ * - A body over `MAX_BODY_BYTES` is refused with 413 before it is read when Content-Length says
+ *   so, and while it is read otherwise (chunked): Effect raises that as a defect inside the
+ *   payload decoder (a 500 by default); here it becomes the 413.
+ * - Any other error answer without a JSON body (Effect's empty 404 for an unknown route, its
+ *   415 text for a wrong content type, an empty 400 from a request parse error) is rewritten
+ *   to the gateway's JSON error shape, with the code its status stands for.
+ * - An unexpected defect is logged and answered 500 with a JSON body; the server stays up.
+ * - Every answer is counted by route template, method and status, and timed.
+ */
+import { ByteSize, Cause, Effect, Layer } from "effect"
+import { HttpRouter, HttpServerError, HttpServerRequest, HttpServerRespondable, type HttpServerResponse } from "effect/http"
+import { GatewayMetrics } from "./gateway-metrics.ts"
+import { codeOfStatus, errorResponse, type ErrorCode } from "./problems.ts"
+
+/** Largest request body accepted (bytes): a ride request is ~200 B; the wire contract's own limit. */
+export const MAX_BODY_BYTES = 16 * 1024
+
+/** Route templates, for metric labels (never the raw path: ids would explode the label set). */
+const ROUTES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^\/v1\/rides$/, "/v1/rides"],
+  [/^\/v1\/rides\/[^/]+$/, "/v1/rides/:id"],
+  [/^\/v1\/rides\/[^/]+\/cancel$/, "/v1/rides/:id/cancel"],
+  [/^\/v1\/drivers\/[^/]+\/state$/, "/v1/drivers/:id/state"],
+  [/^\/(healthz|readyz|metrics|openapi\.json)$/, ""],
+  [/^\/admin\/(regions|breakers|regions\/history|regions\/rollback)$/, ""],
+  [/^\/admin\/regions\/weights\/[^/]+$/, "/admin/regions/weights/:caller"],
+  [/^\/admin\/regions\/[^/]+\/(drain|undrain)$/, "/admin/regions/:region/$1"]
+]
+
+const routeOf = (url: string): string => {
+  const path = url.split("?")[0] ?? ""
+  for (const [pattern, template] of ROUTES) if (pattern.test(path)) return template === "" ? path : path.replace(pattern, template)
+  return "unmatched"
+}
+
+const isJson = (response: HttpServerResponse.HttpServerResponse) => (response.headers["content-type"] ?? "").includes("json")
+
+const isBodyTooLarge = (u: unknown): boolean =>
+  (HttpServerError.isHttpServerError(u) && u.reason._tag === "RequestParseError" && u.reason.reason === "BodyTooLarge") ||
+  (typeof u === "object" && u !== null && (u as { _tag?: unknown })._tag === "RequestParseError" && (u as { reason?: unknown }).reason === "BodyTooLarge") ||
+  (u instanceof Error && u.name === "MaxBytesError")
+
+export const layerRequestGuard = Layer.unwrap(Effect.gen(function*() {
+  const { metrics } = yield* GatewayMetrics
+  const reject = (status: number, code: ErrorCode, message: string, path?: string) => {
+    if (status < 500 && code !== "not_found" && code !== "method_not_allowed") metrics.ordersRejected.inc({ reason: code })
+    return errorResponse(status, code, message, path)
+  }
+
+  const guard = <E, R>(inner: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
+    Effect.gen(function*() {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      const started = performance.now()
+      const route = routeOf(request.url)
+      const declared = Number(request.headers["content-length"] ?? "0")
+      let response: HttpServerResponse.HttpServerResponse
+      if (declared > MAX_BODY_BYTES) {
+        response = reject(413, "too_large", `the body is ${declared} bytes; the limit is ${MAX_BODY_BYTES}`, "$")
+      } else {
+        response = yield* inner.pipe(
+          Effect.provideService(HttpServerRequest.MaxBodySize, ByteSize.bytes(MAX_BODY_BYTES)),
+          Effect.catchCause((cause) => {
+            if (Cause.hasInterruptsOnly(cause)) return Effect.failCause(cause)
+            const failure = Cause.findErrorOption(cause)
+            if (isBodyTooLarge(Cause.squash(cause))) return Effect.succeed(reject(413, "too_large", `the body is over the limit of ${MAX_BODY_BYTES} bytes`, "$"))
+            if (failure._tag === "Some" && HttpServerRespondable.isRespondable(failure.value)) return HttpServerRespondable.toResponse(failure.value)
+            return Effect.logError("request failed").pipe(
+              Effect.annotateLogs({ route, cause: Cause.pretty(cause) }),
+              Effect.as(errorResponse(500, "internal", "internal error"))
+            )
+          })
+        )
+        if (response.status >= 400 && !isJson(response)) {
+          const code = codeOfStatus(response.status)
+          response = reject(response.status, code, code === "not_found" ? `no route ${request.method} ${route === "unmatched" ? request.url.split("?")[0] : route}` : `request refused (${response.status})`)
+        }
+      }
+      const labels = { route, method: request.method }
+      metrics.httpRequests.inc({ ...labels, status: String(response.status) })
+      metrics.httpRequestDuration.observe(labels, (performance.now() - started) / 1000)
+      return response
+    })
+
+  return HttpRouter.middleware(guard as never, { global: true }) as unknown as Layer.Layer<never, never, HttpRouter.HttpRouter>
+}))

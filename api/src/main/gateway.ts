@@ -1,0 +1,71 @@
+/**
+ * The gateway process, composed: markets (to find a pickup's home region), NATS (and the
+ * streams and buckets the fallback writes to), the live region table, one breaker per target
+ * region, the balancer and the HTTP server. Everything lives in the caller's scope: closing it
+ * (SIGINT/SIGTERM under `runMain`) stops the listener, then drains NATS.
+ */
+import { Context, Effect, Layer } from "effect"
+import { HttpServer } from "effect/http"
+import { connectNats, ensureStreamsAndBuckets, loadMarketCatalog, Nats, type NatsSettings } from "#engine"
+import { Balancer, makeBalancer, type BalancerSettings } from "../balancer/balancer.ts"
+import { BreakerBoard } from "../balancer/breaker-board.ts"
+import { boardOf, makeTargets, type TargetSettings } from "../balancer/targets.ts"
+import { GatewayMetrics } from "../http/gateway-metrics.ts"
+import { serveGateway } from "../http/server.ts"
+import { layerRegionConfigKv } from "../regions/region-config-live.ts"
+import { RegionStore } from "../regions/region-store.ts"
+import type { RegionConfig } from "../regions/region-table.ts"
+
+export interface GatewayConfig {
+  readonly nats: NatsSettings
+  readonly host: string
+  readonly port: number
+  /** Every known region: the balancer's targets and the valid `x-region` values. */
+  readonly regions: ReadonlyArray<string>
+  /** Caller region of requests with neither `x-region` nor a market (status, cancel). */
+  readonly ownRegion: string
+  readonly marketFiles: ReadonlyArray<string>
+  readonly balancer: BalancerSettings
+  readonly targets: TargetSettings
+}
+
+export interface GatewayOptions {
+  /** Replaces the KV-fed region table (tests use an in-memory one). */
+  readonly regionConfig?: Layer.Layer<RegionConfig, unknown, Nats> | undefined
+  /** Uniform [0, 1) draws for the weighted choice. */
+  readonly random?: () => number
+}
+
+/** Starts the gateway in the current scope; returns what tests and the command need to see. */
+export const startGateway = (config: GatewayConfig, options: GatewayOptions = {}) =>
+  Effect.gen(function*() {
+    const catalog = yield* loadMarketCatalog(config.marketFiles)
+    const client = yield* connectNats(config.nats)
+    yield* ensureStreamsAndBuckets(client)
+    const gatewayMetrics = GatewayMetrics.make()
+    const { metrics } = gatewayMetrics
+    const regionLayer = options.regionConfig ?? layerRegionConfigKv({ regions: config.regions, metrics })
+    const regionContext = yield* Layer.build(regionLayer.pipe(Layer.provide(Layer.succeed(Nats, client))))
+    const targets = yield* makeTargets(config.regions, config.targets, metrics)
+    const balancer = yield* makeBalancer({ client, catalog, targets, metrics, settings: config.balancer, ...(options.random ? { random: options.random } : {}) }).pipe(
+      Effect.provideContext(regionContext)
+    )
+    const board = yield* boardOf(targets).pipe(Effect.provideContext(regionContext))
+    const services = Layer.mergeAll(
+      Layer.succeedContext(regionContext),
+      // The admin API's writes go through the same store as `dispatch regions`.
+      RegionStore.layer(config.regions).pipe(Layer.provide(Layer.succeed(Nats, client))),
+      Layer.succeed(Balancer, balancer),
+      Layer.succeed(GatewayMetrics, gatewayMetrics),
+      Layer.succeed(BreakerBoard, board)
+    )
+    const server = yield* Layer.build(
+      serveGateway({ host: config.host, port: config.port, deps: { catalog, client, ownRegion: config.ownRegion } }).pipe(Layer.provide(services))
+    )
+    const url = HttpServer.formatAddress(Context.get(server, HttpServer.HttpServer).address)
+    yield* Effect.logInfo("gateway listening").pipe(Effect.annotateLogs({ url, regions: config.regions.join(","), ownRegion: config.ownRegion }))
+    return { url, board, targets, metrics: gatewayMetrics, client }
+  })
+
+/** `dispatch api`: the gateway until interrupted. */
+export const runGateway = (config: GatewayConfig) => Effect.andThen(startGateway(config), Effect.never)

@@ -1,0 +1,163 @@
+/**
+ * `dispatch regions`: the operator's view of the region control plane. Reads and writes go
+ * straight to KV `dispatch_config` through `RegionStore` (the same code as the admin API), so
+ * the CLI works with no gateway running; only `breakers` asks a running gateway's admin API.
+ * docs/regions.md is the reference.
+ */
+import { Config, Console, Effect, Option, Redacted, Result } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
+import { hostname, userInfo } from "node:os"
+import { connectNats, natsFlags, natsSettings } from "#engine"
+import type { BreakerBoardSnapshot } from "../balancer/breaker-board.ts"
+import { ADMIN_TOKEN_ENV } from "../admin/admin-auth.ts"
+import { openConfigBucket } from "./config-bucket.ts"
+import { AdminApiFailure, RegionValueInvalid } from "./errors.ts"
+import type { RegionEntry } from "./region-snapshot.ts"
+import { makeRegionStore, type RegionStoreShape } from "./region-store.ts"
+import { entryView, historyView, listingView } from "./region-views.ts"
+import { renderBreakers, renderHistory, renderListing } from "./regions-render.ts"
+import { regionsFlag } from "./regions-config.ts"
+
+export const DEFAULT_API_URL = "http://127.0.0.1:8080"
+/** How long `breakers` waits for the gateway (ms). */
+const ADMIN_API_TIMEOUT_MS = 5_000
+
+const defaultActor = () => `${process.env["USER"] ?? userInfo().username}@${hostname()}`
+
+const root = Command.make("regions").pipe(
+  Command.withSharedFlags({
+    ...natsFlags,
+    regions: regionsFlag,
+    json: Flag.Boolean("json").pipe(Flag.withDefault(false), Flag.withDescription("print JSON (the admin API's shapes) instead of tables"))
+  })
+)
+
+/** Flags of every command that changes something: the audit fields and the compare-and-set base. */
+const changeFlags = {
+  by: Flag.String("by").pipe(Flag.withDefault(defaultActor()), Flag.withDescription("who makes the change, recorded in KV (default $USER@hostname)")),
+  reason: Flag.String("reason").pipe(Flag.optional, Flag.withDescription("why, recorded in KV (at most 200 characters)")),
+  expectRevision: Flag.Int("expect-revision").pipe(
+    Flag.optional,
+    Flag.withDescription("write only if the key is still at this revision (from `list --json`; 0 = absent); else fail with a conflict")
+  )
+}
+
+type ChangeFlags = { readonly by: string; readonly reason: Option.Option<string>; readonly expectRevision: Option.Option<number> }
+const changeOf = (f: ChangeFlags) => ({ by: f.by, reason: Option.getOrUndefined(f.reason), expectedRevision: Option.getOrUndefined(f.expectRevision) })
+
+/** Runs `f` with a store on a NATS connection that is closed when it returns. */
+const withStore = <A, E>(f: (store: RegionStoreShape, json: boolean) => Effect.Effect<A, E>) =>
+  Effect.gen(function*() {
+    const flags = yield* root
+    const client = yield* connectNats(natsSettings(flags, `dispatch-regions@${hostname()}`))
+    const kv = yield* openConfigBucket(client)
+    return yield* f(makeRegionStore(kv, flags.regions), flags.json)
+  }).pipe(Effect.scoped)
+
+const print = (json: boolean, view: unknown, text: () => string) => Console.log(json ? JSON.stringify(view, null, 2) : text())
+
+const describeEntry = (e: RegionEntry) => {
+  const v = e.value
+  const what = v.kind === "weights" ? Object.entries(v.value.weights).map(([t, w]) => `${t}=${w}`).join(" ") : v.value.drained ? "drained" : "undrained"
+  return `${e.key} is now rev ${e.revision}: ${what} (by ${v.value.by}${v.value.reason === undefined ? "" : `, "${v.value.reason}"`})`
+}
+const printEntry = (json: boolean) => (e: RegionEntry) => print(json, entryView(e), () => describeEntry(e))
+
+/** `us-east=2` ... -> {"us-east": 2}; the store then checks regions and values. */
+export const parseWeightArgs = (args: ReadonlyArray<string>): Result.Result<Record<string, number>, RegionValueInvalid> => {
+  const weights: Record<string, number> = {}
+  const problems: Array<{ path: string; message: string }> = []
+  args.forEach((arg, i) => {
+    const at = arg.indexOf("=")
+    const target = arg.slice(0, at), raw = arg.slice(at + 1).trim()
+    if (at <= 0) problems.push({ path: `weights[${i}]`, message: `"${arg}" is not <target>=<weight>` })
+    else if (Object.hasOwn(weights, target)) problems.push({ path: `weights.${target}`, message: "given twice" })
+    else if (raw === "" || !Number.isFinite(Number(raw))) problems.push({ path: `weights.${target}`, message: `"${raw}" is not a number` })
+    else Object.defineProperty(weights, target, { value: Number(raw), enumerable: true, writable: true, configurable: true })
+  })
+  return problems.length === 0 ? Result.succeed(weights) : Result.fail(new RegionValueInvalid({ subject: "weights", problems }))
+}
+
+const list = Command.make("list", {}, () =>
+  withStore((store, json) => Effect.flatMap(store.list, (l) => print(json, listingView(l), () => renderListing(l))))
+).pipe(Command.withDescription("Show the known regions, every caller's weights (with the share each target gets), drained regions, and who set them."))
+
+const setWeight = Command.make("set-weight", {
+  caller: Argument.String("caller").pipe(Argument.withDescription("the caller region whose traffic is split")),
+  weights: Argument.String("target=weight").pipe(Argument.atLeast(1), Argument.withDescription("one or more target=weight pairs (weights >= 0, relative)")),
+  replace: Flag.Boolean("replace").pipe(Flag.withDefault(false), Flag.withDescription("the given pairs are the whole map (default: change only the named targets)")),
+  ...changeFlags
+}, (flags) =>
+  withStore((store, json) =>
+    Effect.gen(function*() {
+      const parsed = parseWeightArgs(flags.weights)
+      if (Result.isFailure(parsed)) return yield* parsed.failure
+      return yield* Effect.flatMap(store.setWeights(flags.caller, parsed.success, { ...changeOf(flags), mode: flags.replace ? "replace" : "merge" }), printEntry(json))
+    }))
+).pipe(Command.withDescription("Set weights of a caller region's traffic: `set-weight us-west us-west=3 us-east=1`. Applies live to every gateway."))
+
+const drainCommand = (name: "drain" | "undrain", drained: boolean, description: string) =>
+  Command.make(name, { region: Argument.String("region"), ...changeFlags }, (flags) =>
+    withStore((store, json) => Effect.flatMap(store.setDrained(flags.region, drained, changeOf(flags)), printEntry(json)))
+  ).pipe(Command.withDescription(description))
+
+const history = Command.make("history", {
+  region: Argument.String("region").pipe(Argument.optional, Argument.withDescription("only changes of this region's keys and of weights naming it")),
+  limit: Flag.Int("limit").pipe(Flag.optional, Flag.withDescription("newest N changes only"))
+}, (flags) =>
+  withStore((store, json) =>
+    Effect.flatMap(store.history({ region: Option.getOrUndefined(flags.region) }), (h) => {
+      const shown = Option.match(flags.limit, { onNone: () => h, onSome: (n) => ({ ...h, entries: h.entries.slice(0, Math.max(0, n)) }) })
+      return print(json, historyView(shown), () => renderHistory(shown))
+    }))
+).pipe(Command.withDescription("Every change of weights.* and drain.*, newest first, with revision, time, who and why (KV keeps 64 revisions per key)."))
+
+const rollback = Command.make("rollback", {
+  key: Argument.String("key-or-caller").pipe(Argument.withDescription("weights.<caller>, drain.<region>, or a caller region (= its weights)")),
+  revision: Argument.Int("revision").pipe(Argument.withDescription("the revision whose value to restore (see `history`)")),
+  ...changeFlags
+}, (flags) =>
+  withStore((store, json) => Effect.flatMap(store.rollback(flags.key, flags.revision, changeOf(flags)), printEntry(json)))
+).pipe(Command.withDescription("Write a key's value of an earlier revision again, as a new audited change (reason \"rollback to rev N\")."))
+
+const breakers = Command.make("breakers", {
+  api: Flag.String("api").pipe(
+    Flag.withFallbackConfig(Config.String("DISPATCH_API_URL")),
+    Flag.withDefault(DEFAULT_API_URL),
+    Flag.withDescription(`a running gateway's base URL (env DISPATCH_API_URL; default ${DEFAULT_API_URL}); token from env ${ADMIN_TOKEN_ENV}`)
+  )
+}, (flags) =>
+  Effect.gen(function*() {
+    const { json } = yield* root
+    const url = `${flags.api.replace(/\/+$/, "")}/admin/breakers`
+    const token = yield* Config.option(Config.Redacted(ADMIN_TOKEN_ENV)).pipe(Effect.orElseSucceed(() => Option.none()))
+    const headers: Record<string, string> = Option.match(token, { onNone: () => ({}), onSome: (t) => ({ authorization: `Bearer ${Redacted.value(t)}` }) })
+    const response = yield* Effect.tryPromise({
+      try: () => fetch(url, { headers, signal: AbortSignal.timeout(ADMIN_API_TIMEOUT_MS) }),
+      catch: (e) => new AdminApiFailure({ url, detail: e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e) })
+    })
+    const text = yield* Effect.promise(() => response.text())
+    if (!response.ok) {
+      let detail = text
+      try {
+        detail = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? text
+      } catch { /* not JSON: show it as it came */ }
+      return yield* new AdminApiFailure({ url, status: response.status, detail })
+    }
+    const board = JSON.parse(text) as BreakerBoardSnapshot
+    yield* print(json, board, () => renderBreakers(board))
+  })
+).pipe(Command.withDescription("Show each target's circuit breaker and outlier state, as a running gateway sees it (GET /admin/breakers)."))
+
+export const regionsCommand = root.pipe(
+  Command.withDescription("Show and change region weights, drain regions, audit and roll back changes (docs/regions.md)."),
+  Command.withSubcommands([
+    list,
+    setWeight,
+    drainCommand("drain", true, "Send a region no new traffic (every caller's weight for it counts as 0) until undrained."),
+    drainCommand("undrain", false, "Let a drained region take traffic again, by its weights."),
+    breakers,
+    history,
+    rollback
+  ])
+)

@@ -1,0 +1,35 @@
+/**
+ * The known regions: every region a request may name or be routed to, and the only ones a
+ * weight or drain may mention. One setting for the gateway (`dispatch api`) and the ops CLI
+ * (`dispatch regions`), so both agree on what a valid weights value is: `--regions` or env
+ * `DISPATCH_REGIONS`, comma-separated.
+ */
+import { Config, Result } from "effect"
+import { Flag } from "effect/cli"
+import { splitList } from "#engine"
+import { RegionValueInvalid } from "./errors.ts"
+import { checkRegion } from "./region-values.ts"
+
+export const DEFAULT_REGIONS: ReadonlyArray<string> = ["us-west", "us-east", "eu-central"]
+
+/** `"us-west, us-east"` -> ["us-west", "us-east"]: tokens, no duplicates, at least one. */
+export const parseRegionList = (input: string): Result.Result<ReadonlyArray<string>, RegionValueInvalid> => {
+  const regions = splitList(input)
+  const problems = regions.flatMap((region, i) => {
+    const checked = checkRegion(region, regions, `regions[${i}]`)
+    if (Result.isFailure(checked)) return checked.failure.problems
+    return regions.indexOf(region) === i ? [] : [{ path: `regions[${i}]`, message: `"${region}" is listed twice` }]
+  })
+  if (regions.length === 0) problems.push({ path: "regions", message: "must name at least one region" })
+  return problems.length === 0 ? Result.succeed(regions) : Result.fail(new RegionValueInvalid({ subject: "DISPATCH_REGIONS / --regions", problems }))
+}
+
+export const regionsFlag = Flag.String("regions").pipe(
+  Flag.withFallbackConfig(Config.String("DISPATCH_REGIONS")),
+  Flag.withDefault(DEFAULT_REGIONS.join(",")),
+  Flag.mapTryCatch(
+    (input) => Result.getOrThrowWith(parseRegionList(input), (e) => e),
+    (e) => (e instanceof RegionValueInvalid ? e.message : String(e))
+  ),
+  Flag.withDescription(`known regions, comma-separated (env DISPATCH_REGIONS; default ${DEFAULT_REGIONS.join(",")}); the gateway must use the same list`)
+)

@@ -1,0 +1,74 @@
+/**
+ * Human-readable output of `dispatch regions`: aligned plain-text tables (no colours, so the
+ * output pastes into tickets and chat). `--json` prints region-views.ts shapes instead.
+ */
+import type { BreakerBoardSnapshot } from "../balancer/breaker-board.ts"
+import type { HistoryEntry, RegionHistory, RegionListing } from "./region-store.ts"
+import { weightsOf } from "./region-table.ts"
+import type { ChangeMeta } from "./region-values.ts"
+
+/** Left-aligned columns, two spaces apart; trailing blanks trimmed. */
+export const renderTable = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
+  const all = [header, ...rows]
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? "").length)))
+  return all.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd()).join("\n")
+}
+
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z")
+const audit = (m: ChangeMeta) => `${m.by} ${iso(m.at)}${m.reason === undefined ? "" : ` "${m.reason}"`}`
+const pct = (x: number) => `${Math.round(x * 100)}%`
+
+export const renderListing = (listing: RegionListing): string => {
+  const { table } = listing
+  const byKey = new Map(listing.entries.map((e) => [e.key, e]))
+  const rows = table.regions.map((caller) => {
+    const weights = weightsOf(table, caller)
+    // The share each target gets now: by weight among the targets that are not drained.
+    const live = table.regions.filter((t) => !table.drained.has(t)).reduce((sum, t) => sum + (weights.get(t) ?? 0), 0)
+    const cells = table.regions.map((t) => {
+      const w = weights.get(t) ?? 0
+      return table.drained.has(t) || live === 0 ? `${w}` : `${w} (${pct(w / live)})`
+    })
+    const entry = byKey.get(`weights.${caller}`)
+    const source = entry === undefined ? "default: all at home (no key)" : `rev ${entry.revision} by ${audit(entry.value.value)}`
+    return [caller, ...cells, live === 0 ? `${source}; NO UNDRAINED TARGET` : source]
+  })
+  const lines = [renderTable(["caller \\ target", ...table.regions.map((t) => (table.drained.has(t) ? `${t} [drained]` : t)), "set"], rows)]
+  const drains = listing.entries.filter((e) => e.value.kind === "drain")
+  if (drains.length > 0) {
+    lines.push("", renderTable(["region", "drained", "set"], drains.map((e) => [e.value.region, e.value.kind === "drain" && e.value.value.drained ? "yes" : "no", `rev ${e.revision} by ${audit(e.value.value)}`])))
+  }
+  for (const bad of listing.invalid) {
+    lines.push("", `IGNORED by gateways: ${bad.key} rev ${bad.revision}: ${bad.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`)
+  }
+  return lines.join("\n")
+}
+
+const changeOf = (h: HistoryEntry): string => {
+  if (h.operation !== "PUT") return h.operation === "DEL" ? "deleted (back to default)" : "purged (back to default)"
+  if (h.value === undefined) return `INVALID: ${(h.problems ?? []).map((p) => `${p.path}: ${p.message}`).join("; ")}`
+  return "weights" in h.value ? Object.entries(h.value.weights).map(([t, w]) => `${t}=${w}`).join(" ") : h.value.drained ? "drained" : "undrained"
+}
+
+export const renderHistory = (history: RegionHistory): string => {
+  const rows = history.entries.map((h) => [String(h.revision), iso(h.created), h.key, h.value?.by ?? "-", changeOf(h), h.value?.reason ?? ""])
+  return [
+    history.entries.length === 0 ? "no changes recorded" : renderTable(["rev", "stored (UTC)", "key", "by", "change", "reason"], rows),
+    "",
+    `KV keeps the last ${history.depth} revisions per key; older changes are gone. Roll back with: dispatch regions rollback <key> <rev>`
+  ].join("\n")
+}
+
+export const renderBreakers = (board: BreakerBoardSnapshot): string => {
+  const rows = board.targets.map((t) => [
+    t.target,
+    t.state,
+    String(t.calls),
+    `${t.failureRatePercent.toFixed(1)}%`,
+    `${t.slowCallRatePercent.toFixed(1)}%`,
+    t.retryAfterMs === null ? "probing" : t.retryAfterMs === 0 ? "-" : `${(t.retryAfterMs / 1000).toFixed(1)} s`,
+    t.ejectedUntil === null ? "-" : iso(t.ejectedUntil),
+    t.drained ? "yes" : "no"
+  ])
+  return [`breakers at ${iso(board.at)}`, renderTable(["target", "state", "calls", "failures", "slow", "retry in", "ejected until", "drained"], rows)].join("\n")
+}
