@@ -22,9 +22,10 @@ const up = Command.make("up", {
     Flag.withDefault(DEFAULT_DRIVERS),
     Flag.withDescription(`simulated fleet size (default ${DEFAULT_DRIVERS})`)
   ),
-  trips: Flag.String("trips").pipe(Flag.optional, Flag.withDescription("trips CSV to replay (default the shipped SF sample)"))
+  trips: Flag.String("trips").pipe(Flag.optional, Flag.withDescription("trips CSV to replay (default the shipped SF sample)")),
+  noDrill: Flag.Boolean("no-drill").pipe(Flag.withDefault(false), Flag.withDescription("skip the drill (bad input, a regional outage, every region down; docs/dashboards.md) (default: play it once)"))
 }, (flags) =>
-  stackUp({ dir: flags.dir, natsUrl: Option.getOrUndefined(flags.nats), speed: flags.speed, drivers: flags.drivers, trips: Option.getOrUndefined(flags.trips) }).pipe(
+  stackUp({ dir: flags.dir, natsUrl: Option.getOrUndefined(flags.nats), speed: flags.speed, drivers: flags.drivers, trips: Option.getOrUndefined(flags.trips), drill: !flags.noDrill }).pipe(
     Effect.mapError((e) => new CliError.UserError({ cause: e, userMessage: `dispatch stack up: ${e.message}` }))
   )).pipe(Command.withDescription("Start NATS, an engine per region, the API gateway, Prometheus and a live replay on loopback; print where to look; Ctrl-C stops everything."))
 

@@ -19,7 +19,21 @@ export const STACK_ENGINES = [
   { region: "eu-central", port: 9484 }
 ] as const
 
+export const STACK_MARKET = "sf"
+/** Batch windows fill the batch panels too; greedy's figures are in docs/performance.md. */
+export const STACK_POLICY = "batch"
+
 /** The SF market's home region keeps most of its traffic; the rest shows failover paths in the balancer panels. */
 export const STACK_WEIGHTS = { caller: "us-west", weights: { "us-west": 70, "us-east": 20, "eu-central": 10 } } as const
+
+/** The region the drill takes down for a while (it carries a share of us-west's traffic). */
+export const STACK_OUTAGE_REGION = "us-east"
+
+/**
+ * A local stack carries tens of requests per second, not thousands: breakers judge over a
+ * window of 20 calls (10 at least) and probe after 15 s, so the drill's outage shows within
+ * seconds rather than minutes.
+ */
+export const STACK_BREAKER_FLAGS = ["--breaker-window", "20", "--breaker-min-calls", "10", "--breaker-open-ms", "15000", "--breaker-half-open-calls", "3"] as const
 
 export const loopback = (port: number) => `127.0.0.1:${port}`

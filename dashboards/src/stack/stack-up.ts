@@ -12,15 +12,18 @@ import { mkdirSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { findBinary } from "./binaries.ts"
+import { runDrill } from "./drill.ts"
 import { ManagedProcess } from "./managed-process.ts"
-import { loopback, STACK_ENGINES, STACK_PORTS, STACK_WEIGHTS } from "./stack-plan.ts"
+import { restartableChild, runToCompletion, StackStartFailed } from "./restartable-child.ts"
+import { loopback, STACK_BREAKER_FLAGS, STACK_ENGINES, STACK_MARKET, STACK_OUTAGE_REGION, STACK_POLICY, STACK_PORTS, STACK_WEIGHTS } from "./stack-plan.ts"
 
 const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url))
 const DISPATCH = join(REPO_ROOT, "engine/src/main/dispatch.ts")
 const PROMETHEUS_CONFIG = join(REPO_ROOT, "dashboards/prometheus/prometheus.yml")
 const PROVISIONING = join(REPO_ROOT, "dashboards/grafana/provisioning")
 const SF_SAMPLE = join(REPO_ROOT, "simulator/scenarios/sf-sample/trips.csv")
-const START_TIMEOUT_MS = 60_000
+/** Some simulated drivers turn an offer down, as real ones do: the fleet panels show it. */
+const STACK_DECLINE_PROBABILITY = 0.05
 
 export interface StackOptions {
   /** Logs, stores and reports go here. */
@@ -30,43 +33,13 @@ export interface StackOptions {
   readonly speed: number
   readonly drivers: number
   readonly trips: string | undefined
+  /** Play the drill (drill.ts) once the replay runs. */
+  readonly drill: boolean
 }
-
-class StackStartFailed extends Error {}
 
 /** A `dispatch ...` child (Node 24 runs it: this process is already Node 24 via the npm script or `npx`). */
 const dispatchChild = (dir: string, name: string, args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}) =>
   ManagedProcess.start({ name, command: process.execPath, args: [DISPATCH, ...args], cwd: REPO_ROOT, logFile: join(dir, "logs", `${name}.log`), env })
-
-/** A child for the life of the scope, ready once `readyUrl` answers. */
-const scopedChild = (start: () => ManagedProcess, readyUrl: string | undefined) =>
-  Effect.acquireRelease(
-    Effect.tryPromise({
-      try: async () => {
-        const child = start()
-        try {
-          if (readyUrl !== undefined) await child.waitFor(readyUrl, START_TIMEOUT_MS)
-        } catch (e) {
-          await child.stop()
-          throw e
-        }
-        return child
-      },
-      catch: (e) => new StackStartFailed(e instanceof Error ? e.message : String(e))
-    }),
-    (child) => Effect.promise(() => child.stop())
-  )
-
-/** A one-shot `dispatch ...` that must exit 0. */
-const runOnce = (dir: string, name: string, args: ReadonlyArray<string>) =>
-  Effect.tryPromise({
-    try: async () => {
-      const child = dispatchChild(dir, name, args)
-      const code = await child.exited
-      if (code !== 0) throw new Error(`dispatch ${args.slice(0, 2).join(" ")} exited ${code}:\n${child.tail()}`)
-    },
-    catch: (e) => new StackStartFailed(e instanceof Error ? e.message : String(e))
-  })
 
 const natsServer = (options: StackOptions) =>
   options.natsUrl !== undefined
@@ -74,7 +47,7 @@ const natsServer = (options: StackOptions) =>
     : Effect.acquireRelease(
       Effect.tryPromise({
         try: () => LocalNatsServer.start({ port: STACK_PORTS.nats, storeDir: join(options.dir, "nats") }),
-        catch: (e) => new StackStartFailed(`nats-server on port ${STACK_PORTS.nats}: ${e instanceof Error ? e.message : String(e)}${findNatsServer() === undefined ? "" : " (is another NATS using the port? pass --nats URL to use it)"}`)
+        catch: (e) => new StackStartFailed({ message: `nats-server on port ${STACK_PORTS.nats}: ${e instanceof Error ? e.message : String(e)}${findNatsServer() === undefined ? "" : " (is another NATS using the port? pass --nats URL to use it)"}` })
       }),
       (server) => Effect.promise(() => server.dispose())
     ).pipe(Effect.map((server) => ({ url: server.url, private: true })))
@@ -88,32 +61,34 @@ export const stackUp = (options: StackOptions) =>
     const nats = yield* natsServer({ ...options, dir })
     yield* say(`NATS ${nats.url}${nats.private ? ` (store ${join(dir, "nats")})` : ""}`)
 
-    yield* Effect.forEach(STACK_ENGINES, (engine) =>
-      scopedChild(
-        () => dispatchChild(dir, `engine-${engine.region}`, ["engine", "--nats", nats.url, "--region", engine.region, "--http-port", String(engine.port), "--instance-id", `stack-${engine.region}`, "--log-format", "json"]),
+    const engines = new Map(yield* Effect.forEach(STACK_ENGINES, (engine) =>
+      restartableChild(
+        () => dispatchChild(dir, `engine-${engine.region}`, ["engine", "--nats", nats.url, "--region", engine.region, "--policy", STACK_POLICY, "--http-port", String(engine.port), "--instance-id", `stack-${engine.region}`, "--log-format", "json"]),
         `http://${loopback(engine.port)}/healthz`
-      ).pipe(Effect.tap(() => say(`engine ${engine.region} (intake ${subjects.regionRpcAll(engine.region)}, metrics http://${loopback(engine.port)}/metrics)`))), { concurrency: "unbounded", discard: true })
-
-    const weights = Object.entries(STACK_WEIGHTS.weights).map(([target, w]) => `${target}=${w}`)
-    yield* runOnce(dir, "regions-set-weight", ["regions", "set-weight", STACK_WEIGHTS.caller, ...weights, "--nats", nats.url, "--by", "dispatch-stack", "--reason", "local stack defaults"])
-    yield* say(`weights ${STACK_WEIGHTS.caller} -> ${weights.join(" ")} (dispatch regions list --nats ${nats.url})`)
+      ).pipe(
+        Effect.tap(() => say(`engine ${engine.region} (intake ${subjects.regionRpcAll(engine.region)}, metrics http://${loopback(engine.port)}/metrics)`)),
+        Effect.map((child) => [engine.region, child] as const)
+      ), { concurrency: "unbounded" }))
 
     const adminToken = randomBytes(24).toString("base64url")
     const tokenFile = join(dir, "admin-token")
     writeFileSync(tokenFile, `${adminToken}\n`, { mode: 0o600 })
     const apiUrl = `http://${loopback(STACK_PORTS.api)}`
-    yield* scopedChild(
-      () => dispatchChild(dir, "api", ["api", "--nats", nats.url, "--port", String(STACK_PORTS.api), "--log-format", "json"], { DISPATCH_ADMIN_TOKEN: adminToken }),
+    yield* restartableChild(
+      () => dispatchChild(dir, "api", ["api", "--nats", nats.url, "--port", String(STACK_PORTS.api), "--log-format", "json", ...STACK_BREAKER_FLAGS], { DISPATCH_ADMIN_TOKEN: adminToken }),
       `${apiUrl}/healthz`
     )
     yield* say(`API ${apiUrl} (OpenAPI ${apiUrl}/openapi.json; admin token in ${tokenFile})`)
+    const weights = Object.entries(STACK_WEIGHTS.weights).map(([target, w]) => `${target}=${w}`)
+    yield* runToCompletion(() => dispatchChild(dir, "regions-set-weight", ["regions", "set-weight", STACK_WEIGHTS.caller, ...weights, "--nats", nats.url, "--by", "dispatch-stack", "--reason", "local stack defaults"]))
+    yield* say(`weights ${STACK_WEIGHTS.caller} -> ${weights.join(" ")} (dispatch regions list --nats ${nats.url})`)
 
     const prometheus = findBinary("prometheus")
     const prometheusUrl = `http://${loopback(STACK_PORTS.prometheus)}`
     if (prometheus === undefined) {
       yield* say("prometheus not found (apt-get install prometheus): running without it")
     } else {
-      yield* scopedChild(
+      yield* restartableChild(
         () => ManagedProcess.start({
           name: "prometheus",
           command: prometheus,
@@ -127,10 +102,10 @@ export const stackUp = (options: StackOptions) =>
     }
 
     const simulatorUrl = `http://${loopback(STACK_PORTS.simulator)}`
-    yield* scopedChild(
+    yield* restartableChild(
       () => dispatchChild(dir, "simulate", [
-        "simulate", "--mode", "live", "--nats", nats.url, "--api", apiUrl, "--trips", options.trips ?? SF_SAMPLE,
-        "--speed", String(options.speed), "--drivers", String(options.drivers),
+        "simulate", "--mode", "live", "--nats", nats.url, "--api", apiUrl, "--policy", STACK_POLICY, "--trips", options.trips ?? SF_SAMPLE,
+        "--speed", String(options.speed), "--drivers", String(options.drivers), "--decline-probability", String(STACK_DECLINE_PROBABILITY),
         "--metrics-port", String(STACK_PORTS.simulator), "--metrics-hold", "--out", join(dir, "simulate")
       ]),
       `${simulatorUrl}/healthz`
@@ -138,5 +113,6 @@ export const stackUp = (options: StackOptions) =>
     yield* say(`simulator: live replay of ${options.trips ?? "the SF sample"} at x${options.speed} through the API (metrics ${simulatorUrl}/metrics, report ${join(dir, "simulate", "report.html")} when it ends)`)
     yield* say(`Grafana: provision ${PROVISIONING} with DISPATCH_GRAFANA_DASHBOARDS=${join(REPO_ROOT, "dashboards/grafana/dashboards")} (docs/dashboards.md)`)
     yield* say(`logs in ${join(dir, "logs")}; Ctrl-C stops everything`)
+    if (options.drill) yield* runDrill({ natsUrl: nats.url, apiUrl, market: STACK_MARKET, engines, outageRegion: STACK_OUTAGE_REGION })
     return yield* Effect.never
   }).pipe(Effect.scoped)

@@ -1,0 +1,86 @@
+/**
+ * The local stack's drill: the failures ops rehearse, played once against the running stack
+ * so that every panel has something to show (`--no-drill` skips it). Each step says what it
+ * does and which panels show it:
+ *
+ *  1. bad input: malformed HTTP requests (4xx with a reason) and malformed order events on
+ *     NATS (to the DLQ);
+ *  2. a regional outage: one region's engine stops for a while; its breaker opens, outlier
+ *     detection ejects it, traffic fails over; it comes back: half-open, closed;
+ *  3. every region down: no engine answers, the gateway's fallback queues rides durably in
+ *     ORDERS (202 queued); the engines come back and decide them.
+ */
+import { subjects } from "#engine"
+import { connect } from "@nats-io/transport-node"
+import { Console, Effect } from "effect"
+import type { RestartableChild } from "./restartable-child.ts"
+
+export interface DrillTargets {
+  readonly natsUrl: string
+  readonly apiUrl: string
+  readonly market: string
+  /** Engines by region. */
+  readonly engines: ReadonlyMap<string, RestartableChild>
+  /** The region whose outage is rehearsed (it must carry some weight). */
+  readonly outageRegion: string
+}
+
+export const DRILL_TIMING = {
+  /** After the replay starts: traffic first, so the breakers have calls to judge. */
+  badInputAfterMs: 20_000,
+  regionalOutageAfterMs: 40_000,
+  regionalOutageMs: 60_000,
+  totalOutageAfterMs: 60_000,
+  totalOutageMs: 10_000
+} as const
+
+const say = (line: string) => Console.error(`stack drill: ${line}`)
+
+const badHttp = (apiUrl: string) =>
+  Effect.promise(async () => {
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      fetch(`${apiUrl}/v1/rides`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body }).then((r) => r.status, () => 0)
+    return Promise.all([
+      post("{not json"),
+      post(JSON.stringify({ riderId: "drill", pickup: { lat: 95, lng: 0 }, dropoff: { lat: 37.7, lng: -122.4 } })),
+      post(JSON.stringify({ riderId: "drill", pickup: { lat: 37.77, lng: -122.42 }, dropoff: { lat: 37.7, lng: -122.4 } }), { "x-region": "mars" })
+    ])
+  })
+
+const badNats = (natsUrl: string, market: string) =>
+  Effect.promise(async () => {
+    const nc = await connect({ servers: natsUrl, name: "dispatch-stack-drill" })
+    try {
+      const subject = subjects.orderRequested(market)
+      for (const payload of ["not json", JSON.stringify({ v: 2, type: "order.requested" }), JSON.stringify({ v: 1, type: "order.requested", orderId: "drill-bad", riderId: "drill", market, pickup: { lat: 200, lng: 0 }, dropoff: { lat: 0, lng: 0 }, requestedAt: Date.now(), maxWaitMs: 60_000 })]) {
+        nc.publish(subject, payload)
+      }
+      await nc.flush()
+    } finally {
+      await nc.close()
+    }
+  })
+
+export const runDrill = (targets: DrillTargets) =>
+  Effect.gen(function*() {
+    const t = DRILL_TIMING
+    yield* Effect.sleep(t.badInputAfterMs)
+    const statuses = yield* badHttp(targets.apiUrl)
+    yield* badNats(targets.natsUrl, targets.market)
+    yield* say(`bad input: 3 malformed rides answered ${statuses.join(", ")}, 3 malformed order events sent to NATS (overview: Dead letters; balancer: Rejected requests)`)
+
+    yield* Effect.sleep(t.regionalOutageAfterMs)
+    const region = targets.engines.get(targets.outageRegion)!
+    yield* say(`outage: engine ${targets.outageRegion} stopped for ${t.regionalOutageMs / 1000} s (balancer: breaker state, failovers, outlier ejections)`)
+    yield* region.stop
+    yield* Effect.sleep(t.regionalOutageMs)
+    yield* region.start
+    yield* say(`outage over: engine ${targets.outageRegion} back (its breaker goes half-open, then closed)`)
+
+    yield* Effect.sleep(t.totalOutageAfterMs)
+    yield* say(`every region down for ${t.totalOutageMs / 1000} s: rides are queued durably by the gateway (balancer: Fallback use)`)
+    yield* Effect.forEach([...targets.engines.values()], (e) => e.stop, { concurrency: "unbounded", discard: true })
+    yield* Effect.sleep(t.totalOutageMs)
+    yield* Effect.forEach([...targets.engines.values()], (e) => e.start, { concurrency: "unbounded", discard: true })
+    yield* say("engines back: the queued rides are decided; drill over")
+  })
