@@ -21,7 +21,7 @@
  * the first try, JetStream drops a second publish with the same msgID, and the ride record is
  * created once (first writer wins).
  */
-import { TimeoutError } from "@nats-io/transport-node"
+import { headers, TimeoutError } from "@nats-io/transport-node"
 import { Context, Effect, Layer } from "effect"
 import { makeIntake, subjects, type BalancerMetrics, type Intake, type IntakeOperation, type IntakeReply, type IntakeRequest, type MarketCatalog, type NatsClient } from "#engine"
 import { Failover } from "../breaker/weighted-choice.ts"
@@ -50,7 +50,8 @@ export type CallResult<O extends IntakeOperation> =
   | { readonly _tag: "Unavailable"; readonly retryAfterMs: number; readonly detail: string }
 
 export class Balancer extends Context.Service<Balancer, {
-  readonly call: <O extends IntakeOperation>(caller: string, operation: O, request: IntakeRequest<O>) => Effect.Effect<CallResult<O>>
+  /** `traceparent`: the gateway span's, sent on to the region (and the fallback's order events). */
+  readonly call: <O extends IntakeOperation>(caller: string, operation: O, request: IntakeRequest<O>, traceparent?: string) => Effect.Effect<CallResult<O>>
 }>()("dispatch/Balancer") {}
 
 const textDecoder = new TextDecoder()
@@ -83,10 +84,12 @@ export const makeBalancer = (deps: BalancerDeps) =>
     const { regions, breakers, outliers, now } = targets
     const fallback: Intake = yield* Effect.promise(() => makeIntake(client, deps.catalog, { acceptedBy: "fallback" }))
 
-    const route = async <O extends IntakeOperation>(caller: string, operation: O, request: IntakeRequest<O>, weights: ReadonlyArray<number>): Promise<CallResult<O>> => {
+    const route = async <O extends IntakeOperation>(caller: string, operation: O, request: IntakeRequest<O>, weights: ReadonlyArray<number>, traceparent: string | undefined): Promise<CallResult<O>> => {
       const started = now()
       const deadline = started + settings.deadlineMs
       const payload = JSON.stringify(request)
+      const h = headers()
+      if (traceparent !== undefined) h.set("traceparent", traceparent)
       const failover = new Failover()
       let tries = 0
       for (;;) {
@@ -105,7 +108,7 @@ export const makeBalancer = (deps: BalancerDeps) =>
         let outcome: "ok" | "error" | "timeout"
         let reply: ReturnType<typeof parseReply>
         try {
-          const msg = await client.nc.request(subjects.regionRpc(target, operation), payload, { timeout: Math.max(1, Math.min(settings.tryTimeoutMs, deadline - t)) })
+          const msg = await client.nc.request(subjects.regionRpc(target, operation), payload, { timeout: Math.max(1, Math.min(settings.tryTimeoutMs, deadline - t)), headers: h })
           reply = parseReply(msg.data)
           outcome = reply === undefined || (!reply.ok && reply.error?.code === "internal") ? "error" : "ok"
         } catch (e) {
@@ -124,7 +127,7 @@ export const makeBalancer = (deps: BalancerDeps) =>
         outliers.onFailure(target, end)
       }
       try {
-        const reply = await (fallback[operation] as (r: IntakeRequest<O>) => Promise<IntakeReply<O>>)(request)
+        const reply = await (fallback[operation] as (r: IntakeRequest<O>, t?: string) => Promise<IntakeReply<O>>)(request, traceparent)
         metrics.balancerFallbacks.inc({ caller, outcome: "queued" })
         return { _tag: "Fallback", reply }
       } catch (e) {
@@ -136,11 +139,11 @@ export const makeBalancer = (deps: BalancerDeps) =>
     }
 
     return Balancer.of({
-      call: (caller, operation, request) =>
+      call: (caller, operation, request, traceparent) =>
         Effect.flatMap(config.current, (table) => {
           const w = weightsOf(table, caller)
           const weights = regions.map((r) => (table.drained.has(r) ? 0 : (w.get(r) ?? 0)))
-          return Effect.promise(() => route(caller, operation, request, weights))
+          return Effect.promise(() => route(caller, operation, request, weights, traceparent))
         })
     })
   })

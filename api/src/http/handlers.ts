@@ -12,9 +12,9 @@
  */
 import { Clock, Effect, Layer } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
-import { HttpServerResponse as Res } from "effect/http"
+import { HttpServerRequest, HttpServerResponse as Res } from "effect/http"
 import { createHash, randomUUID } from "node:crypto"
-import { DEFAULT_MAX_WAIT_MS, type IntakeOperation, type IntakeReply, type MarketCatalog, type NatsClient, type RideStatusReply } from "#engine"
+import { DEFAULT_MAX_WAIT_MS, startOrderSpan, type IntakeOperation, type IntakeReply, type IntakeRequest, type MarketCatalog, type NatsClient, type RideStatusReply } from "#engine"
 import { Balancer, type CallResult } from "../balancer/balancer.ts"
 import { RegionConfig, type RegionTable } from "../regions/region-table.ts"
 import { DispatchApi } from "./api.ts"
@@ -60,6 +60,17 @@ const settle = <O extends IntakeOperation>(result: CallResult<O>, refuse: Refuse
   return { _tag: "Response", response: refuse(INTAKE_STATUS[reply.error.code] ?? 503, code, reply.error.message, path) }
 }
 
+/**
+ * One balancer call inside the gateway's span, a child of the client's `traceparent` when it
+ * sent one: the region's intake, the order events and the engine continue the same trace.
+ */
+const tracedCall = <O extends IntakeOperation>(balancer: Balancer["Service"], caller: string, operation: O, request: IntakeRequest<O>) =>
+  Effect.gen(function*() {
+    const incoming = (yield* HttpServerRequest.HttpServerRequest).headers["traceparent"]
+    const { span, traceparent } = startOrderSpan(`dispatch.gateway.${operation}`, incoming, { "dispatch.operation": operation, "dispatch.caller": caller })
+    return yield* balancer.call(caller, operation, request, traceparent).pipe(Effect.ensuring(Effect.sync(() => span.end())))
+  })
+
 const rideView = (reply: RideStatusReply) => ({
   orderId: reply.orderId,
   market: reply.market,
@@ -99,7 +110,7 @@ export const layerHandlers = (deps: HandlerDeps) => {
             const caller = callerRegion(table, headers["x-region"], market.homeRegion, refuse)
             if (typeof caller !== "string") return caller
             const requestedAt = yield* Clock.currentTimeMillis
-            const result = yield* balancer.call(caller, "ride-request", {
+            const result = yield* tracedCall(balancer, caller, "ride-request", {
               orderId: orderIdFor(payload.riderId, headers["idempotency-key"]),
               riderId: payload.riderId,
               pickup: payload.pickup,
@@ -121,7 +132,7 @@ export const layerHandlers = (deps: HandlerDeps) => {
           Effect.gen(function*() {
             const caller = callerRegion(yield* config.current, headers["x-region"], deps.ownRegion, refuse)
             if (typeof caller !== "string") return caller
-            const result = yield* balancer.call(caller, "ride-status", { orderId: params.id })
+            const result = yield* tracedCall(balancer, caller, "ride-status", { orderId: params.id })
             const settled = settle(result, refuse)
             return settled._tag === "Response" ? settled.response : Res.jsonUnsafe(rideView(settled.reply))
           }))
@@ -130,7 +141,7 @@ export const layerHandlers = (deps: HandlerDeps) => {
             const caller = callerRegion(yield* config.current, headers["x-region"], deps.ownRegion, refuse)
             if (typeof caller !== "string") return caller
             const at = yield* Clock.currentTimeMillis
-            const result = yield* balancer.call(caller, "ride-cancel", { orderId: params.id, reason: query.reason ?? "rider", at })
+            const result = yield* tracedCall(balancer, caller, "ride-cancel", { orderId: params.id, reason: query.reason ?? "rider", at })
             const settled = settle(result, refuse)
             if (settled._tag === "Response") return settled.response
             return Res.jsonUnsafe(rideView(settled.reply), { status: settled.reply.status === "cancelling" ? 202 : 200 })
@@ -147,7 +158,7 @@ export const layerHandlers = (deps: HandlerDeps) => {
           const caller = callerRegion(yield* config.current, headers["x-region"], market.homeRegion, refuse)
           if (typeof caller !== "string") return caller
           const at = payload.at ?? (yield* Clock.currentTimeMillis)
-          const result = yield* balancer.call(caller, "driver-state", { driverId: params.id, lat: payload.lat, lng: payload.lng, status: payload.status, at })
+          const result = yield* tracedCall(balancer, caller, "driver-state", { driverId: params.id, lat: payload.lat, lng: payload.lng, status: payload.status, at })
           const settled = settle(result, refuse)
           if (settled._tag === "Response") return settled.response
           return Res.jsonUnsafe({ driverId: settled.reply.driverId, market: settled.reply.market })

@@ -6,7 +6,7 @@
  */
 import { Context, Effect, Layer } from "effect"
 import { HttpServer } from "effect/http"
-import { connectNats, ensureStreamsAndBuckets, loadMarketCatalog, Nats, type NatsSettings } from "#engine"
+import { connectNats, ensureStreamsAndBuckets, layerTracing, loadMarketCatalog, Nats, type NatsSettings } from "#engine"
 import { Balancer, makeBalancer, type BalancerSettings } from "../balancer/balancer.ts"
 import { BreakerBoard } from "../balancer/breaker-board.ts"
 import { boardOf, makeTargets, type TargetSettings } from "../balancer/targets.ts"
@@ -67,5 +67,6 @@ export const startGateway = (config: GatewayConfig, options: GatewayOptions = {}
     return { url, board, targets, metrics: gatewayMetrics, client }
   })
 
-/** `dispatch api`: the gateway until interrupted. */
-export const runGateway = (config: GatewayConfig) => Effect.andThen(startGateway(config), Effect.never)
+/** `dispatch api`: the gateway until interrupted, with traces exported when OTEL_EXPORTER_OTLP_ENDPOINT says where. */
+export const runGateway = (config: GatewayConfig) =>
+  Layer.build(layerTracing("dispatch-api")).pipe(Effect.andThen(startGateway(config)), Effect.andThen(Effect.never))

@@ -12,6 +12,7 @@ import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
 import { resourceFromAttributes } from "@opentelemetry/resources"
 import { BatchSpanProcessor, type SpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace"
 import { Effect, Layer } from "effect"
+import { setSpansRecorded } from "./tracing.ts"
 
 const ENDPOINT_VARIABLES = ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"] as const
 
@@ -32,11 +33,15 @@ export const installTracerProvider = (serviceName: string, processors: ReadonlyA
         spanProcessors: [...processors]
       })
       trace.setGlobalTracerProvider(provider)
+      setSpansRecorded(true)
       return provider
     }),
     (provider) =>
       Effect.promise(() => provider.shutdown().catch(() => undefined)).pipe(
-        Effect.ensuring(Effect.sync(() => trace.disable()))
+        Effect.ensuring(Effect.sync(() => {
+          setSpansRecorded(false)
+          trace.disable()
+        }))
       )
   )
 

@@ -35,6 +35,7 @@ import type { MarketCatalog } from "../../domain/market-catalog.ts"
 import { fieldProblems } from "../../domain/schema-issues.ts"
 import { KV_BUCKETS, kvKeys, STREAMS, subjects } from "../../domain/subjects.ts"
 import type { EngineMetrics } from "../../observability/metrics.ts"
+import { startOrderSpan } from "../../observability/tracing.ts"
 import type { NatsClient } from "./connection.ts"
 import { JetStreamError } from "./errors.ts"
 
@@ -42,7 +43,8 @@ import { JetStreamError } from "./errors.ts"
 const PUBLISH_TIMEOUT_MS = 1_000
 const PUBLISH_RETRIES = 2
 
-export type Intake = { readonly [O in IntakeOperation]: (request: IntakeRequest<O>) => Promise<IntakeReply<O>> }
+/** Each operation; `traceparent` (W3C) is written on the order events it stores, continuing the caller's trace. */
+export type Intake = { readonly [O in IntakeOperation]: (request: IntakeRequest<O>, traceparent?: string) => Promise<IntakeReply<O>> }
 
 const isConflict = (e: unknown) => e instanceof JetStreamApiError && e.code === JetStreamApiCodes.StreamWrongLastSequence
 const decodeRecord = Schema.decodeUnknownSync(Schema.fromJsonString(RideRecord))
@@ -67,8 +69,11 @@ export const makeIntake = async (
     return entry === null || entry.operation !== "PUT" ? undefined : decodeRecord(entry.string())
   }
 
-  const publish = (subject: string, data: Uint8Array, msgID: string) =>
-    client.js.publish(subject, data, { msgID, headers: headers(), timeout: PUBLISH_TIMEOUT_MS, retries: PUBLISH_RETRIES })
+  const publish = (subject: string, data: Uint8Array, msgID: string, traceparent: string | undefined) => {
+    const h = headers()
+    if (traceparent !== undefined) h.set("traceparent", traceparent)
+    return client.js.publish(subject, data, { msgID, headers: h, timeout: PUBLISH_TIMEOUT_MS, retries: PUBLISH_RETRIES })
+  }
 
   const statusOf = async (record: RideRecord): Promise<RideStatusReply> => {
     const stored = await client.jsm.streams.getMessage(STREAMS.results, { last_by_subj: subjects.orderDecision(record.market, record.orderId) })
@@ -83,7 +88,7 @@ export const makeIntake = async (
   }
 
   return {
-    "ride-request": async (request) => {
+    "ride-request": async (request, traceparent) => {
       const market = catalog.marketOf(request.pickup.lat, request.pickup.lng)
       if (market === undefined) return intakeFailure("outside_market", "the pickup is outside every market", "pickup")
       const accepted = (record: RideRecord, duplicate: boolean) =>
@@ -91,7 +96,7 @@ export const makeIntake = async (
       const existing = await readRecord(request.orderId)
       if (existing !== undefined) return accepted(existing, true)
       const order = { v: 1, type: "order.requested", market: market.id, ...request } as const
-      await publish(subjects.orderRequested(market.id), encodeMessage(order), request.orderId)
+      await publish(subjects.orderRequested(market.id), encodeMessage(order), request.orderId, traceparent)
       const record: RideRecord = { orderId: request.orderId, riderId: request.riderId, market: market.id, acceptedAt: now(), acceptedBy }
       try {
         await rides.create(kvKeys.ride(request.orderId), JSON.stringify(record))
@@ -102,14 +107,14 @@ export const makeIntake = async (
         return winner === undefined ? accepted(record, true) : accepted(winner, true)
       }
     },
-    "ride-cancel": async (request) => {
+    "ride-cancel": async (request, traceparent) => {
       const record = await readRecord(request.orderId)
       if (record === undefined) return intakeFailure("not_found", `no ride ${JSON.stringify(request.orderId)}`, "orderId")
       const current = await statusOf(record)
       if (current.status === "matched" || current.status === "unmatched") return current
       const cancel = { v: 1, type: "order.cancelled", orderId: request.orderId, market: record.market, at: request.at, reason: request.reason } as const
       // One cancel per order: its own msgID, distinct from the request's.
-      await publish(subjects.orderCancelled(record.market), encodeMessage(cancel), `cancel:${request.orderId}`)
+      await publish(subjects.orderCancelled(record.market), encodeMessage(cancel), `cancel:${request.orderId}`, traceparent)
       if (record.cancelledAt === undefined) await rides.put(kvKeys.ride(request.orderId), JSON.stringify({ ...record, cancelledAt: request.at }))
       return { ...current, status: "cancelling" }
     },
@@ -142,7 +147,7 @@ export type IntakeOutcome = "ok" | "invalid" | "error"
  * `invalid` reply naming the field, a NATS failure an `internal` one (which the gateway counts
  * as a failure of this region and fails over).
  */
-export const answerIntake = async (intake: Intake, operation: string, data: Uint8Array): Promise<{ readonly reply: string; readonly outcome: IntakeOutcome }> => {
+export const answerIntake = async (intake: Intake, operation: string, data: Uint8Array, traceparent?: string): Promise<{ readonly reply: string; readonly outcome: IntakeOutcome }> => {
   const invalid = (message: string, path?: string) => ({ reply: JSON.stringify(intakeFailure("invalid", message, path)), outcome: "invalid" as const })
   if (!isOperation(operation)) return invalid(`unknown operation ${JSON.stringify(operation)}; expected one of ${INTAKE_OPERATIONS.join(", ")}`)
   if (data.byteLength > MAX_PAYLOAD_BYTES) return invalid(`request is ${data.byteLength} bytes; the limit is ${MAX_PAYLOAD_BYTES}`, "$")
@@ -158,7 +163,7 @@ export const answerIntake = async (intake: Intake, operation: string, data: Uint
     return invalid(first?.message ?? "invalid request", first?.path ?? "$")
   }
   try {
-    const reply = await (intake[operation] as (r: unknown) => Promise<IntakeReply<IntakeOperation>>)(decoded.success)
+    const reply = await (intake[operation] as (r: unknown, t?: string) => Promise<IntakeReply<IntakeOperation>>)(decoded.success, traceparent)
     return { reply: JSON.stringify(reply), outcome: reply.ok ? "ok" : "invalid" }
   } catch (e) {
     return { reply: JSON.stringify(intakeFailure("internal", e instanceof Error ? e.message : String(e))), outcome: "error" }
@@ -186,8 +191,11 @@ export const runRegionIntake = (options: RegionIntakeOptions): Effect.Effect<voi
     const prefixLength = subjects.regionRpcAll(region).length - 1
     const onMessage = (msg: Msg) => {
       const operation = msg.subject.slice(prefixLength)
-      void answerIntake(intake, operation, msg.data).then(({ reply, outcome }) => {
-        metrics?.intakeRequests.inc({ region, operation: isOperation(operation) ? operation : "unknown", outcome })
+      const known = isOperation(operation) ? operation : "unknown"
+      const { span, traceparent } = startOrderSpan(`dispatch.intake.${known}`, msg.headers?.get("traceparent") || undefined, { "dispatch.region": region, "dispatch.operation": known })
+      void answerIntake(intake, operation, msg.data, traceparent).then(({ reply, outcome }) => {
+        span.end()
+        metrics?.intakeRequests.inc({ region, operation: known, outcome })
         if (msg.reply) msg.respond(reply)
       })
     }
