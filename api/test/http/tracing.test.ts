@@ -5,49 +5,33 @@
  * intakes run in this process and export to an in-memory exporter; the engine is a real
  * `dispatch engine` process exporting over OTLP (its standard environment) to a test receiver.
  */
-import { describeWithNats, OtlpReceiver, spawnWatchdog } from "#engine/testing"
+import { describeWithNats, OtlpReceiver, startEngineChild, type EngineChild } from "#engine/testing"
 import { installTracerProvider, subjects } from "#engine"
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace"
 import { Effect, Exit, Scope } from "effect"
-import { spawn, type ChildProcess } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, expect, it } from "vitest"
 import { useGatewayWorld } from "../support/gateway-world.ts"
-
-const DISPATCH = fileURLToPath(new URL("../../../engine/src/main/dispatch.ts", import.meta.url))
 
 describeWithNats("traces across gateway, intake, engine and decision", () => {
   const world = useGatewayWorld()
   const exporter = new InMemorySpanExporter()
   const scope = Effect.runSync(Scope.make())
   let receiver: OtlpReceiver
-  let engine: ChildProcess
+  let engine: EngineChild
 
   beforeAll(async () => {
     await Effect.runPromise(Scope.provide(installTracerProvider("dispatch-api-test", [new SimpleSpanProcessor({ exporter })]), scope))
     receiver = await OtlpReceiver.start()
     // Its own intake answers a region no request names: the world's in-process intakes take them all.
-    engine = spawn(process.execPath, [DISPATCH, "engine", "--nats", world.server().url, "--region", "elsewhere", "--http-port", "0", "--log-format", "json"], {
-      stdio: ["ignore", "pipe", "inherit"],
-      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY: "100" }
-    })
-    spawnWatchdog(engine.pid)
-    await new Promise<void>((resolve, reject) => {
-      let out = ""
-      engine.stdout!.on("data", (chunk: Buffer) => {
-        out += chunk.toString()
-        if (out.includes("partition consuming")) resolve()
-      })
-      engine.once("exit", (code) => reject(new Error(`engine exited ${code}: ${out}`)))
+    engine = await startEngineChild(world.server().url, {
+      args: ["--region", "elsewhere"],
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY: "100" }
     })
   }, 60_000)
 
   afterAll(async () => {
-    if (engine.exitCode === null) {
-      engine.kill("SIGTERM")
-      await new Promise((r) => engine.once("exit", r))
-    }
+    await engine.stop()
     await receiver.close()
     await Effect.runPromise(Scope.close(scope, Exit.void))
   }, 30_000)

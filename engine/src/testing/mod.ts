@@ -7,3 +7,4 @@ export { findNatsServer, LocalNatsServer, NatsServerNotFound, type LocalNatsServ
 export { seededRandom } from "./random.ts"
 export { spawnWatchdog } from "../transport/child-watchdog.ts"
 export { OtlpReceiver, type ReceivedSpan } from "./otlp-receiver.ts"
+export { startEngineChild, type EngineChild } from "./engine-child.ts"

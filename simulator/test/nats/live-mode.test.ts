@@ -4,40 +4,25 @@
  * simulation's order ids and times, and a second run against the same server is not taken for
  * duplicates of the first.
  */
-import { LocalNatsServer, describeWithNats, spawnWatchdog } from "#engine/testing"
+import { LocalNatsServer, describeWithNats, startEngineChild, type EngineChild } from "#engine/testing"
 import { Effect } from "effect"
-import { spawn, type ChildProcess } from "node:child_process"
-import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, expect, it } from "vitest"
 import { LiveDispatchPort } from "../../src/transport/live-port.ts"
 import { runRecorded } from "../runner/scenario.ts"
 
-const DISPATCH = fileURLToPath(new URL("../../../engine/src/main/dispatch.ts", import.meta.url))
 const SPEED = 300
 
 describeWithNats("live mode", () => {
   let server: LocalNatsServer
-  let engine: ChildProcess
+  let engine: EngineChild
 
   beforeAll(async () => {
     server = await LocalNatsServer.start()
-    engine = spawn(process.execPath, [DISPATCH, "engine", "--nats", server.url, "--http-port", "0", "--log-format", "json"], { stdio: ["pipe", "pipe", "inherit"] })
-    spawnWatchdog(engine.pid!)
-    await new Promise<void>((resolve, reject) => {
-      let out = ""
-      engine.stdout!.on("data", (chunk: Buffer) => {
-        out += chunk.toString()
-        if (out.includes("partition consuming")) resolve()
-      })
-      engine.once("exit", (code) => reject(new Error(`engine exited ${code}: ${out}`)))
-    })
+    engine = await startEngineChild(server.url)
   }, 60_000)
 
   afterAll(async () => {
-    if (engine.exitCode === null) {
-      engine.kill("SIGTERM")
-      await new Promise((r) => engine.once("exit", r))
-    }
+    await engine.stop()
     await server.dispose()
   })
 
