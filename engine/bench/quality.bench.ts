@@ -4,15 +4,17 @@
  * become free) of the simulator's SF sample, inside the city box. For supply/demand ratios
  * 0.5 .. 3, the same orders and drivers go to greedy (orders in a random arrival order, each
  * taking the best-ETA driver at once) and to one batch window; mean pickup ETA of the matched
- * orders and match rate, averaged over seeds. Then the candidates-per-order sweep behind
- * `DEFAULT_CANDIDATES_PER_ORDER`.
+ * orders and match rate, averaged over seeds. Then the candidates sweep behind
+ * `DEFAULT_INITIAL_CANDIDATES`: with the dual test (lists grow where it fails) the answer is the
+ * same for every k and only the work changes; with lists fixed at k (cap = k, no growth, only
+ * greedy's picks added) quality is lost where supply is tight.
  *
  * Run alone: node_modules/.bin/node engine/bench/quality.bench.ts
  */
 import type { LatLng } from "../src/domain/geo.ts"
 import { H3DriverIndex } from "../src/index/h3-driver-index.ts"
 import { GreatCircleEta } from "../src/eta/great-circle-eta.ts"
-import { DEFAULT_CANDIDATES_PER_ORDER, solveWindow } from "../src/matching/batch.ts"
+import { DEFAULT_CANDIDATES_PER_ORDER, DEFAULT_INITIAL_CANDIDATES, solveWindow } from "../src/matching/batch.ts"
 import { greedy } from "../src/matching/greedy.ts"
 import type { Decision, OrderRequest } from "../src/matching/types.ts"
 import { EVENING, loadTrips, PICKUP_RADIUS_METERS, printTable, seededRandom, SF_CITY_MARKET } from "./fixtures.ts"
@@ -21,7 +23,8 @@ import { EVENING, loadTrips, PICKUP_RADIUS_METERS, printTable, seededRandom, SF_
 const ORDERS = 200
 const RATIOS = [0.5, 0.75, 1, 1.25, 1.5, 2, 3] as const
 const SEEDS = 10
-const CANDIDATE_SWEEP = [5, 10, 20, 50, 100, ORDERS] as const
+/** Initial candidates per order; `undefined`: solveWindow's default (8, or the cap where supply is scarce). */
+const CANDIDATE_SWEEP = [1, 2, 4, 8, 16, 32, 100, undefined] as const
 
 export interface QualityRow {
   readonly ratio: number
@@ -57,17 +60,19 @@ export const runQualityBench = (): Array<QualityRow> => {
   const pickups = trips.map((t) => t.pickup), dropoffs = trips.map((t) => t.dropoff)
   const model = GreatCircleEta.forMarket(SF_CITY_MARKET)
   const index = H3DriverIndex.forMarket(SF_CITY_MARKET)
-  const runBoth = (s: Snapshot, candidatesPerOrder: number) => {
+  const runBoth = (s: Snapshot, candidatesPerOrder: number, initialCandidates: number | undefined) => {
     index.restore({ drivers: s.drivers })
     const g = score(s.orders.map((o) => greedy(o, index, model, EVENING, { maxRadiusMeters: PICKUP_RADIUS_METERS })), ORDERS)
     index.restore({ drivers: s.drivers })
-    const b = score(solveWindow(s.orders, index, model, EVENING, { maxRadiusMeters: PICKUP_RADIUS_METERS, candidatesPerOrder }).decisions, ORDERS)
-    return { g, b }
+    const started = performance.now()
+    const window = solveWindow(s.orders, index, model, EVENING, { maxRadiusMeters: PICKUP_RADIUS_METERS, candidatesPerOrder, initialCandidates })
+    const ms = performance.now() - started
+    return { g, b: score(window.decisions, ORDERS), stats: window.stats, ms }
   }
   const rows: Array<QualityRow> = RATIOS.map((ratio) => {
     let gMatched = 0, gEta = 0, gCount = 0, bMatched = 0, bEta = 0, bCount = 0
     for (let seed = 1; seed <= SEEDS; seed++) {
-      const { g, b } = runBoth(snapshot(pickups, dropoffs, Math.round(ratio * ORDERS), seed * 1000 + ratio * 100), DEFAULT_CANDIDATES_PER_ORDER)
+      const { g, b } = runBoth(snapshot(pickups, dropoffs, Math.round(ratio * ORDERS), seed * 1000 + ratio * 100), DEFAULT_CANDIDATES_PER_ORDER, DEFAULT_INITIAL_CANDIDATES)
       gMatched += g.matched, gEta += g.etaSum, gCount += g.count
       bMatched += b.matched, bEta += b.etaSum, bCount += b.count
     }
@@ -84,14 +89,27 @@ export const runQualityBench = (): Array<QualityRow> => {
     ])
   )
   const sweep = CANDIDATE_SWEEP.map((k) => {
-    let eta = 0, count = 0, matched = 0
+    const grown = { eta: 0, count: 0, matched: 0, rounds: 0, edges: 0, ms: 0 }
+    const fixed = { eta: 0, count: 0, matched: 0 }
     for (let seed = 1; seed <= SEEDS; seed++) {
-      const { b } = runBoth(snapshot(pickups, dropoffs, ORDERS, seed * 1000 + 100), k)
-      eta += b.etaSum, count += b.count, matched += b.matched
+      const s = snapshot(pickups, dropoffs, ORDERS, seed * 1000 + 100)
+      const a = runBoth(s, DEFAULT_CANDIDATES_PER_ORDER, k)
+      grown.eta += a.b.etaSum, grown.count += a.b.count, grown.matched += a.b.matched
+      grown.rounds += a.stats.rounds, grown.edges += a.stats.edges, grown.ms += a.ms
+      const f = runBoth(s, k ?? DEFAULT_CANDIDATES_PER_ORDER, k ?? DEFAULT_CANDIDATES_PER_ORDER)
+      fixed.eta += f.b.etaSum, fixed.count += f.b.count, fixed.matched += f.b.matched
     }
-    return [String(k), `${((matched / SEEDS) * 100).toFixed(1)}%`, (eta / count).toFixed(1)]
+    const rate = (m: number) => `${((m / SEEDS) * 100).toFixed(1)}%`
+    return [
+      k === undefined ? "default" : String(k), rate(fixed.matched), (fixed.eta / fixed.count).toFixed(1),
+      rate(grown.matched), (grown.eta / grown.count).toFixed(1), (grown.rounds / SEEDS).toFixed(1), (grown.edges / SEEDS / ORDERS).toFixed(1), (grown.ms / SEEDS).toFixed(2)
+    ]
   })
-  printTable(`Candidates per order, supply = demand (${ORDERS} orders, ${ORDERS} drivers)`, ["candidates per order", "batch match rate", "batch mean ETA s"], sweep)
+  printTable(
+    `Candidates per order k, supply = demand (${ORDERS} orders, ${ORDERS} drivers; mean of ${SEEDS} seeds)`,
+    ["k", "fixed at k: match rate", "fixed at k: mean ETA s", "k, grown by the dual test: match rate", "grown: mean ETA s", "grown: rounds", "grown: edges/order", "grown: solveWindow ms"],
+    sweep
+  )
   return rows
 }
 

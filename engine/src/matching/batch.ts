@@ -1,48 +1,95 @@
 /**
  * The batch policy's pure step: solve one window of orders at once.
  *
- * Orders past their deadline leave as `expired`. For the rest, the candidate graph (each
- * order's best-ETA drivers within the radius, candidates.ts) is split into connected
- * components, and each component is solved exactly (assignment.ts): the most orders matched,
- * then the least total pickup ETA. Matched drivers become busy at once; unmatched orders are
+ * Orders past their deadline leave as `expired`. For the rest: the most orders matched, then
+ * the least total pickup ETA, over the candidate graph, solved exactly by sparse shortest
+ * augmenting paths (assignment.ts). Matched drivers become busy at once; unmatched orders are
  * carried to the next window, and expire there once their deadline has passed. When to run a
  * window (time and/or count) is the pipeline's business.
  *
- * Exactness: optimal over the candidate graph, and each order keeps min(candidatesPerOrder,
- * orders in the window) candidates; when that is the number of orders, the window's optimum is
- * exact over every available driver in range, by an exchange argument (docs/matching.md,
- * "Batch objective").
+ * The graph is grown only where it matters (docs/matching.md, "Batch objective"):
+ *
+ * 1. Each order starts with its `initialCandidates` best-ETA drivers in range, plus the driver
+ *    greedy would give it in the window's order. With greedy's whole assignment inside the
+ *    graph, the optimum over the graph is never worse than greedy on the same window.
+ * 2. After a solve, the solver's row dual u(o) says whether a driver left out could help: any
+ *    driver not among o's k best has an ETA of at least the k-th best, c_k(o), and a column dual
+ *    ≤ 0, so its reduced cost is ≥ c_k(o) − u(o). If u(o) ≤ c_k(o) for every order whose list
+ *    was cut, the duals are feasible for the graph of *all* available drivers in range and the
+ *    answer is the optimum over all of them. Otherwise the orders that fail get `GROWTH` times
+ *    as many candidates (an order left unmatched: straight to `candidatesPerOrder`, the cap)
+ *    and the window is solved again.
+ *
+ * In a city with drivers to spare, uncontested orders pass the test at once (u(o) is their best
+ * ETA) and one round suffices; contested ones grow their lists only as far as the competition
+ * reaches.
  */
 import type { DriverIndex } from "../index/driver-index.ts"
 import type { Eta } from "../eta/eta-model.ts"
-import { assign } from "./assignment.ts"
-import { buildCandidateGraph, type CandidateGraph, type Component, connectedComponents } from "./candidates.ts"
+import { assignSparse, solverCost } from "./assignment.ts"
+import { bestEtaCandidates, type Candidate, CandidateGraph } from "./candidates.ts"
 import { type Decision, isExpired, type Matched, type OrderRequest, unmatched } from "./types.ts"
 
 export interface BatchParams {
   /** The market's `maxPickupRadiusMeters`. */
   readonly maxRadiusMeters: number
   /**
-   * Most candidate drivers kept per order (edges of the graph). Each order keeps
-   * min(this, orders in the window): enough for the window's optimum to be exact.
+   * Most candidate drivers an order's list may grow to (edges of the graph). It bounds the
+   * work of windows short of supply; below it, the window's optimum is proven exact over every
+   * available driver in range (the dual test above), and it is always exact when the window
+   * has no more orders than this (exchange argument, docs/matching.md).
    */
   readonly candidatesPerOrder: number
+  /**
+   * Candidates each order starts with. Default: `DEFAULT_INITIAL_CANDIDATES` when the index has
+   * at least `SCARCE_SUPPLY_RATIO` available drivers per order, else the cap (where supply is
+   * scarce most lists would grow to it anyway, and one round is cheaper than several).
+   */
+  readonly initialCandidates?: number | undefined
 }
 
-/**
- * Cap on candidates per order. Below it, windows are solved exactly (each order keeps as many
- * candidates as the window has orders). The quality sweep (engine/bench/quality.bench.ts,
- * docs/performance.md) shows why a small fixed k is not enough: with 10 candidates, batch
- * matched 8 points fewer orders than greedy when supply equals demand, because remote drivers
- * were nobody's candidate. The cap only bounds the work of windows above 100 orders.
- */
+/** Cap on candidates per order (see `BatchParams.candidatesPerOrder`). */
 export const DEFAULT_CANDIDATES_PER_ORDER = 100
+
+/**
+ * Candidates each order starts with. The answer is the same for any value (the dual test grows
+ * lists until it is proven); this only trades first-round work against further rounds. Chosen
+ * with engine/bench/quality.bench.ts and assignment.bench.ts (docs/performance.md).
+ */
+export const DEFAULT_INITIAL_CANDIDATES = 8
+
+/**
+ * Available drivers per order below which lists start at the cap. Measured with
+ * engine/bench/assignment.bench.ts: with as many drivers as orders, starting at 8 took 3–4
+ * rounds and ~2× the solver work of one round at 100; with 40 drivers per order, 1 round at 8.
+ */
+export const SCARCE_SUPPLY_RATIO = 4
+
+/** How much longer a failing order's list gets per round. */
+const GROWTH = 4
+
+export interface WindowStats {
+  /** Solves run (1 when the first graph was already enough). */
+  readonly rounds: number
+  /** Edges of the last graph (greedy's picks included). */
+  readonly edges: number
+  /** Candidates fetched from the index over all rounds (the work of growing lists). */
+  readonly fetched: number
+  /** Edges relaxed by the solver over all rounds (its work). */
+  readonly relaxed: number
+  /**
+   * The dual test passed for every order: the answer is the optimum over every available
+   * driver in range, not only over the graph. False only when some list hit the cap.
+   */
+  readonly provenOverAllDrivers: boolean
+}
 
 export interface WindowOutcome {
   /** Expired orders first, then matches in the orders' input order. */
   readonly decisions: Array<Decision>
   /** Orders still open, in input order, for the next window. */
   readonly carried: Array<OrderRequest>
+  readonly stats: WindowStats
 }
 
 export const solveWindow = (
@@ -58,47 +105,97 @@ export const solveWindow = (
     if (isExpired(order, now)) decisions.push(unmatched(order.orderId, "expired", now))
     else open.push(order)
   }
-  const candidates = Math.min(params.candidatesPerOrder, open.length)
-  const graph = buildCandidateGraph(open, index, model, now, candidates, params.maxRadiusMeters)
-  const matchOf: Array<Matched | undefined> = open.map(() => undefined)
-  for (const component of connectedComponents(graph)) {
-    const assigned = assign(componentCosts(graph, component), component.orders.length, component.drivers.length)
-    component.orders.forEach((o, r) => {
-      const col = assigned[r]!
-      if (col < 0) return
-      const driver = component.drivers[col]!
-      const edge = graph.edges[o]!.find((e) => e.driver === driver)!
-      matchOf[o] = {
-        _tag: "Matched",
-        orderId: open[o]!.orderId,
-        driverId: edge.driverId,
-        etaSeconds: edge.etaSeconds,
-        distanceMeters: edge.distanceMeters,
-        policy: "batch",
-        decidedAt: now
-      }
+  const radius = params.maxRadiusMeters
+  const cap = Math.max(1, params.candidatesPerOrder)
+  const initial = params.initialCandidates ?? (index.availableCount < SCARCE_SUPPLY_RATIO * open.length ? cap : DEFAULT_INITIAL_CANDIDATES)
+  const first = Math.max(1, Math.min(cap, initial))
+  const asked = open.map(() => first)
+  const lists = open.map((order) => bestEtaCandidates(order.pickup, index, model, now, first, radius))
+  let fetched = 0
+  for (const list of lists) fetched += list.length
+  const greedyPicks = greedyAssignment(open, lists, asked, index, model, now, radius)
+  const graph = new CandidateGraph(open.length)
+  lists.forEach((list, o) => graph.setCandidates(o, withPick(list, greedyPicks[o])))
+
+  let rounds = 0, relaxed = 0
+  for (;;) {
+    rounds++
+    const costs = graph.costs()
+    const { rowToCol, rowDual, relaxed: work } = assignSparse(costs)
+    relaxed += work
+    const grow: Array<number> = []
+    let proven = true
+    lists.forEach((list, o) => {
+      // A list shorter than asked holds every available driver in range: nothing left out.
+      if (list.length < asked[o]!) return
+      if (rowDual[o]! <= solverCost(list[list.length - 1]!.etaSeconds)) return
+      if (asked[o]! >= cap) proven = false
+      else grow.push(o)
     })
-  }
-  const carried: Array<OrderRequest> = []
-  open.forEach((order, o) => {
-    const match = matchOf[o]
-    if (match === undefined) {
-      carried.push(order)
-    } else {
-      index.setStatus(match.driverId, "busy")
-      decisions.push(match)
+    if (grow.length === 0) {
+      const carried: Array<OrderRequest> = []
+      open.forEach((order, o) => {
+        const col = rowToCol[o]!
+        if (col < 0) return carried.push(order)
+        const edge = graph.candidateOf(o, col)!
+        const match: Matched = {
+          _tag: "Matched",
+          orderId: order.orderId,
+          driverId: edge.driverId,
+          etaSeconds: edge.etaSeconds,
+          distanceMeters: edge.distanceMeters,
+          policy: "batch",
+          decidedAt: now
+        }
+        index.setStatus(match.driverId, "busy")
+        decisions.push(match)
+      })
+      return { decisions, carried, stats: { rounds, edges: costs.rowStart[open.length]!, fetched, relaxed, provenOverAllDrivers: proven } }
     }
-  })
-  return { decisions, carried }
+    for (const o of grow) {
+      asked[o] = rowToCol[o]! < 0 ? cap : Math.min(cap, asked[o]! * GROWTH)
+      lists[o] = bestEtaCandidates(open[o]!.pickup, index, model, now, asked[o]!, radius)
+      fetched += lists[o]!.length
+      graph.setCandidates(o, withPick(lists[o]!, greedyPicks[o]))
+    }
+  }
 }
 
-/** A component's ETA matrix (orders × drivers, row-major), +Infinity where there is no edge. */
-export const componentCosts = (graph: CandidateGraph, component: Component): Float64Array => {
-  const cols = component.drivers.length
-  const columnOf = new Map(component.drivers.map((d, c) => [d, c]))
-  const costs = new Float64Array(component.orders.length * cols).fill(Number.POSITIVE_INFINITY)
-  component.orders.forEach((o, r) => {
-    for (const e of graph.edges[o]!) costs[r * cols + columnOf.get(e.driver)!] = e.etaSeconds
+/** The list with greedy's pick appended when it is not already in it. */
+const withPick = (list: ReadonlyArray<Candidate>, pick: Candidate | undefined): ReadonlyArray<Candidate> =>
+  pick === undefined || list.some((c) => c.driverId === pick.driverId) ? list : [...list, pick]
+
+/**
+ * What greedy would give each order, taking them in the window's order: the best-ETA available
+ * driver not taken before it. Read off the candidate lists when they tell (the first one not
+ * taken; a list shorter than asked holds everyone in range); otherwise asked of the index with
+ * the drivers taken so far set busy for the time of the question, and set back afterwards.
+ */
+const greedyAssignment = (
+  open: ReadonlyArray<OrderRequest>,
+  lists: ReadonlyArray<ReadonlyArray<Candidate>>,
+  asked: ReadonlyArray<number>,
+  index: DriverIndex,
+  model: Eta,
+  now: number,
+  radius: number
+): Array<Candidate | undefined> => {
+  const taken = new Set<string>()
+  let hidden = false
+  const picks = open.map((order, o) => {
+    const list = lists[o]!
+    let pick = list.find((c) => !taken.has(c.driverId))
+    if (pick === undefined && list.length === asked[o]) {
+      if (!hidden) for (const id of taken) index.setStatus(id, "busy")
+      hidden = true
+      pick = bestEtaCandidates(order.pickup, index, model, now, 1, radius)[0]
+    }
+    if (pick !== undefined) {
+      taken.add(pick.driverId)
+      if (hidden) index.setStatus(pick.driverId, "busy")
+    }
+    return pick
   })
-  return costs
+  if (hidden) for (const id of taken) index.setStatus(id, "available")
+  return picks
 }

@@ -1,6 +1,6 @@
 /**
  * Which drivers an order may get: its best-ETA candidates from the index, and for a batch
- * window the order–driver candidate graph split into connected components.
+ * window the order–driver candidate graph, in the solver's sparse form.
  *
  * Candidates are ranked by ETA (ties by driver id) but fetched from the index by distance. The
  * search is exact for any `Eta` whose `minEta` is a true lower bound, nondecreasing in distance:
@@ -11,7 +11,7 @@
 import type { LatLng } from "../domain/geo.ts"
 import { type DriverIndex, Neighbors } from "../index/driver-index.ts"
 import type { Eta } from "../eta/eta-model.ts"
-import type { OrderRequest } from "./types.ts"
+import type { SparseCosts } from "./assignment.ts"
 
 export interface Candidate {
   readonly driverId: string
@@ -59,77 +59,69 @@ export const bestEtaCandidates = (
   }
 }
 
-/** Order–driver edges of one batch window. Drivers are numbered in order of first appearance. */
-export interface CandidateGraph {
-  readonly orders: ReadonlyArray<OrderRequest>
-  readonly driverIds: ReadonlyArray<string>
-  /** `edges[o]`: the candidates of order o, with `driver` its number in `driverIds`. */
-  readonly edges: ReadonlyArray<ReadonlyArray<Candidate & { readonly driver: number }>>
-}
-
-export const buildCandidateGraph = (
-  orders: ReadonlyArray<OrderRequest>,
-  index: DriverIndex,
-  model: Eta,
-  now: number,
-  candidatesPerOrder: number,
-  maxRadiusMeters: number
-): CandidateGraph => {
-  const driverNumber = new Map<string, number>()
-  const driverIds: Array<string> = []
-  const edges = orders.map((order) =>
-    bestEtaCandidates(order.pickup, index, model, now, candidatesPerOrder, maxRadiusMeters).map((c) => {
-      let driver = driverNumber.get(c.driverId)
-      if (driver === undefined) {
-        driver = driverIds.length
-        driverNumber.set(c.driverId, driver)
-        driverIds.push(c.driverId)
-      }
-      return { driverId: c.driverId, lat: c.lat, lng: c.lng, distanceMeters: c.distanceMeters, etaSeconds: c.etaSeconds, driver }
-    })
-  )
-  return { orders, driverIds, edges }
-}
-
-/** A connected component of the candidate graph: order numbers and driver numbers, ascending. */
-export interface Component {
-  readonly orders: ReadonlyArray<number>
-  readonly drivers: ReadonlyArray<number>
-}
-
 /**
- * Connected components that hold at least one edge (an order without candidates is in none).
- * Union–find over orders 0..O-1 and drivers O..O+D-1.
+ * Order–driver edges of one batch window, handed to the solver in compressed rows. Drivers are
+ * numbered in order of first appearance, and keep their number when an order's list is
+ * replaced by a longer one, so that a window solved in rounds re-maps only what changed.
  */
-export const connectedComponents = (graph: CandidateGraph): Array<Component> => {
-  const orderCount = graph.orders.length
-  const parent = Int32Array.from({ length: orderCount + graph.driverIds.length }, (_, i) => i)
-  const find = (x: number): number => {
-    while (parent[x] !== x) {
-      parent[x] = parent[parent[x]!]!
-      x = parent[x]!
-    }
-    return x
+export class CandidateGraph {
+  readonly driverIds: Array<string> = []
+  /** `candidates[o]`: the candidates of order o. */
+  readonly candidates: Array<ReadonlyArray<Candidate>>
+  /** `drivers[o][i]`: the number of `candidates[o][i]`'s driver. */
+  readonly drivers: Array<Int32Array>
+  readonly #driverNumber = new Map<string, number>()
+
+  constructor(orders: number) {
+    this.candidates = Array.from({ length: orders }, () => [])
+    this.drivers = Array.from({ length: orders }, () => new Int32Array(0))
   }
-  graph.edges.forEach((edges, o) => {
-    for (const e of edges) {
-      const a = find(o), b = find(orderCount + e.driver)
-      if (a !== b) parent[a] = b
-    }
-  })
-  const byRoot = new Map<number, { orders: Array<number>; drivers: Array<number> }>()
-  const componentOf = (x: number) => {
-    const root = find(x)
-    let c = byRoot.get(root)
-    if (c === undefined) {
-      c = { orders: [], drivers: [] }
-      byRoot.set(root, c)
-    }
-    return c
+
+  /** Sets order o's candidates (a list without repeated drivers). */
+  setCandidates(o: number, list: ReadonlyArray<Candidate>): void {
+    const numbers = new Int32Array(list.length)
+    list.forEach((c, i) => {
+      let driver = this.#driverNumber.get(c.driverId)
+      if (driver === undefined) {
+        driver = this.driverIds.length
+        this.#driverNumber.set(c.driverId, driver)
+        this.driverIds.push(c.driverId)
+      }
+      numbers[i] = driver
+    })
+    this.candidates[o] = list
+    this.drivers[o] = numbers
   }
-  graph.edges.forEach((edges, o) => {
-    if (edges.length > 0) componentOf(o).orders.push(o)
-  })
-  graph.driverIds.forEach((_, d) => componentOf(orderCount + d).drivers.push(d))
-  return [...byRoot.values()]
+
+  /** Order o's candidate whose driver has number `driver`. */
+  candidateOf(o: number, driver: number): Candidate | undefined {
+    const i = this.drivers[o]!.indexOf(driver)
+    return i < 0 ? undefined : this.candidates[o]![i]
+  }
+
+  /** The solver's view: rows = orders, columns = drivers numbered so far, costs = ETA seconds. */
+  costs(): SparseCosts {
+    let total = 0
+    for (const list of this.candidates) total += list.length
+    const rows = this.candidates.length
+    const rowStart = new Int32Array(rows + 1)
+    const edgeCol = new Int32Array(total)
+    const edgeCost = new Float64Array(total)
+    let e = 0
+    for (let o = 0; o < rows; o++) {
+      const list = this.candidates[o]!
+      edgeCol.set(this.drivers[o]!, e)
+      for (let i = 0; i < list.length; i++) edgeCost[e + i] = list[i]!.etaSeconds
+      e += list.length
+      rowStart[o + 1] = e
+    }
+    return { rows, cols: this.driverIds.length, rowStart, edgeCol, edgeCost }
+  }
+}
+
+/** The graph of per-order candidate lists at once. */
+export const buildCandidateGraph = (lists: ReadonlyArray<ReadonlyArray<Candidate>>): CandidateGraph => {
+  const graph = new CandidateGraph(lists.length)
+  lists.forEach((list, o) => graph.setCandidates(o, list))
+  return graph
 }

@@ -43,67 +43,169 @@ export type CancelOutcome =
   /** Too late: the order was already decided; nothing changes. */
   | { readonly _tag: "AlreadyDecided"; readonly decision: Decision }
 
+/** What a decision is, in one byte: a match by which policy, or why not. */
+const KINDS = ["matched:greedy", "matched:batch", "expired", "no_supply", "cancelled", "overloaded"] as const
+type Kind = (typeof KINDS)[number]
+const KIND_CODE: Readonly<Record<Kind, number>> = Object.fromEntries(KINDS.map((k, i) => [k, i])) as Record<Kind, number>
+
+/**
+ * Decisions remembered to answer repeats, in columns: a FIFO of slots in the order they were
+ * recorded, and a map from order id to slot. A decision costs its map entry, one byte, three
+ * doubles and two references (its order id, shared with the map key, and its driver id, shared
+ * with the driver index), against two objects and up to three boxed numbers per decision before
+ * (~266 B per order with its id, measured in the engine; docs/performance.md). `forget` drops
+ * from the oldest end, so it costs what it drops, not what is kept.
+ */
+class DecisionMemory {
+  readonly #slotOf = new Map<string, number>()
+  #orderIds: Array<string | undefined> = []
+  #driverIds: Array<string | undefined> = []
+  #kind = new Uint8Array(0)
+  #decidedAt = new Float64Array(0)
+  #eta = new Float64Array(0)
+  #distance = new Float64Array(0)
+  #head = 0
+  #tail = 0
+
+  get size(): number {
+    return this.#slotOf.size
+  }
+
+  has(orderId: string): boolean {
+    return this.#slotOf.has(orderId)
+  }
+
+  get(orderId: string): Decision | undefined {
+    const slot = this.#slotOf.get(orderId)
+    if (slot === undefined) return undefined
+    const kind = KINDS[this.#kind[slot]!]!
+    const decidedAt = this.#decidedAt[slot]!
+    if (kind === "matched:greedy" || kind === "matched:batch") {
+      return {
+        _tag: "Matched",
+        orderId,
+        driverId: this.#driverIds[slot]!,
+        etaSeconds: this.#eta[slot]!,
+        distanceMeters: this.#distance[slot]!,
+        policy: kind === "matched:greedy" ? "greedy" : "batch",
+        decidedAt
+      }
+    }
+    return unmatched(orderId, kind, decidedAt)
+  }
+
+  add(decision: Decision): void {
+    if (this.#tail === this.#kind.length) this.#makeRoom()
+    const slot = this.#tail++
+    this.#slotOf.set(decision.orderId, slot)
+    this.#orderIds[slot] = decision.orderId
+    this.#decidedAt[slot] = decision.decidedAt
+    if (decision._tag === "Matched") {
+      this.#kind[slot] = KIND_CODE[decision.policy === "greedy" ? "matched:greedy" : "matched:batch"]
+      this.#driverIds[slot] = decision.driverId
+      this.#eta[slot] = decision.etaSeconds
+      this.#distance[slot] = decision.distanceMeters
+    } else {
+      this.#kind[slot] = KIND_CODE[decision.reason]
+      this.#driverIds[slot] = undefined
+    }
+  }
+
+  /**
+   * Drops, oldest recorded first, the decisions taken before `before`; stops at the first one
+   * taken at or after it. Decisions are recorded in time order (the matcher's clock, and the
+   * replay of RESULTS in stream order), so this is every decision older than `before`; one
+   * recorded out of order waits for those recorded before it (kept longer, never shorter).
+   */
+  dropBefore(before: number): number {
+    let dropped = 0
+    while (this.#head < this.#tail && this.#decidedAt[this.#head]! < before) {
+      this.#slotOf.delete(this.#orderIds[this.#head]!)
+      this.#orderIds[this.#head] = undefined
+      this.#driverIds[this.#head] = undefined
+      this.#head++
+      dropped++
+    }
+    if (this.#head === this.#tail) this.#head = this.#tail = 0
+    return dropped
+  }
+
+  /** Full at the end: move the live slots to the front, into arrays twice as large if over half full. */
+  #makeRoom(): void {
+    const live = this.#tail - this.#head
+    const capacity = Math.max(1024, live * 2 > this.#kind.length ? this.#kind.length * 2 : this.#kind.length)
+    const move = <A extends Float64Array | Uint8Array>(from: A, to: A): A => {
+      to.set(from.subarray(this.#head, this.#tail))
+      return to
+    }
+    this.#kind = move(this.#kind, new Uint8Array(capacity))
+    this.#decidedAt = move(this.#decidedAt, new Float64Array(capacity))
+    this.#eta = move(this.#eta, new Float64Array(capacity))
+    this.#distance = move(this.#distance, new Float64Array(capacity))
+    this.#orderIds = this.#orderIds.slice(this.#head, this.#tail)
+    this.#driverIds = this.#driverIds.slice(this.#head, this.#tail)
+    this.#orderIds.forEach((orderId, slot) => this.#slotOf.set(orderId!, slot))
+    this.#head = 0
+    this.#tail = live
+  }
+}
+
 export class OrderLifecycle {
-  readonly #orders = new Map<string, OrderState>()
-  #open = 0
+  readonly #open = new Map<string, OrderRequest>()
+  readonly #decided = new DecisionMemory()
 
   /** Orders tracked (open or decided and not yet forgotten). */
   get size(): number {
-    return this.#orders.size
+    return this.#open.size + this.#decided.size
   }
 
   get openCount(): number {
-    return this.#open
+    return this.#open.size
   }
 
   get(orderId: string): OrderState | undefined {
-    return this.#orders.get(orderId)
+    const order = this.#open.get(orderId)
+    if (order !== undefined) return { _tag: "Open", order }
+    const decision = this.#decided.get(orderId)
+    return decision === undefined ? undefined : { _tag: "Decided", decision }
   }
 
   isOpen(orderId: string): boolean {
-    return this.#orders.get(orderId)?._tag === "Open"
+    return this.#open.has(orderId)
   }
 
   request(order: OrderRequest): RequestOutcome {
-    const state = this.#orders.get(order.orderId)
-    if (state?._tag === "Decided") return { _tag: "AlreadyDecided", decision: state.decision }
-    if (state?._tag === "Open") return { _tag: "Pending" }
-    this.#orders.set(order.orderId, { _tag: "Open", order })
-    this.#open++
+    if (this.#open.has(order.orderId)) return { _tag: "Pending" }
+    const decision = this.#decided.get(order.orderId)
+    if (decision !== undefined) return { _tag: "AlreadyDecided", decision }
+    this.#open.set(order.orderId, order)
     return { _tag: "Accepted" }
   }
 
   decide(decision: Decision): DecideOutcome {
-    const state = this.#orders.get(decision.orderId)
-    if (state === undefined) return { _tag: "Unknown" }
-    if (state._tag === "Decided") return { _tag: "AlreadyDecided", decision: state.decision }
-    this.#close(decision)
+    if (!this.#open.delete(decision.orderId)) {
+      const standing = this.#decided.get(decision.orderId)
+      return standing === undefined ? { _tag: "Unknown" } : { _tag: "AlreadyDecided", decision: standing }
+    }
+    this.#decided.add(decision)
     return { _tag: "Recorded", decision }
   }
 
   cancel(orderId: string, at: number): CancelOutcome {
-    const state = this.#orders.get(orderId)
-    if (state?._tag === "Decided") return { _tag: "AlreadyDecided", decision: state.decision }
+    if (!this.#open.delete(orderId)) {
+      const standing = this.#decided.get(orderId)
+      if (standing !== undefined) return { _tag: "AlreadyDecided", decision: standing }
+    }
     const decision = unmatched(orderId, "cancelled", at)
-    if (state === undefined) this.#orders.set(orderId, { _tag: "Decided", decision })
-    else this.#close(decision)
+    this.#decided.add(decision)
     return { _tag: "Cancelled", decision }
   }
 
-  /** Drops decisions taken before `before` (epoch ms); open orders are kept. Returns how many. */
+  /**
+   * Drops decisions taken before `before` (epoch ms), oldest recorded first; open orders are
+   * kept. Returns how many.
+   */
   forget(before: number): number {
-    let dropped = 0
-    for (const [orderId, state] of this.#orders) {
-      if (state._tag === "Decided" && state.decision.decidedAt < before) {
-        this.#orders.delete(orderId)
-        dropped++
-      }
-    }
-    return dropped
-  }
-
-  #close(decision: Decision): void {
-    this.#orders.set(decision.orderId, { _tag: "Decided", decision })
-    this.#open--
+    return this.#decided.dropBefore(before)
   }
 }

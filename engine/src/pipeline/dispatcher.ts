@@ -21,13 +21,23 @@ import type { Decision, OrderRequest, PolicyName } from "../matching/types.ts"
 
 /** Default batch window (ms): long enough to gather a city's orders, short next to a pickup. */
 export const DEFAULT_BATCH_WINDOW_MS = 2_000
-/** Default cap on orders per window: solve time stays in single-digit ms (limits.md §4). */
+/** Default cap on new orders per window (docs/performance.md: a 500-order window against 20k drivers solves in ~10 ms). */
 export const DEFAULT_BATCH_MAX_ORDERS = 500
+/**
+ * Default cap on orders carried over to later windows, waiting for supply. Carried orders stay
+ * unacked (nothing is lost if the engine dies), so they hold JetStream `max_ack_pending` slots:
+ * the cap, with the window's, keeps slots free for new orders and cancellations (see
+ * `fitHeldOrders`). An order that would overflow it is answered `unmatched: no_supply`.
+ */
+export const DEFAULT_BATCH_CARRY_OVER_MAX = 256
 
 export interface DispatchSettings {
   readonly policy: PolicyName
   readonly batchWindowMs: number
+  /** A window closes early when this many new orders wait (carried-over ones do not count). */
   readonly batchMaxOrders: number
+  /** Most orders carried over from one window to the next; beyond it, newest first, `no_supply`. */
+  readonly batchCarryOverMax: number
   readonly candidatesPerOrder: number
   /** Overrides the market's `maxPickupRadiusMeters` when set. */
   readonly maxPickupRadiusMeters?: number | undefined
@@ -37,6 +47,7 @@ export const defaultDispatchSettings = (policy: PolicyName): DispatchSettings =>
   policy,
   batchWindowMs: DEFAULT_BATCH_WINDOW_MS,
   batchMaxOrders: DEFAULT_BATCH_MAX_ORDERS,
+  batchCarryOverMax: DEFAULT_BATCH_CARRY_OVER_MAX,
   candidatesPerOrder: DEFAULT_CANDIDATES_PER_ORDER
 })
 
@@ -57,8 +68,12 @@ export class Dispatcher {
   readonly #reservedAt = new Map<string, number>()
   /** driverId -> `at` of its latest state update. */
   readonly #stateAt = new Map<string, number>()
-  /** Open orders waiting for a batch window, in arrival order. */
+  /** New open orders waiting for the next batch window, in arrival order. */
   #window: Array<OrderRequest> = []
+  /** Open orders no earlier window could match, oldest first; solved again with each window. */
+  #carried: Array<OrderRequest> = []
+  #windowMax: number
+  #carryOverMax: number
   #windowClosesAt: number | undefined
   #lastWindow: WindowReport | undefined
 
@@ -68,6 +83,26 @@ export class Dispatcher {
     this.index = index
     this.#eta = eta
     this.#radius = settings.maxPickupRadiusMeters ?? market.maxPickupRadiusMeters
+    this.#windowMax = Math.max(1, settings.batchMaxOrders)
+    this.#carryOverMax = Math.max(0, settings.batchCarryOverMax)
+  }
+
+  /**
+   * Bounds the open orders the batch policy holds (the window's and the carried ones) to
+   * `limit`, for a transport that can deliver no more than so many unsettled messages
+   * (JetStream's `max_ack_pending`): the partition passes its capacity less a share kept free,
+   * so that new orders and cancellations are still delivered while orders wait for supply.
+   * The carry-over gets at most half, the window the rest (each within its own setting).
+   */
+  fitHeldOrders(limit: number): void {
+    const bound = Math.max(1, Math.floor(limit))
+    this.#carryOverMax = Math.min(Math.max(0, this.settings.batchCarryOverMax), Math.floor(bound / 2))
+    this.#windowMax = Math.max(1, Math.min(this.settings.batchMaxOrders, bound - this.#carryOverMax))
+  }
+
+  /** Orders waiting in the batch window and in the carry-over. */
+  get heldOrders(): { readonly window: number; readonly carried: number } {
+    return { window: this.#window.length, carried: this.#carried.length }
   }
 
   /** Orders waiting for a decision. */
@@ -95,7 +130,7 @@ export class Dispatcher {
     if (this.settings.policy === "greedy") return this.#record([greedy(order, this.index, this.#eta, now, { maxRadiusMeters: this.#radius })])
     this.#window.push(order)
     this.#windowClosesAt ??= now + this.settings.batchWindowMs
-    return this.#window.length >= this.settings.batchMaxOrders ? this.#solve(now) : []
+    return this.#window.length >= this.#windowMax ? this.#solve(now) : []
   }
 
   /** The overload answer: decided at once as `unmatched: overloaded`, never queued. */
@@ -110,6 +145,7 @@ export class Dispatcher {
     const outcome = this.#lifecycle.cancel(message.orderId, now)
     if (outcome._tag === "AlreadyDecided") return []
     this.#window = this.#window.filter((o) => o.orderId !== message.orderId)
+    this.#carried = this.#carried.filter((o) => o.orderId !== message.orderId)
     return [this.#wire(outcome.decision)]
   }
 
@@ -163,12 +199,20 @@ export class Dispatcher {
 
   #solve(now: number): Array<WireDecision> {
     const started = performance.now()
-    const orders = this.#window.length
-    const outcome = solveWindow(this.#window, this.index, this.#eta, now, { maxRadiusMeters: this.#radius, candidatesPerOrder: this.settings.candidatesPerOrder })
-    this.#lastWindow = { orders, solveMillis: performance.now() - started }
-    this.#window = outcome.carried
-    this.#windowClosesAt = outcome.carried.length > 0 ? now + this.settings.batchWindowMs : undefined
-    return this.#record(outcome.decisions)
+    const window = this.#carried.length === 0 ? this.#window : [...this.#carried, ...this.#window]
+    const outcome = solveWindow(window, this.index, this.#eta, now, { maxRadiusMeters: this.#radius, candidatesPerOrder: this.settings.candidatesPerOrder })
+    this.#lastWindow = { orders: window.length, solveMillis: performance.now() - started }
+    this.#window = []
+    // Oldest first: when the carry-over is full, the newest orders are the ones turned away,
+    // as a full queue turns away new arrivals.
+    const carried = outcome.carried
+    const decisions = outcome.decisions
+    if (carried.length > this.#carryOverMax) {
+      for (const order of carried.splice(this.#carryOverMax)) decisions.push({ _tag: "Unmatched", orderId: order.orderId, reason: "no_supply", decidedAt: now })
+    }
+    this.#carried = carried
+    this.#windowClosesAt = carried.length > 0 ? now + this.settings.batchWindowMs : undefined
+    return this.#record(decisions)
   }
 
   /** Records policy decisions in the lifecycle; a match the lifecycle refuses gives its driver back. */

@@ -10,6 +10,12 @@
  *   `backpressure` the transport is configured to deliver no more than the queue holds (a
  *   JetStream `max_ack_pending`), and an overflow is nak'ed back. `enqueue` (for producers
  *   that can wait, the in-process transport) suspends while the queue is full.
+ * - Batch orders wait unacked for their window, and those no window could match wait in the
+ *   carry-over for supply. Both hold `max_ack_pending` slots, so the dispatcher is told to hold
+ *   at most three quarters of the capacity (`HELD_SHARE`): the rest stays free for new orders
+ *   and, above all, cancellations, which must reach the matcher before the decision they undo.
+ *   Without it, a partition with no supply filled every slot with waiting orders and stopped
+ *   taking anything, cancellations included, until they expired.
  * - Bad input is classified at intake (intake.ts), written to the DLQ, and terminated.
  * - When the partition's scope closes, what is queued or waiting for a window is handed back
  *   (nak) for the next owner, and publishes in flight are awaited.
@@ -31,6 +37,11 @@ export const DEFAULT_QUEUE_CAPACITY = 1_024
 const TAKE_MAX = 256
 /** Delay of a message handed back (ms): after an overflow, a failed publish or a shutdown. */
 const RETRY_DELAY_MS = 500
+/**
+ * Share of the capacity (= JetStream `max_ack_pending` under backpressure) that orders waiting
+ * in a batch window or the carry-over may hold; the rest is kept for new messages.
+ */
+export const HELD_SHARE = 0.75
 /** How long shutdown waits for publishes in flight (ms). */
 const DRAIN_TIMEOUT_MS = 5_000
 
@@ -88,6 +99,7 @@ export const makePartition = (options: {
     const { dispatcher, catalog, ports, settings, metrics } = options
     const market = dispatcher.market.id
     const policy = dispatcher.settings.policy
+    dispatcher.fitHeldOrders(Math.floor(settings.capacity * HELD_SHARE))
     const queue = yield* Queue.bounded<InboundMessage>(settings.capacity)
     const held = new Map<string, Held>()
     const publishing = new Set<Promise<unknown>>()

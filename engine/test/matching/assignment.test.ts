@@ -1,11 +1,12 @@
 /**
- * The assignment wrapper against exhaustive search on small rectangular matrices with
+ * The sparse assignment solver against exhaustive search on small rectangular problems with
  * disallowed pairs: always a valid matching on allowed pairs, with the most pairs, then the
- * least total cost.
+ * least total cost. And its row duals, which batch.ts trusts to prove that drivers left out of
+ * the graph could not help: with column duals rebuilt from them, they are feasible and tight.
  */
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { assign } from "../../src/matching/assignment.ts"
+import { assign, assignSparse, solverCost } from "../../src/matching/assignment.ts"
 import { better, type Score } from "./references.ts"
 
 const exhaustive = (costs: Float64Array, rows: number, cols: number): Score => {
@@ -66,6 +67,37 @@ describe("assign", () => {
         expect(matched).toBe(best.matched)
         // Costs are solved in thousandths: within half a thousandth per pair of the optimum.
         expect(total).toBeLessThanOrEqual(best.totalEta + rows * 0.001)
+      }),
+      { numRuns: 1000 }
+    )
+  })
+
+  it("returns row duals that certify the optimum: u(r) + v(c) <= cost on every allowed pair, equal on assigned pairs", () => {
+    fc.assert(
+      fc.property(problem, ({ rows, cols, costs }) => {
+        const rowStart = new Int32Array(rows + 1)
+        const edgeCol: Array<number> = [], edgeCost: Array<number> = []
+        for (let r = 0; r < rows; r++) {
+          for (let c = 0; c < cols; c++) {
+            if (Number.isFinite(costs[r * cols + c]!)) {
+              edgeCol.push(c)
+              edgeCost.push(costs[r * cols + c]!)
+            }
+          }
+          rowStart[r + 1] = edgeCol.length
+        }
+        const { rowToCol, rowDual } = assignSparse({ rows, cols, rowStart, edgeCol: Int32Array.from(edgeCol), edgeCost: Float64Array.from(edgeCost) })
+        // v(c) = cost − u(r) on an assigned column, 0 on a free one; then no pair may undercut.
+        const v = new Float64Array(cols)
+        rowToCol.forEach((c, r) => {
+          if (c >= 0) v[c] = solverCost(costs[r * cols + c]!) - rowDual[r]!
+        })
+        for (let c = 0; c < cols; c++) expect(v[c]).toBeLessThanOrEqual(0)
+        for (let r = 0; r < rows; r++) {
+          for (let e = rowStart[r]!; e < rowStart[r + 1]!; e++) {
+            expect(rowDual[r]! + v[edgeCol[e]!]!).toBeLessThanOrEqual(solverCost(edgeCost[e]!))
+          }
+        }
       }),
       { numRuns: 1000 }
     )

@@ -97,6 +97,46 @@ describe("OrderLifecycle", () => {
     expect(lifecycle.decide({ _tag: "Matched", orderId: "o", driverId: "a", etaSeconds: 1, distanceMeters: 1, policy: "batch", decidedAt: 7 })._tag).toBe("AlreadyDecided")
   })
 
+  it("remembers every decision exactly until forgotten, across growth and compaction of its columns", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ forget: fc.boolean(), count: fc.integer({ min: 0, max: 900 }), matched: fc.boolean(), eta: fc.double({ min: 0, max: 2_000, noNaN: true }) }), { maxLength: 12 }),
+        (steps) => {
+          const lifecycle = new OrderLifecycle()
+          const model = new Map<string, Decision>()
+          let t = 0, n = 0
+          for (const step of steps) {
+            if (step.forget) {
+              const before = t - step.count
+              const expected = [...model.values()].filter((d) => d.decidedAt < before).length
+              expect(lifecycle.forget(before)).toBe(expected)
+              for (const [id, d] of model) if (d.decidedAt < before) model.delete(id)
+              continue
+            }
+            for (let i = 0; i < step.count; i++, n++, t++) {
+              const id = `o${n}`
+              const decision: Decision = step.matched && i % 3 !== 0
+                ? { _tag: "Matched", orderId: id, driverId: `d${i}`, etaSeconds: step.eta + i / 7, distanceMeters: i * 1.5, policy: i % 2 ? "greedy" : "batch", decidedAt: t }
+                : unmatched(id, (["expired", "no_supply", "overloaded"] as const)[i % 3]!, t)
+              if (i % 5 === 4) {
+                expect(lifecycle.cancel(id, t)).toEqual({ _tag: "Cancelled", decision: unmatched(id, "cancelled", t) })
+                model.set(id, unmatched(id, "cancelled", t))
+              } else {
+                lifecycle.request(order(id, t))
+                expect(lifecycle.decide(decision)._tag).toBe("Recorded")
+                model.set(id, decision)
+              }
+            }
+          }
+          expect(lifecycle.size).toBe(model.size)
+          for (const [id, d] of model) expect(lifecycle.get(id)).toEqual({ _tag: "Decided", decision: d })
+          for (let i = 0; i < n; i++) if (!model.has(`o${i}`)) expect(lifecycle.get(`o${i}`)).toBeUndefined()
+        }
+      ),
+      { numRuns: 200 }
+    )
+  })
+
   it("forgets decisions older than the horizon, never open orders", () => {
     const lifecycle = new OrderLifecycle()
     lifecycle.request(order("old", 0))

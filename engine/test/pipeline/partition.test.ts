@@ -3,6 +3,7 @@ import { Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import { describe } from "vitest"
 import type { Decision } from "../../src/domain/messages.ts"
+import type { InboundMessage } from "../../src/pipeline/inbound.ts"
 import { makePartition, type OverloadPolicy } from "../../src/pipeline/partition.ts"
 import { MemoryBus } from "../../src/transport/memory/memory-bus.ts"
 import { cancel, catalog, dispatcher, driver, metrics, order } from "./fixtures.ts"
@@ -24,6 +25,41 @@ const setup = (d: Dispatcher, capacity = 64, overload: OverloadPolicy = "backpre
     bus.deliver = partition.deliver
     return { bus, partition }
   })
+
+/**
+ * JetStream's `max_ack_pending` in front of a partition: at most `limit` messages delivered and
+ * not yet settled (acked, nak'ed, terminated); the rest wait in the stream, in order.
+ */
+const maxAckPending = (limit: number, deliver: (message: InboundMessage) => void) => {
+  const stream: Array<InboundMessage> = []
+  let outstanding = 0
+  const pump = () => {
+    while (outstanding < limit && stream.length > 0) {
+      const m = stream.shift()!
+      outstanding++
+      let settled = false
+      const settle = () => {
+        if (settled) return
+        settled = true
+        outstanding--
+        queueMicrotask(pump)
+      }
+      deliver({ ...m, ack: () => (m.ack(), settle()), nak: (ms) => (m.nak(ms), settle()), term: () => (m.term(), settle()), working: () => m.working() })
+    }
+  }
+  return {
+    publish: (message: InboundMessage) => {
+      stream.push(message)
+      pump()
+    },
+    get outstanding() {
+      return outstanding
+    },
+    get waiting() {
+      return stream.length
+    }
+  }
+}
 
 const reasons = (decisions: Iterable<Decision>) =>
   [...decisions].map((d) => (d.type === "order.matched" ? `matched ${d.driverId}` : `unmatched ${d.reason}`))
@@ -96,6 +132,71 @@ describe("partition pipeline", () => {
       yield* TestClock.adjust("1 millis")
       yield* settle
       assert.deepStrictEqual(reasons([bus.decisions.get("o2")!]), ["matched a"])
+      assert.strictEqual(bus.unsettled, 0)
+    }))
+
+  it.effect("batch without supply: waiting orders leave slots free, so a cancellation is honoured at once (no stall until expiry)", () =>
+    Effect.gen(function*() {
+      // max_ack_pending = capacity = 8. Before the carry-over had a bound, the first 8 orders
+      // (no driver anywhere) were held unacked until their deadline, 10 minutes away: no slot
+      // was left, so neither the later orders nor the cancellation reached the engine.
+      const d = dispatcher("batch", { batchWindowMs: 1_000 })
+      const { bus, partition } = yield* setup(d, 8, "backpressure")
+      const jetstream = maxAckPending(8, partition.deliver)
+      bus.deliver = jetstream.publish
+      yield* Effect.forkScoped(partition.run)
+      for (let i = 0; i < 30; i++) bus.publishEvent(order(`o${i}`, 0, 600_000))
+      bus.publishEvent(cancel("o0", 0))
+      for (let t = 0; t < 5 && !bus.decisions.has("o0"); t++) {
+        yield* TestClock.adjust("100 millis")
+        yield* settle
+      }
+      assert.deepStrictEqual(reasons([bus.decisions.get("o0")!]), ["unmatched cancelled"])
+      assert.isAtMost(bus.decisions.get("o0")!.decidedAt, 500)
+      assert.strictEqual(jetstream.waiting, 0) // everything was delivered
+      // Held (window + carry-over) stays within 3/4 of the slots: 6 of 8 here, 3 carried at most.
+      assert.isAtMost(d.heldOrders.window + d.heldOrders.carried, 6)
+      // The oldest stay carried for supply; the newest were turned away, each once.
+      const carried = [...Array(30).keys()].map((i) => `o${i}`).filter((id) => !bus.decisions.has(id))
+      assert.deepStrictEqual(carried, ["o1", "o2"])
+      assert.isTrue([...bus.decisions.values()].filter((x) => x.orderId !== "o0").every((x) => x.type === "order.unmatched" && x.reason === "no_supply"))
+      assert.strictEqual(bus.unsettled, 2) // the two carried orders, still unacked: a crash loses nothing
+      // A cancellation of a carried order also wins, and supply then serves the oldest first.
+      bus.publishEvent(cancel("o2", 600))
+      yield* TestClock.adjust("100 millis")
+      yield* settle
+      assert.deepStrictEqual(reasons([bus.decisions.get("o2")!]), ["unmatched cancelled"])
+      d.driverState(driver("a", 0))
+      yield* TestClock.adjust("1000 millis")
+      yield* settle
+      assert.deepStrictEqual(reasons([bus.decisions.get("o1")!]), ["matched a"])
+      assert.strictEqual(bus.unsettled, 0)
+      assert.strictEqual(bus.decisions.size, 30)
+    }))
+
+  it.effect("batch carry-over bound: a full carry-over turns the newest away as no_supply; carried orders still expire at their deadline", () =>
+    Effect.gen(function*() {
+      const d = dispatcher("batch", { batchWindowMs: 1_000, batchMaxOrders: 4, batchCarryOverMax: 3 })
+      const { bus, partition } = yield* setup(d, 64)
+      yield* Effect.forkScoped(partition.run)
+      for (let i = 0; i < 4; i++) bus.publishEvent(order(`a${i}`, 0, 5_000))
+      yield* TestClock.adjust("1 millis")
+      yield* settle
+      // One window of 4 (closed by count), no driver: 3 carried, the newest turned away.
+      assert.deepStrictEqual([...bus.decisions.keys()], ["a3"])
+      assert.deepStrictEqual(reasons(bus.decisions.values()), ["unmatched no_supply"])
+      assert.deepStrictEqual(d.heldOrders, { window: 0, carried: 3 })
+      for (let i = 0; i < 2; i++) bus.publishEvent(order(`b${i}`, 1, 60_000))
+      yield* TestClock.adjust("1000 millis")
+      yield* settle
+      // The window closed by time: 3 carried + 2 new, 3 kept (the oldest), 2 turned away.
+      assert.deepStrictEqual(reasons([bus.decisions.get("b0")!, bus.decisions.get("b1")!]), ["unmatched no_supply", "unmatched no_supply"])
+      assert.deepStrictEqual(d.heldOrders, { window: 0, carried: 3 })
+      for (let t = 0; t < 5; t++) {
+        yield* TestClock.adjust("1000 millis")
+        yield* settle
+      }
+      assert.deepStrictEqual(reasons(["a0", "a1", "a2"].map((id) => bus.decisions.get(id)!)), ["unmatched expired", "unmatched expired", "unmatched expired"])
       assert.strictEqual(bus.unsettled, 0)
     }))
 
