@@ -142,18 +142,30 @@ export const makePartition = (options: {
       ))
     }
 
+    // Labelled children, made once: prom-client hashes a label object on every call otherwise
+    // (prom-client's hashObject was 1-2 % of the engine's CPU in the drain profile).
+    const labels = { market, policy }
+    const matched = metrics.ordersMatched.labels(labels)
+    const pickupEta = metrics.pickupEta.labels(labels)
+    const pickupDistance = metrics.pickupDistance.labels(labels)
+    const decisionLatency = metrics.decisionLatency.labels(labels)
+    const orderWait = metrics.orderWait.labels(labels)
+    const unmatched = new Map<string, ReturnType<typeof metrics.ordersUnmatched.labels>>()
+    const received = { "order.requested": metrics.ordersReceived.labels({ market, type: "order.requested" }), "order.cancelled": metrics.ordersReceived.labels({ market, type: "order.cancelled" }) }
+
     const observe = (decision: Decision, entry: Held | undefined, now: number) => {
-      const labels = { market, policy }
       if (decision.type === "order.matched") {
-        metrics.ordersMatched.inc(labels)
-        metrics.pickupEta.observe(labels, decision.etaSeconds)
-        metrics.pickupDistance.observe(labels, decision.distanceMeters)
+        matched.inc()
+        pickupEta.observe(decision.etaSeconds)
+        pickupDistance.observe(decision.distanceMeters)
       } else {
-        metrics.ordersUnmatched.inc({ ...labels, reason: decision.reason })
+        let child = unmatched.get(decision.reason)
+        if (child === undefined) unmatched.set(decision.reason, child = metrics.ordersUnmatched.labels({ ...labels, reason: decision.reason }))
+        child.inc()
       }
       if (entry !== undefined) {
-        metrics.decisionLatency.observe(labels, Math.max(0, Date.now() - entry.receivedAt) / 1000)
-        if (entry.requestedAt !== undefined) metrics.orderWait.observe(labels, Math.max(0, now - entry.requestedAt) / 1000)
+        decisionLatency.observe(Math.max(0, Date.now() - entry.receivedAt) / 1000)
+        if (entry.requestedAt !== undefined) orderWait.observe(Math.max(0, now - entry.requestedAt) / 1000)
       }
     }
 
@@ -176,7 +188,7 @@ export const makePartition = (options: {
       const classified = classify(catalog, message.subject, message.data, now)
       if (classified._tag === "Rejected") return deadLetter(classified.market, classified.deadLetter, message)
       const event = classified.event
-      metrics.ordersReceived.inc({ market, type: event.type })
+      received[event.type].inc()
       if (message.info.deliveryCount > 1) metrics.redeliveries.inc({ market })
       hold(event, message)
       const decisions = event.type === "order.cancelled"
