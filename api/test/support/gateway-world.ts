@@ -23,7 +23,10 @@ export const TEST_TARGETS: GatewayConfig["targets"] = {
     waitDurationInOpenStateMs: 1_000,
     permittedNumberOfCallsInHalfOpenState: 3
   },
-  outlier: { ...DEFAULT_OUTLIER_CONFIG, consecutiveFailures: 5, baseEjectionTimeMs: 1_000, maxEjectionTimeMs: 4_000 }
+  // More consecutive failures than the breaker's minimum calls: a stopped region opens its
+  // breaker before outlier detection ejects it (ejected first, it would get too few calls for
+  // the breaker to judge, and whether it opened would depend on how many calls were in flight).
+  outlier: { ...DEFAULT_OUTLIER_CONFIG, consecutiveFailures: 15, baseEjectionTimeMs: 1_000, maxEjectionTimeMs: 4_000 }
 }
 
 export interface GatewayWorld {
