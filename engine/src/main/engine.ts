@@ -17,6 +17,7 @@ import { ownPartition } from "../transport/nats/nats-partition.ts"
 import { DEFAULT_ACK_WAIT_MS, type OrderConsumerSettings } from "../transport/nats/order-consumer.ts"
 import { RESULTS_DUPLICATE_WINDOW_MS, ensureStreamsAndBuckets } from "../transport/nats/setup.ts"
 import { runRegionIntake } from "../transport/nats/region-intake.ts"
+import { runStraySweeper } from "../transport/nats/stray-sweeper.ts"
 import { statusServer } from "../observability/status-server.ts"
 import { layerTracing } from "../observability/trace-sdk.ts"
 import { UnknownPartition } from "./errors.ts"
@@ -76,6 +77,7 @@ export const runEngine = (config: EngineConfig) =>
 
     // Every instance answers its region's intake, owner or standby: intake only stores.
     yield* runRegionIntake({ client, catalog, region: config.region ?? DEFAULT_REGION, metrics })
+    yield* runStraySweeper(client, catalog, metrics)
     for (const market of markets) {
       yield* Effect.forkScoped(partitionLoop(config, client, catalog, market, metrics, (view) => views.set(market.id, view)))
     }
