@@ -45,7 +45,6 @@ export class LiveDispatchPort implements DispatchPort {
   readonly #sleeper = new Int32Array(new SharedArrayBuffer(4))
   #now: number
   #lastHeard = Date.now()
-  #closed = false
 
   private constructor(options: LivePortOptions) {
     this.#options = options
@@ -99,15 +98,10 @@ export class LiveDispatchPort implements DispatchPort {
     return 0
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return
-    this.#closed = true
-    try {
-      this.#channel.call({ op: "close" })
-    } finally {
-      await this.#channel.terminate()
-    }
+  close(): Promise<void> {
+    return this.#channel.close()
   }
+
 
   #wireId(orderId: string): string {
     return `${this.#runTag}-${orderId}`

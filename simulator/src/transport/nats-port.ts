@@ -30,7 +30,6 @@ export class NatsDispatchPort implements DispatchPort {
   readonly #channel: WorkerChannel
   readonly #open = new Set<string>()
   #nextDeadline: number | undefined = undefined
-  #closed = false
 
   private constructor(options: NatsPortOptions) {
     this.#channel = new WorkerChannel("NATS mode", { mode: "lockstep", natsUrl: options.natsUrl, market: options.market, engineArgs: options.engineArgs, start: options.start })
@@ -73,14 +72,8 @@ export class NatsDispatchPort implements DispatchPort {
   }
 
   /** Stops the engine and the private server, and the worker. */
-  async close(): Promise<void> {
-    if (this.#closed) return
-    this.#closed = true
-    try {
-      this.#call({ op: "close" })
-    } finally {
-      await this.#channel.terminate()
-    }
+  close(): Promise<void> {
+    return this.#channel.close()
   }
 
   #call(command: Command): Array<Decision> {

@@ -17,6 +17,7 @@ export class WorkerChannel {
   readonly #port: MessagePort
   readonly #flag = new Int32Array(new SharedArrayBuffer(4))
   readonly #label: string
+  #closed = false
 
   /** Starts the worker and blocks until it has opened (its first reply). */
   constructor(label: string, options: WorkerOptions) {
@@ -41,8 +42,15 @@ export class WorkerChannel {
     this.#port.postMessage(command)
   }
 
-  async terminate(): Promise<void> {
-    await this.#worker.terminate()
+  /** Asks the worker to close (it stops what it started) and ends it; safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    try {
+      this.call({ op: "close" })
+    } finally {
+      await this.#worker.terminate()
+    }
   }
 
   #wait(what: string): Extract<Reply, { ok: true }> {

@@ -11,9 +11,10 @@ import { jetstreamManager } from "@nats-io/jetstream"
 import { connect } from "@nats-io/transport-node"
 import { spawn, type ChildProcess } from "node:child_process"
 import { spawnWatchdog } from "../child-watchdog.ts"
-import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { findExecutable } from "../executables.ts"
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { delimiter, join } from "node:path"
+import { join } from "node:path"
 
 /** How long a server may take to accept JetStream requests before start() gives up (ms). */
 const READY_TIMEOUT_MS = 15_000
@@ -27,21 +28,7 @@ const INSTALL_HINT = "install it with `apt-get install nats-server` (Debian) or 
  * The nats-server binary: `NATS_SERVER_BIN`, else the first on PATH, else /usr/sbin and
  * /usr/bin (Debian installs it in /usr/sbin, which is not on every user's PATH).
  */
-export const findNatsServer = (env: NodeJS.ProcessEnv = process.env): string | undefined => {
-  const explicit = env["NATS_SERVER_BIN"]
-  if (explicit) return isExecutable(explicit) ? explicit : undefined
-  const dirs = [...(env["PATH"] ?? "").split(delimiter).filter(Boolean), "/usr/sbin", "/usr/bin"]
-  return dirs.map((dir) => join(dir, "nats-server")).find(isExecutable)
-}
-
-const isExecutable = (path: string): boolean => {
-  try {
-    accessSync(path, constants.X_OK)
-    return true
-  } catch {
-    return false
-  }
-}
+export const findNatsServer = (env: NodeJS.ProcessEnv = process.env): string | undefined => findExecutable("nats-server", "NATS_SERVER_BIN", env)
 
 export class NatsServerNotFound extends Error {
   constructor() {
