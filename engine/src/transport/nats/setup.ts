@@ -22,34 +22,22 @@ export const RESULTS_DUPLICATE_WINDOW_MS = 10 * 60_000
 /** ORDERS deduplicates publishes retried by intake (same msgID = orderId). */
 export const ORDERS_DUPLICATE_WINDOW_MS = 10 * 60_000
 
+/** File storage, oldest dropped first at the limits: how every Dispatch stream keeps messages. */
+const fileStream = (name: string, subjects: ReadonlyArray<string>, maxAgeMs: number, duplicateWindowMs?: number) => ({
+  name,
+  subjects: [...subjects],
+  storage: StorageType.File,
+  retention: RetentionPolicy.Limits,
+  discard: DiscardPolicy.Old,
+  max_age: nanos(maxAgeMs),
+  ...(duplicateWindowMs === undefined ? {} : { duplicate_window: nanos(duplicateWindowMs) })
+})
+
 /** What Dispatch creates when a stream is missing. */
 export const DESIRED_STREAMS: ReadonlyArray<Partial<StreamConfig> & { name: string; subjects: Array<string> }> = [
-  {
-    name: STREAMS.orders,
-    subjects: [...streamSubjects.ORDERS],
-    storage: StorageType.File,
-    retention: RetentionPolicy.Limits,
-    discard: DiscardPolicy.Old,
-    max_age: nanos(24 * HOUR_MS),
-    duplicate_window: nanos(ORDERS_DUPLICATE_WINDOW_MS)
-  },
-  {
-    name: STREAMS.results,
-    subjects: [...streamSubjects.RESULTS],
-    storage: StorageType.File,
-    retention: RetentionPolicy.Limits,
-    discard: DiscardPolicy.Old,
-    max_age: nanos(24 * HOUR_MS),
-    duplicate_window: nanos(RESULTS_DUPLICATE_WINDOW_MS)
-  },
-  {
-    name: STREAMS.dlq,
-    subjects: [...streamSubjects.DLQ],
-    storage: StorageType.File,
-    retention: RetentionPolicy.Limits,
-    discard: DiscardPolicy.Old,
-    max_age: nanos(7 * 24 * HOUR_MS)
-  }
+  fileStream(STREAMS.orders, streamSubjects.ORDERS, 24 * HOUR_MS, ORDERS_DUPLICATE_WINDOW_MS),
+  fileStream(STREAMS.results, streamSubjects.RESULTS, 24 * HOUR_MS, RESULTS_DUPLICATE_WINDOW_MS),
+  fileStream(STREAMS.dlq, streamSubjects.DLQ, 7 * 24 * HOUR_MS)
 ]
 
 /**
