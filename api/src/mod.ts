@@ -1,7 +1,8 @@
 /**
  * The API part's public entry (`#api`): its commands, for the `dispatch` command line
- * (engine/src/main/dispatch.ts composes every part's commands). Everything behind it is private
- * to the API part.
+ * (engine/src/main/dispatch.ts composes every part's commands), and its metric names for the
+ * dashboards. Everything behind it is private to the API part.
  */
 export { apiCommand } from "./main/api-command.ts"
-export { regionsCommand } from "./regions/regions-command.ts"
+export { regionsCommand } from "./main/regions-command.ts"
+export { BREAKER_STATE_VALUES, GATEWAY_METRIC_NAMES } from "./observability/metrics.ts"

@@ -3,7 +3,8 @@
  * with the alert's labels only, so that the promtool tests can state the exact text) and what
  * to do first (`runbook`, one line; docs/dashboards.md has the longer form).
  */
-import { BREAKER_STATE_VALUES, METRIC_NAMES as M } from "#engine"
+import { BREAKER_STATE_VALUES } from "#api"
+import { METRIC_NAMES as M } from "./metric-catalog.ts"
 import { RECORDED } from "./recording-rules.ts"
 
 export type Severity = "critical" | "warning"

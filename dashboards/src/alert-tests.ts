@@ -4,7 +4,7 @@
  * (a market with no matched series yet, a draining backlog, a one-minute breaker blip).
  * `Record<AlertName, ...>` makes a new alert without tests a type error.
  */
-import { METRIC_NAMES as M } from "#engine"
+import { METRIC_NAMES as M } from "./metric-catalog.ts"
 import { ALERT_RULES, type AlertName } from "./alert-rules.ts"
 
 export interface AlertCase {

@@ -3,7 +3,8 @@
  * answer, and what are the breakers, weights and drains doing? The page ops watch while they
  * shift traffic between regions.
  */
-import { BREAKER_STATE_VALUES, METRIC_NAMES as M } from "#engine"
+import { BREAKER_STATE_VALUES } from "#api"
+import { METRIC_NAMES as M } from "./metric-catalog.ts"
 import type { DashboardSpec, PanelSpec, VariableSpec } from "./panels.ts"
 import { BY_REGION, quantile, selector, sumRate } from "./promql.ts"
 import { RECORDED } from "./recording-rules.ts"

@@ -3,7 +3,7 @@
  * engine's view (drivers in its index) and, during a replay, the simulator's (its fleet model
  * and riders).
  */
-import { METRIC_NAMES as M } from "#engine"
+import { METRIC_NAMES as M } from "./metric-catalog.ts"
 import { marketVariable } from "./overview-dashboard.ts"
 import type { DashboardSpec } from "./panels.ts"
 import { BY_MARKET, quantile, selector, sumRate } from "./promql.ts"

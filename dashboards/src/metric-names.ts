@@ -3,7 +3,7 @@
  * names that `METRIC_NAMES` defines (or that a recording rule records), and the map from a
  * panel to the parts whose metrics it needs.
  */
-import { METRIC_NAMES, METRIC_NAMES_BY_PART } from "#engine"
+import { METRIC_NAMES, METRIC_NAMES_BY_PART } from "./metric-catalog.ts"
 import { RECORDING_RULES } from "./recording-rules.ts"
 
 /** Prometheus's own per-target series. */

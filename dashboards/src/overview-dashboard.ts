@@ -2,7 +2,7 @@
  * Dispatch overview: is each market's engine taking orders in, deciding them fast, and
  * matching them well? The page ops open first.
  */
-import { METRIC_NAMES as M } from "#engine"
+import { METRIC_NAMES as M } from "./metric-catalog.ts"
 import type { DashboardSpec, VariableSpec } from "./panels.ts"
 import { BY_MARKET, quantile, selector, sumRate } from "./promql.ts"
 import { RECORDED } from "./recording-rules.ts"

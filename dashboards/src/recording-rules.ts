@@ -2,7 +2,7 @@
  * Recording rules: the series that panels and alerts share, computed once by Prometheus so that
  * an alert fires on exactly what a panel shows. Names follow Prometheus's `level:metric:operations`.
  */
-import { METRIC_NAMES as M } from "#engine"
+import { METRIC_NAMES as M } from "./metric-catalog.ts"
 import { quantile, ratioOrZero, sumRate } from "./promql.ts"
 
 export interface RecordingRule {

@@ -2,7 +2,7 @@
  * Runtime: is any Dispatch process short of CPU, memory or event-loop time? Node's default
  * metrics, which every part exports, per job (engine, api, simulator) and instance.
  */
-import { METRIC_NAMES as M } from "#engine"
+import { METRIC_NAMES as M } from "./metric-catalog.ts"
 import type { DashboardSpec, VariableSpec } from "./panels.ts"
 import { BY_JOB, selector } from "./promql.ts"
 

@@ -4,7 +4,7 @@
  * provisioned data source, and every query naming only metrics that METRIC_NAMES (or a
  * recording rule) defines.
  */
-import { BREAKER_STATE_VALUES } from "#engine"
+import { BREAKER_STATE_VALUES } from "#api"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"

@@ -8,7 +8,7 @@
  * exports fails too.
  */
 import { afterAll, beforeAll, expect, it } from "vitest"
-import { METRIC_NAMES_BY_PART } from "#engine"
+import { METRIC_NAMES_BY_PART } from "../src/metric-catalog.ts"
 import { describeWithNats, LocalNatsServer } from "#engine/testing"
 import { join } from "node:path"
 import { DASHBOARDS } from "../src/dashboards.ts"

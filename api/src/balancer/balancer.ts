@@ -23,7 +23,8 @@
  */
 import { headers, TimeoutError } from "@nats-io/transport-node"
 import { Context, Effect, Layer } from "effect"
-import { makeIntake, subjects, type BalancerMetrics, type Intake, type IntakeOperation, type IntakeReply, type IntakeRequest, type MarketCatalog, type NatsClient } from "#engine"
+import { makeIntake, subjects, type Intake, type IntakeOperation, type IntakeReply, type IntakeRequest, type MarketCatalog, type NatsClient } from "#engine"
+import type { BalancerMetrics } from "../observability/metrics.ts"
 import { Failover } from "../breaker/weighted-choice.ts"
 import { RegionConfig, weightsOf } from "../regions/region-table.ts"
 import type { Targets } from "./targets.ts"

@@ -5,7 +5,7 @@
  * `BreakerBoard` the admin API reads.
  */
 import { Clock, Effect, Layer } from "effect"
-import { BREAKER_STATE_VALUES, type BalancerMetrics } from "#engine"
+import { BREAKER_STATE_VALUES, type BalancerMetrics } from "../observability/metrics.ts"
 import type { CircuitBreakerConfig, OutlierConfig } from "../breaker/breaker-config.ts"
 import { CircuitBreaker, type Transition } from "../breaker/circuit-breaker.ts"
 import { OutlierDetector, type OutlierEvent } from "../breaker/outlier-detector.ts"

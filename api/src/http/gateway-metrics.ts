@@ -1,11 +1,12 @@
 /**
- * The gateway process's Prometheus registry and its metrics (all named in the engine's
- * metrics.ts), as a service so that handlers and middleware count into the same registry that
+ * The gateway process's Prometheus registry and its metrics (defined in
+ * ../observability/metrics.ts), as a service so that handlers and middleware count into the same registry that
  * `/metrics` serves.
  */
 import { Context, Layer } from "effect"
 import type { Registry } from "prom-client"
-import { makeBalancerMetrics, makeRegistry, type BalancerMetrics } from "#engine"
+import { makeRegistry } from "#engine"
+import { makeBalancerMetrics, type BalancerMetrics } from "../observability/metrics.ts"
 
 export class GatewayMetrics extends Context.Service<GatewayMetrics, {
   readonly registry: Registry

@@ -14,7 +14,8 @@
  */
 import type { KV, KvEntry } from "@nats-io/kv"
 import { Duration, Effect, Layer, Result, Schedule, type Scope, Semaphore, Stream, SubscriptionRef } from "effect"
-import { type BalancerMetrics, kvKeys, Nats } from "#engine"
+import { kvKeys, Nats } from "#engine"
+import type { BalancerMetrics } from "../observability/metrics.ts"
 import { kvCall, openConfigBucket } from "./config-bucket.ts"
 import type { RegionStoreFailure } from "./errors.ts"
 import { type RegionEntry, tableOf } from "./region-snapshot.ts"

@@ -7,7 +7,7 @@ import { Result } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { parseRegionList } from "../../src/regions/regions-config.ts"
-import { parseWeightArgs } from "../../src/regions/regions-command.ts"
+import { parseWeightArgs } from "../../src/main/regions-command.ts"
 import { decodeRegionValue, encodeRegionValue, makeDrainValue, makeWeightsValue, parseRegionKey, resolveRegionKey } from "../../src/regions/region-values.ts"
 import { REGIONS } from "./nats-fixture.ts"
 

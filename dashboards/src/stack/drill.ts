@@ -10,7 +10,7 @@
  *  3. every region down: no engine answers, the gateway's fallback queues rides durably in
  *     ORDERS (202 queued); the engines come back and decide them.
  */
-import { subjects } from "#engine"
+import { subjects, WIRE_VERSION } from "#engine"
 import { connect } from "@nats-io/transport-node"
 import { Console, Effect } from "effect"
 import type { RestartableChild } from "./restartable-child.ts"
@@ -52,7 +52,7 @@ const badNats = (natsUrl: string, market: string) =>
     const nc = await connect({ servers: natsUrl, name: "dispatch-stack-drill" })
     try {
       const subject = subjects.orderRequested(market)
-      for (const payload of ["not json", JSON.stringify({ v: 2, type: "order.requested" }), JSON.stringify({ v: 1, type: "order.requested", orderId: "drill-bad", riderId: "drill", market, pickup: { lat: 200, lng: 0 }, dropoff: { lat: 0, lng: 0 }, requestedAt: Date.now(), maxWaitMs: 60_000 })]) {
+      for (const payload of ["not json", JSON.stringify({ v: 2, type: "order.requested" }), JSON.stringify({ v: WIRE_VERSION, type: "order.requested", orderId: "drill-bad", riderId: "drill", market, pickup: { lat: 200, lng: 0 }, dropoff: { lat: 0, lng: 0 }, requestedAt: Date.now(), maxWaitMs: 60_000 })]) {
         nc.publish(subject, payload)
       }
       await nc.flush()

@@ -10,6 +10,9 @@ import { Result, Schema } from "effect"
 import { DecodeError } from "./errors.ts"
 import { fieldProblems } from "./schema-issues.ts"
 import {
+  ClockAck,
+  ClockError,
+  ClockTick,
   DeadLetter,
   DriverState,
   OrderCancelled,
@@ -29,7 +32,10 @@ const SCHEMAS = {
   "driver.state": DriverState,
   "order.matched": OrderMatched,
   "order.unmatched": OrderUnmatched,
-  "dead.letter": DeadLetter
+  "dead.letter": DeadLetter,
+  "clock.tick": ClockTick,
+  "clock.ack": ClockAck,
+  "clock.error": ClockError
 } as const
 export type MessageType = keyof typeof SCHEMAS
 type MessageOf<T extends MessageType> = Extract<WireMessage, { readonly type: T }>

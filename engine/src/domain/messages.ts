@@ -24,6 +24,7 @@ export const EpochMillis = Schema.Int.check(
 )
 const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
 const Version = Schema.Literal(WIRE_VERSION)
+const Count = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0, { message: "must be an integer >= 0" }))
 
 export const DRIVER_STATUSES = ["available", "busy", "offline"] as const
 export type DriverStatus = (typeof DRIVER_STATUSES)[number]
@@ -111,6 +112,42 @@ export const DeadLetter = Schema.Struct({
 })
 export type DeadLetter = typeof DeadLetter.Type
 
+/**
+ * The simulator's clock, on core NATS request/reply `dispatch.<market>.clock` (only an engine
+ * run with `--clock sim` answers; docs/simulator.md, "NATS mode"). A tick moves the market's
+ * clock to `at` once the engine has seen ORDERS up to `ordersSeq` and KV drivers up to
+ * `driversRevision`; the ack says when a batch window next closes.
+ */
+export const ClockTick = Schema.Struct({
+  v: Version,
+  type: Schema.Literal("clock.tick"),
+  market: MarketId,
+  at: EpochMillis,
+  ordersSeq: Count,
+  driversRevision: Count,
+  /** false: move the clock without closing the batch windows due by `at`. */
+  closeWindows: Schema.optional(Schema.Boolean)
+})
+export type ClockTick = typeof ClockTick.Type
+
+export const ClockAck = Schema.Struct({
+  v: Version,
+  type: Schema.Literal("clock.ack"),
+  market: MarketId,
+  at: EpochMillis,
+  nextDeadline: Schema.NullOr(EpochMillis)
+})
+export type ClockAck = typeof ClockAck.Type
+
+/** The answer to a tick that could not be decoded or is for another market. */
+export const ClockError = Schema.Struct({
+  v: Version,
+  type: Schema.Literal("clock.error"),
+  market: MarketId,
+  detail: Schema.String
+})
+export type ClockError = typeof ClockError.Type
+
 /** Messages on the ORDERS stream. */
 export const OrderEvent = Schema.Union([OrderRequested, OrderCancelled])
 export type OrderEvent = typeof OrderEvent.Type
@@ -118,4 +155,4 @@ export type OrderEvent = typeof OrderEvent.Type
 export const Decision = Schema.Union([OrderMatched, OrderUnmatched])
 export type Decision = typeof Decision.Type
 
-export type WireMessage = OrderRequested | OrderCancelled | DriverState | OrderMatched | OrderUnmatched | DeadLetter
+export type WireMessage = OrderRequested | OrderCancelled | DriverState | OrderMatched | OrderUnmatched | DeadLetter | ClockTick | ClockAck | ClockError

@@ -8,7 +8,7 @@
  */
 import { distanceMeters, type LatLng } from "../domain/geo.ts"
 import type { EtaParameters, Market } from "../domain/market.ts"
-import type { Eta } from "./eta-model.ts"
+import type { Eta } from "./eta.ts"
 import { LocalHour } from "./local-hour.ts"
 
 /**

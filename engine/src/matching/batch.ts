@@ -25,7 +25,7 @@
  * reaches.
  */
 import type { DriverIndex } from "../index/driver-index.ts"
-import type { Eta } from "../eta/eta-model.ts"
+import type { Eta } from "../eta/eta.ts"
 import { assignSparse, solverCost } from "./assignment.ts"
 import { bestEtaCandidates, type Candidate, CandidateGraph } from "./candidates.ts"
 import { type Decision, isExpired, type Matched, type OrderRequest, unmatched } from "./types.ts"

@@ -10,7 +10,7 @@
  */
 import type { LatLng } from "../domain/geo.ts"
 import { type DriverIndex, Neighbors } from "../index/driver-index.ts"
-import type { Eta } from "../eta/eta-model.ts"
+import type { Eta } from "../eta/eta.ts"
 import type { SparseCosts } from "./assignment.ts"
 
 export interface Candidate {

@@ -5,7 +5,7 @@
  * `expired`. Pure over its inputs: the index is the only state it touches, time is passed in.
  */
 import type { DriverIndex } from "../index/driver-index.ts"
-import type { Eta } from "../eta/eta-model.ts"
+import type { Eta } from "../eta/eta.ts"
 import { bestEtaCandidates } from "./candidates.ts"
 import { type Decision, isExpired, type OrderRequest, unmatched } from "./types.ts"
 

@@ -10,8 +10,8 @@
  * query, until its own state update, stamped at or after the decision, says otherwise.
  */
 import type { Market } from "../domain/market.ts"
-import type { Decision as WireDecision, DriverState, OrderCancelled, OrderRequested } from "../domain/messages.ts"
-import type { Eta } from "../eta/eta-model.ts"
+import { type Decision as WireDecision, type DriverState, type OrderCancelled, type OrderRequested, WIRE_VERSION } from "../domain/messages.ts"
+import type { Eta } from "../eta/eta.ts"
 import type { DriverIndex } from "../index/driver-index.ts"
 import { H3DriverIndex } from "../index/h3-driver-index.ts"
 import { DEFAULT_CANDIDATES_PER_ORDER, solveWindow } from "../matching/batch.ts"
@@ -238,7 +238,7 @@ export class Dispatcher {
 
   #wire(decision: Decision): WireDecision {
     return decision._tag === "Matched"
-      ? { v: 1, type: "order.matched", orderId: decision.orderId, driverId: decision.driverId, market: this.market.id, etaSeconds: decision.etaSeconds, distanceMeters: decision.distanceMeters, policy: decision.policy, decidedAt: decision.decidedAt }
-      : { v: 1, type: "order.unmatched", orderId: decision.orderId, market: this.market.id, reason: decision.reason, decidedAt: decision.decidedAt }
+      ? { v: WIRE_VERSION, type: "order.matched", orderId: decision.orderId, driverId: decision.driverId, market: this.market.id, etaSeconds: decision.etaSeconds, distanceMeters: decision.distanceMeters, policy: decision.policy, decidedAt: decision.decidedAt }
+      : { v: WIRE_VERSION, type: "order.unmatched", orderId: decision.orderId, market: this.market.id, reason: decision.reason, decidedAt: decision.decidedAt }
   }
 }

@@ -10,7 +10,7 @@
 import { Result } from "effect"
 import { makeDecoder } from "../domain/codec.ts"
 import type { MarketCatalog } from "../domain/market-catalog.ts"
-import type { DeadLetter, OrderEvent } from "../domain/messages.ts"
+import { type DeadLetter, type OrderEvent, WIRE_VERSION } from "../domain/messages.ts"
 import { marketOfSubject, subjects } from "../domain/subjects.ts"
 
 /** Bytes of the original payload a dead letter keeps. */
@@ -67,7 +67,7 @@ export const deadLetter = (subject: string, reason: DeadLetter["reason"], detail
       payloadEncoding = "base64"
     }
   }
-  return { v: 1, type: "dead.letter", subject, reason, detail, payload, payloadEncoding, payloadBytes: data.byteLength, at }
+  return { v: WIRE_VERSION, type: "dead.letter", subject, reason, detail, payload, payloadEncoding, payloadBytes: data.byteLength, at }
 }
 
 /** Length of `bytes` without a trailing incomplete UTF-8 sequence. */

@@ -10,7 +10,7 @@
 import fc from "fast-check"
 import { distanceMeters, type LatLng } from "../../src/domain/geo.ts"
 import type { DriverRecord } from "../../src/index/driver-index.ts"
-import type { Eta } from "../../src/eta/eta-model.ts"
+import type { Eta } from "../../src/eta/eta.ts"
 import { DEFAULT_ETA_PARAMETERS, GreatCircleEta } from "../../src/eta/great-circle-eta.ts"
 import type { Decision, OrderRequest } from "../../src/matching/types.ts"
 import { uniformPoint } from "../index/arbitraries.ts"

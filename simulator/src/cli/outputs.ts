@@ -6,7 +6,7 @@
 import { Effect } from "effect"
 import { mkdir, writeFile } from "node:fs/promises"
 import { join, resolve } from "node:path"
-import type { RunTiming } from "../runner/replay.ts"
+import type { RunTiming } from "../report/run-timing.ts"
 import type { Kpis } from "../report/kpis.ts"
 import type { TripReadSummary } from "../trips/rejections.ts"
 import { OutputFailed } from "./errors.ts"

@@ -3,7 +3,8 @@
  * models, print the KPI summary and write the KPI files and the HTML report. `--demo` is the
  * README's one command: the shipped SF sample, greedy vs batch.
  */
-import { findNatsServer, makeRegistry, makeSimulatorMetrics, POLICIES, type PolicyName, statusServer } from "#engine"
+import { findNatsServer, makeRegistry, POLICIES, type PolicyName, statusServer } from "#engine"
+import { makeSimulatorMetrics } from "../observability/metrics.ts"
 import { Console, Effect, Layer, Option, Result } from "effect"
 import { CliError, Command } from "effect/cli"
 import { readDriversFile } from "../fleet/drivers-file.ts"

@@ -4,7 +4,7 @@
  * driver index's cells), so the map shows what the index sees.
  */
 import { latLngToCell } from "h3-js"
-import type { SimEvent } from "../runner/sim-events.ts"
+import type { SimEvent } from "../events/sim-events.ts"
 import type { KpiFold } from "./kpi-fold.ts"
 import { round } from "./summary-stats.ts"
 

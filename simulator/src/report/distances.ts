@@ -3,7 +3,7 @@
  * length where it has one) and without (`pickup` and `reposition`: deadhead), the road
  * distance being the great circle × the road factor.
  */
-import type { SimEvent } from "../runner/sim-events.ts"
+import type { SimEvent } from "../events/sim-events.ts"
 import type { KpiFold } from "./kpi-fold.ts"
 import { ratio, round } from "./summary-stats.ts"
 

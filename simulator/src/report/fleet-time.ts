@@ -7,7 +7,7 @@
  * in exactly one state at every instant, so the states' hours add up to drivers × window.
  */
 import { FLEET_STATES, type FleetState } from "../fleet/driver.ts"
-import type { SimEvent } from "../runner/sim-events.ts"
+import type { SimEvent } from "../events/sim-events.ts"
 import { HOUR_MS, type HourBuckets } from "./hour-buckets.ts"
 import type { KpiFold } from "./kpi-fold.ts"
 import { ratio, round } from "./summary-stats.ts"

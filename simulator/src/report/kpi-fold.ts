@@ -4,7 +4,7 @@
  * read once the run has ended. Folds never look at the simulation itself, so the same folds
  * could read a recorded event log.
  */
-import type { SimEvent } from "../runner/sim-events.ts"
+import type { SimEvent } from "../events/sim-events.ts"
 
 export interface KpiFold {
   on(event: SimEvent): void

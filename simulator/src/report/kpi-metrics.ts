@@ -3,9 +3,9 @@
  * same events the KPI file is folded from, counted live, so a Grafana panel shows a replay as
  * it happens. Labels are the run's market and policy only.
  */
-import type { SimulatorMetrics } from "#engine"
+import type { SimulatorMetrics } from "../observability/metrics.ts"
 import { FLEET_STATES, type FleetState } from "../fleet/driver.ts"
-import type { SimEvent } from "../runner/sim-events.ts"
+import type { SimEvent } from "../events/sim-events.ts"
 
 export class KpiMetrics {
   readonly #metrics: SimulatorMetrics

@@ -4,7 +4,7 @@
  * (second minus first; percentage points for rates).
  */
 import { UNMATCHED_REASONS } from "#engine"
-import type { RunTiming } from "../runner/replay.ts"
+import type { RunTiming } from "./run-timing.ts"
 import type { Kpis } from "./kpis.ts"
 import type { Summary } from "./summary-stats.ts"
 

@@ -4,10 +4,10 @@
  *
  * Deterministic by construction: only simulation events go in, figures are rounded, keys come
  * in a fixed order, so the same inputs and seed give the same bytes. Wall-clock figures
- * (decisions per second...) are not here but in `run.json` (runner/run-timing.ts).
+ * (decisions per second...) are not here but in `run.json` (report/run-timing.ts).
  */
 import { FLEET_STATES } from "../fleet/driver.ts"
-import type { SimEvent } from "../runner/sim-events.ts"
+import type { SimEvent } from "../events/sim-events.ts"
 import { CellWaits, type CellKpis } from "./cell-waits.ts"
 import { Distances, type DistanceKpis } from "./distances.ts"
 import { FleetTime, type FleetKpis } from "./fleet-time.ts"

@@ -8,7 +8,7 @@
  * and requested = matched + unmatched once the run has drained.
  */
 import { UNMATCHED_REASONS, type UnmatchedReason } from "#engine"
-import type { SimEvent } from "../runner/sim-events.ts"
+import type { SimEvent } from "../events/sim-events.ts"
 import type { HourBuckets } from "./hour-buckets.ts"
 import type { KpiFold } from "./kpi-fold.ts"
 import { ratio } from "./summary-stats.ts"

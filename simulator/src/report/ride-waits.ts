@@ -9,7 +9,7 @@
  * Figures are taken when the rider is picked up, the first moment the match is known to stand;
  * per hour of request time as well, for the series.
  */
-import type { SimEvent } from "../runner/sim-events.ts"
+import type { SimEvent } from "../events/sim-events.ts"
 import type { HourBuckets } from "./hour-buckets.ts"
 import type { KpiFold } from "./kpi-fold.ts"
 import { Sample, type Summary } from "./summary-stats.ts"

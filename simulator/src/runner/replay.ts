@@ -6,16 +6,17 @@
  */
 import { Clock, Effect, Stream } from "effect"
 import { type DispatchSettings, type Eta, LocalHour, type Market } from "#engine"
+import type { SimEvent } from "../events/sim-events.ts"
 import { DemandSample } from "../fleet/demand-sample.ts"
 import type { PlacedDriver } from "../fleet/drivers-file.ts"
 import { NoDemandToPlaceDrivers } from "../fleet/errors.ts"
 import type { RepositionSettings } from "../fleet/repositioning.ts"
 import { drawShift } from "../fleet/shifts.ts"
 import { KpiCollector, type Kpis, type ScenarioInfo } from "../report/kpis.ts"
+import type { RunTiming } from "../report/run-timing.ts"
 import type { PatienceDistribution } from "../riders/patience.ts"
 import { SeededRandom } from "../trips/random.ts"
 import type { Trip } from "../trips/trip.ts"
-import type { SimEvent } from "./sim-events.ts"
 import { Progress, type ProgressOutput } from "./progress.ts"
 import type { DispatchPort } from "./dispatch-port.ts"
 import { type DriverSetup, Simulation } from "./simulation.ts"
@@ -72,19 +73,6 @@ export interface DemandScan {
 export interface ReplayResult {
   readonly kpis: Kpis
   readonly timing: RunTiming
-}
-
-/** Wall-clock figures of a run: not deterministic, so kept out of the KPI file. */
-export interface RunTiming {
-  readonly policy: string
-  readonly wallSeconds: number
-  readonly trips: number
-  readonly decisions: number
-  readonly driverUpdates: number
-  readonly simulatedHours: number
-  readonly tripsPerWallSecond: number
-  readonly decisionsPerWallSecond: number
-  readonly simSecondsPerWallSecond: number
 }
 
 /** Random streams of the seed used before the run (placement and shifts). */

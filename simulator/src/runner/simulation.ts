@@ -32,7 +32,8 @@ import {
   type LatLng,
   LocalHour,
   type Market,
-  type OrderRequested
+  type OrderRequested,
+  WIRE_VERSION
 } from "#engine"
 import type { DemandSample } from "../fleet/demand-sample.ts"
 import { type FleetState, type LegKind, SimDriver, wireStatusOf } from "../fleet/driver.ts"
@@ -43,7 +44,7 @@ import { SeededRandom } from "../trips/random.ts"
 import type { Trip } from "../trips/trip.ts"
 import type { DispatchPort } from "./dispatch-port.ts"
 import { EventQueue } from "./event-queue.ts"
-import type { SimEvent } from "./sim-events.ts"
+import type { SimEvent } from "../events/sim-events.ts"
 
 /** One driver of the fleet as the run starts. */
 export interface DriverSetup {
@@ -260,7 +261,7 @@ export class Simulation {
   #orderOf(ride: Ride): OrderRequested {
     const { trip } = ride
     return {
-      v: 1,
+      v: WIRE_VERSION,
       type: "order.requested",
       orderId: ride.orderId,
       riderId: ride.riderId,
@@ -281,7 +282,7 @@ export class Simulation {
   }
 
   #cancel(ride: Ride): Array<Decision> {
-    return this.dispatcher.cancel({ v: 1, type: "order.cancelled", orderId: ride.orderId, market: this.#config.market.id, at: this.#now, reason: "rider patience" }, this.#now)
+    return this.dispatcher.cancel({ v: WIRE_VERSION, type: "order.cancelled", orderId: ride.orderId, market: this.#config.market.id, at: this.#now, reason: "rider patience" }, this.#now)
   }
 
   #handle(decisions: ReadonlyArray<Decision>): void {
@@ -486,7 +487,7 @@ export class Simulation {
   #publish(driver: SimDriver): void {
     const { lat, lng } = driver.positionAt(this.#now)
     const state: DriverState = {
-      v: 1,
+      v: WIRE_VERSION,
       type: "driver.state",
       driverId: driver.id,
       market: this.#config.market.id,

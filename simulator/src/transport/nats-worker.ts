@@ -12,7 +12,8 @@
 import { jetstream } from "@nats-io/jetstream"
 import { Kvm } from "@nats-io/kv"
 import { connect, type NatsConnection } from "@nats-io/transport-node"
-import { KV_BUCKETS, LocalNatsServer, subjects, type Decision } from "#engine"
+import { Result } from "effect"
+import { type ClockTick, type Decision, encodeMessage, KV_BUCKETS, LocalNatsServer, makeDecoder, subjects, WIRE_VERSION } from "#engine"
 import { spawn, type ChildProcess } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { type MessagePort, workerData } from "node:worker_threads"
@@ -45,7 +46,6 @@ const TICK_TIMEOUT_MS = 30_000
 const START_TIMEOUT_MS = 30_000
 
 const setup = workerData as WorkerSetup
-const encoder = new TextEncoder()
 let server: LocalNatsServer | undefined
 let engine: ChildProcess | undefined
 let nc: NatsConnection | undefined
@@ -65,13 +65,24 @@ const reply = (r: Reply) => {
   Atomics.notify(setup.flag, 0)
 }
 
+const decodeClockAnswer = makeDecoder(["clock.ack", "clock.error"])
+
+/** Sends one tick; fails when it times out or the answer is not a clock message. */
+const sendTick = async (tick: ClockTick, timeout: number) => {
+  const answer = decodeClockAnswer((await nc!.request(subjects.clock(setup.market), encodeMessage(tick), { timeout })).data)
+  if (Result.isFailure(answer)) throw new Error(`engine's clock answer is not a clock.ack: ${answer.failure.path}: ${answer.failure.detail}`)
+  return answer.success
+}
+
+const tickAt = (at: number, closeWindows: boolean): ClockTick =>
+  ({ v: WIRE_VERSION, type: "clock.tick", market: setup.market, at, ordersSeq, driversRevision, closeWindows })
+
 const tick = async (at: number, closeWindows: boolean) => {
-  const payload = { v: 1, type: "clock.tick", market: setup.market, at, ordersSeq, driversRevision, closeWindows }
-  const answer = (await nc!.request(subjects.clock(setup.market), encoder.encode(JSON.stringify(payload)), { timeout: TICK_TIMEOUT_MS })).json<{ type: string; nextDeadline?: number | null; detail?: string }>()
-  if (answer.type !== "clock.ack") throw new Error(`tick refused: ${answer.detail ?? answer.type}`)
+  const answer = await sendTick(tickAt(at, closeWindows), TICK_TIMEOUT_MS)
+  if (answer.type === "clock.error") throw new Error(`tick refused: ${answer.detail}`)
   engineAt = at
   driversDirty = false
-  nextDeadline = answer.nextDeadline ?? null
+  nextDeadline = answer.nextDeadline
 }
 
 const take = (): Extract<Reply, { ok: true }> => ({ ok: true, decisions: received.splice(0, received.length), nextDeadline })
@@ -93,7 +104,7 @@ const open = async (): Promise<Reply> => {
   const deadline = Date.now() + START_TIMEOUT_MS
   while (true) {
     try {
-      const answer = (await nc.request(subjects.clock(setup.market), encoder.encode(JSON.stringify({ v: 1, type: "clock.tick", market: setup.market, at: setup.start, ordersSeq: 0, driversRevision: 0, closeWindows: false })), { timeout: 500 })).json<{ type: string }>()
+      const answer = await sendTick({ ...tickAt(setup.start, false), ordersSeq: 0, driversRevision: 0 }, 500)
       if (answer.type === "clock.ack") break
     } catch {
       // not answering yet

@@ -6,7 +6,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { distanceMeters, DEFAULT_SPEED_KMH_BY_HOUR } from "#engine"
 import { Effect } from "effect"
-import type { LegDriven } from "../../src/runner/sim-events.ts"
+import type { LegDriven } from "../../src/events/sim-events.ts"
 import { runRecorded } from "../runner/scenario.ts"
 
 const MAX_RIDE_KMH = 130

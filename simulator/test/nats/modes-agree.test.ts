@@ -7,7 +7,7 @@ import { describeWithNats } from "#engine/testing"
 import type { PolicyName } from "#engine"
 import { Effect } from "effect"
 import { expect, it } from "vitest"
-import type { SimEvent } from "../../src/runner/sim-events.ts"
+import type { SimEvent } from "../../src/events/sim-events.ts"
 import { NatsDispatchPort } from "../../src/transport/nats-port.ts"
 import { runRecorded } from "../runner/scenario.ts"
 

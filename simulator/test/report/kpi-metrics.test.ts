@@ -3,7 +3,7 @@
  * replay and its report tell one story.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { makeSimulatorMetrics } from "#engine"
+import { makeSimulatorMetrics } from "../../src/observability/metrics.ts"
 import { Effect } from "effect"
 import { Registry } from "prom-client"
 import { FLEET_STATES } from "../../src/fleet/driver.ts"

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url"
 import { defaultRepositionSettings } from "../../src/fleet/repositioning.ts"
 import { replaySettings } from "../../src/runner/defaults.ts"
 import { replay, scanDemand, type ReplayResult, type ReplaySettings, type TripSource } from "../../src/runner/replay.ts"
-import type { SimEvent } from "../../src/runner/sim-events.ts"
+import type { SimEvent } from "../../src/events/sim-events.ts"
 import { readTripCsv } from "../../src/trips/trip-csv.ts"
 import type { TripFileError } from "../../src/trips/errors.ts"
 

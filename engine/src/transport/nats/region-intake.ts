@@ -32,6 +32,7 @@ import {
   type RideStatusReply
 } from "../../domain/intake-rpc.ts"
 import type { MarketCatalog } from "../../domain/market-catalog.ts"
+import { WIRE_VERSION } from "../../domain/messages.ts"
 import { fieldProblems } from "../../domain/schema-issues.ts"
 import { KV_BUCKETS, kvKeys, STREAMS, subjects } from "../../domain/subjects.ts"
 import type { EngineMetrics } from "../../observability/metrics.ts"
@@ -95,7 +96,7 @@ export const makeIntake = async (
         ({ ok: true, orderId: record.orderId, market: record.market, status: "pending", acceptedAt: record.acceptedAt, acceptedBy: record.acceptedBy, duplicate }) as const
       const existing = await readRecord(request.orderId)
       if (existing !== undefined) return accepted(existing, true)
-      const order = { v: 1, type: "order.requested", market: market.id, ...request } as const
+      const order = { v: WIRE_VERSION, type: "order.requested", market: market.id, ...request } as const
       await publish(subjects.orderRequested(market.id), encodeMessage(order), request.orderId, traceparent)
       const record: RideRecord = { orderId: request.orderId, riderId: request.riderId, market: market.id, acceptedAt: now(), acceptedBy }
       try {
@@ -112,7 +113,7 @@ export const makeIntake = async (
       if (record === undefined) return intakeFailure("not_found", `no ride ${JSON.stringify(request.orderId)}`, "orderId")
       const current = await statusOf(record)
       if (current.status === "matched" || current.status === "unmatched") return current
-      const cancel = { v: 1, type: "order.cancelled", orderId: request.orderId, market: record.market, at: request.at, reason: request.reason } as const
+      const cancel = { v: WIRE_VERSION, type: "order.cancelled", orderId: request.orderId, market: record.market, at: request.at, reason: request.reason } as const
       // One cancel per order: its own msgID, distinct from the request's.
       await publish(subjects.orderCancelled(record.market), encodeMessage(cancel), `cancel:${request.orderId}`, traceparent)
       if (record.cancelledAt === undefined) await rides.put(kvKeys.ride(request.orderId), JSON.stringify({ ...record, cancelledAt: request.at }))
@@ -125,7 +126,7 @@ export const makeIntake = async (
     "driver-state": async (request) => {
       const market = catalog.marketOf(request.lat, request.lng)
       if (market === undefined) return intakeFailure("outside_market", "the position is outside every market", "lat")
-      const state = { v: 1, type: "driver.state", market: market.id, ...request } as const
+      const state = { v: WIRE_VERSION, type: "driver.state", market: market.id, ...request } as const
       await drivers.put(kvKeys.driver(market.id, request.driverId), encodeMessage(state))
       return { ok: true, driverId: request.driverId, market: market.id }
     }

@@ -3,9 +3,9 @@
  * output pastes into tickets and chat). `--json` prints region-views.ts shapes instead.
  */
 import type { BreakerBoardSnapshot } from "../balancer/breaker-board.ts"
-import type { HistoryEntry, RegionHistory, RegionListing } from "./region-store.ts"
-import { weightsOf } from "./region-table.ts"
-import type { ChangeMeta } from "./region-values.ts"
+import type { HistoryEntry, RegionHistory, RegionListing } from "../regions/region-store.ts"
+import { weightsOf } from "../regions/region-table.ts"
+import type { ChangeMeta } from "../regions/region-values.ts"
 
 /** Left-aligned columns, two spaces apart; trailing blanks trimmed. */
 export const renderTable = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
