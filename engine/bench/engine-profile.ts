@@ -1,7 +1,7 @@
 /**
  * Reads a V8 `.cpuprofile` (node --cpu-prof) and sums self time per function and per area
  * (nats.js, Effect, engine code, h3-js, prom-client, Node internals, GC, idle): the profile
- * summary engine.bench.ts prints and docs/performance-engine.md quotes.
+ * summary engine.bench.ts prints and docs/performance.md quotes.
  */
 import { readFileSync } from "node:fs"
 

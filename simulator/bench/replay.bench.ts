@@ -1,8 +1,8 @@
 /**
  * Virtual-time replay speed, in-process, greedy and batch, on the two reference workloads:
  *
- * - the whole 23-day San Francisco record (`SF_TRIPS_FILE`, default the shared
- *   sf-cabspotting-2008/trips.csv.gz) with 500 drivers, repositioning on (without it, drivers
+ * - the whole 23-day San Francisco record (the shared sf-cabspotting-2008/trips.csv.gz, not
+ *   shipped: point `SF_TRIPS_FILE` at it; skipped without) with 500 drivers, repositioning on (without it, drivers
  *   left where riders dropped them strand over the weeks: docs/performance.md, "Simulator performance");
  * - a 400,000-trip synthetic day in the sf market with 10,000 drivers.
  *
@@ -25,7 +25,7 @@ import { startOfLocalDay } from "../src/trips/local-time.ts"
 import { syntheticCity } from "../src/trips/synthetic-city.ts"
 import { readTripCsv } from "../src/trips/trip-csv.ts"
 
-const SF_TRIPS_FILE = process.env["SF_TRIPS_FILE"] ?? new URL("../../../shared/data/sf-cabspotting-2008/trips.csv.gz", import.meta.url).pathname
+const SF_TRIPS_FILE = process.env["SF_TRIPS_FILE"] ?? ""
 const SF_DRIVERS = 500
 const SYNTHETIC_TRIPS = 400_000
 const SYNTHETIC_DRIVERS = 10_000

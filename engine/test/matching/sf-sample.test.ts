@@ -1,5 +1,5 @@
 /**
- * The matching core on real data: the simulator's SF evening (engine/bench/fixtures.ts loads it,
+ * The matching core on real data: the simulator's SF evening (test/support/sf-city.ts loads it,
  * as the benchmarks do). Queries at every real pickup, drivers at real drop-offs: the H3 index
  * (with the origin grid of the city box) answers as brute force; greedy and batch keep their
  * invariants, and batch is no worse than greedy.
@@ -10,7 +10,7 @@ import { H3DriverIndex } from "../../src/index/h3-driver-index.ts"
 import { GreatCircleEta } from "../../src/eta/great-circle-eta.ts"
 import { solveWindow } from "../../src/matching/batch.ts"
 import { greedy } from "../../src/matching/greedy.ts"
-import { EVENING, loadTrips, PICKUP_RADIUS_METERS, SF_CITY_MARKET } from "../../bench/fixtures.ts"
+import { EVENING, loadTrips, PICKUP_RADIUS_METERS, SF_CITY_MARKET } from "../support/sf-city.ts"
 import { noWorse, scoreOf } from "./references.ts"
 
 const trips = loadTrips()
