@@ -13,6 +13,7 @@ const PARTS = ["engine", "simulator", "api", "dashboards"] as const
 const ENGINE_LAYERS: Record<string, number> = {
   domain: 0,
   observability: 1,
+  process: 1,
   index: 1,
   eta: 1,
   matching: 2,
