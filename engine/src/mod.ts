@@ -31,7 +31,6 @@ export { ChildNotReady, ChildSpawnFailed, type ChildError } from "./process/erro
 export { answersOk } from "./process/probes.ts"
 export { RunningChild } from "./process/running-child.ts"
 export { spawnChild, type Child, type ChildExit, type ChildReadiness, type ChildSpec } from "./process/supervisor.ts"
-export { spawnWatchdog } from "./transport/child-watchdog.ts"
 export { findExecutable } from "./transport/executables.ts"
 export * from "./eta/local-hour.ts"
 export { connectNats, DEFAULT_NATS_URL, layerNats, Nats, type NatsClient, type NatsSettings } from "./transport/nats/connection.ts"

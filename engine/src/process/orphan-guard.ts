@@ -37,8 +37,8 @@ const spawnWatchdog = (pid: number) => {
   return watchdog
 }
 
-/** Guards the child `pid` (a process group leader); the returned function ends the guard. */
-export const guardAgainstOrphans = (pid: number): { readonly killNow: () => void; readonly release: () => void } => {
+/** Guards the child `pid` (a process group leader); call the returned function once it is gone. */
+export const guardAgainstOrphans = (pid: number): (() => void) => {
   if (!hooked) {
     hooked = true
     process.once("exit", () => {
@@ -55,5 +55,5 @@ export const guardAgainstOrphans = (pid: number): { readonly killNow: () => void
     release()
   }
   live.add(killNow)
-  return { killNow, release }
+  return release
 }

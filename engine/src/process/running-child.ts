@@ -60,9 +60,4 @@ export class RunningChild {
     await this.#released
     return exit
   }
-
-  /** Synchronous last-resort SIGKILL. */
-  killNow(): void {
-    this.#child.killNow()
-  }
 }

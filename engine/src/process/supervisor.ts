@@ -85,8 +85,6 @@ export interface Child {
   readonly stop: Effect.Effect<ChildExit>
   /** SIGKILL now (a crash: no shutdown work); how it ended once closed. */
   readonly kill: Effect.Effect<ChildExit>
-  /** Synchronous last-resort SIGKILL, e.g. from an exit hook. */
-  readonly killNow: () => void
 }
 
 const spawner = NodeChildProcessSpawner.layer.pipe(Layer.provide([NodeFileSystem.layer, NodePath.layer]))
@@ -128,7 +126,7 @@ export const spawnChild = (spec: ChildSpec): Effect.Effect<Child, ChildError, Sc
       Effect.tapError(() => endLog(log)),
       Effect.mapError((e) => new ChildSpawnFailed({ name: spec.name, command: spec.command, detail: e.message }))
     )
-    const guard = guardAgainstOrphans(handle.pid)
+    const releaseGuard = guardAgainstOrphans(handle.pid)
     const tail = new LogTail(spec.tailLines ?? TAIL_LINES)
     const watchers = new Set<() => void>()
     const notify = () => {
@@ -163,7 +161,7 @@ export const spawnChild = (spec: ChildSpec): Effect.Effect<Child, ChildError, Sc
           drain(handle.stderr, "stderr")
         ], { concurrency: "unbounded" })
         yield* endLog(log)
-        guard.release()
+        releaseGuard()
         closedAs = exited!
         notify()
         yield* Deferred.succeed(closed, closedAs)
@@ -228,10 +226,7 @@ export const spawnChild = (spec: ChildSpec): Effect.Effect<Child, ChildError, Sc
       tail: (lines) => tail.text(lines),
       until: (check, { what, timeoutMs }) => within(watch(check, what, timeoutMs), what, timeoutMs),
       stop: terminate("SIGTERM"),
-      kill: terminate("SIGKILL"),
-      killNow: () => {
-        if (exited === undefined) guard.killNow()
-      }
+      kill: terminate("SIGKILL")
     }
     const ready = spec.ready
     if (ready !== undefined) {
