@@ -14,14 +14,13 @@
  *
  * Usage: node api/bench/gateway.bench.ts [seconds=10] [connections=16]
  */
-import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
-import { connectNats, ensureStreamsAndBuckets } from "#engine"
+import { answersOk, connectNats, ensureStreamsAndBuckets, RunningChild, type ChildReadiness } from "#engine"
 import { LocalNatsServer } from "#engine/testing"
 import { openConfigBucket } from "../src/regions/config-bucket.ts"
 import { makeRegionStore } from "../src/regions/region-store.ts"
@@ -43,42 +42,38 @@ const freePort = () => new Promise<number>((resolve) => {
   })
 })
 
-const run = (args: ReadonlyArray<string>, options: { readonly quiet?: boolean } = {}) =>
-  spawn(NODE, args, { cwd: ROOT, stdio: ["ignore", "pipe", options.quiet ? "ignore" : "inherit"] })
-
-const waitForLine = (child: ChildProcess, text: string) => new Promise<void>((resolve, reject) => {
-  let seen = ""
-  child.stdout!.on("data", (d: Buffer) => {
-    seen += d.toString()
-    if (seen.includes(text)) resolve()
+/** `node ...args` in the repository, supervised; its stdout lines go to `onStdout`, stderr to ours unless quiet. */
+const run = (name: string, args: ReadonlyArray<string>, options: { readonly quiet?: boolean; readonly ready?: ChildReadiness; readonly onStdout?: (line: string) => void } = {}) =>
+  RunningChild.start({
+    name,
+    command: NODE,
+    args,
+    cwd: ROOT,
+    onLine: (line, from) => {
+      if (from === "stdout") options.onStdout?.(line)
+      else if (options.quiet !== true) process.stderr.write(`${line}\n`)
+    },
+    ...(options.ready === undefined ? {} : { ready: options.ready })
   })
-  child.once("exit", (code) => reject(new Error(`exited ${code} before "${text}"`)))
-})
 
-const output = (child: ChildProcess) => new Promise<string>((resolve) => {
-  let out = ""
-  child.stdout!.on("data", (d: Buffer) => void (out += d.toString()))
-  child.once("exit", () => resolve(out))
-})
-
-const stop = async (child: ChildProcess | undefined) => {
-  if (child === undefined || child.exitCode !== null) return
-  child.kill("SIGTERM")
-  await new Promise((r) => child.once("exit", r))
+/** What a one-shot run printed on stdout, once it has exited. */
+const output = async (name: string, args: ReadonlyArray<string>, options: { readonly quiet?: boolean } = {}): Promise<string> => {
+  const lines: Array<string> = []
+  await (await run(name, args, { ...options, onStdout: (line) => void lines.push(line) })).exited
+  return lines.join("\n")
 }
 
 interface Figures { readonly rps: number; readonly p50: number; readonly p99: number; readonly errors: number; readonly requests: number }
 
 const autocannon = async (url: string, connections = CONNECTIONS): Promise<Figures> => {
-  const child = run(["node_modules/autocannon/autocannon.js", "-j", "-c", String(connections), "-d", String(SECONDS), "-m", "POST",
+  const out = await output("autocannon", ["node_modules/autocannon/autocannon.js", "-j", "-c", String(connections), "-d", String(SECONDS), "-m", "POST",
     "-H", "content-type=application/json", "-b", BODY, `${url}/v1/rides`], { quiet: true })
-  const result = JSON.parse(await output(child)) as { requests: { average: number; total: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number }
+  const result = JSON.parse(out) as { requests: { average: number; total: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number }
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors, requests: result.requests.total }
 }
 
 const direct = async (natsUrl: string, region: string, connections = CONNECTIONS): Promise<Figures> => {
-  const child = run(["api/bench/direct-load.ts", natsUrl, region, String(connections), String(SECONDS)])
-  return JSON.parse(await output(child)) as Figures
+  return JSON.parse(await output("direct load", ["api/bench/direct-load.ts", natsUrl, region, String(connections), String(SECONDS)])) as Figures
 }
 
 /** Self time per package and per function over every profile in `dir` (ms). */
@@ -114,8 +109,8 @@ const profileSummary = (dir: string) => {
 const main = async () => {
   const server = await LocalNatsServer.start()
   const profileDir = mkdtempSync(join(tmpdir(), "gateway-prof-"))
-  const intakes = new Map<string, ChildProcess>()
-  let gateway: ChildProcess | undefined
+  const intakes = new Map<string, RunningChild>()
+  let gateway: RunningChild | undefined
   try {
     await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
       const client = yield* connectNats({ servers: [server.url], name: "bench-setup" })
@@ -123,20 +118,16 @@ const main = async () => {
       const store = makeRegionStore(yield* openConfigBucket(client), REGIONS)
       yield* store.setWeights("us-west", { "us-west": 2, "us-east": 1, "eu-central": 1 }, { by: "gateway.bench", mode: "replace" })
     })))
-    const startIntake = async (region: string) => {
-      const child = run(["api/bench/intake-process.ts", server.url, region])
-      intakes.set(region, child)
-      await waitForLine(child, "intake ready")
+    for (const region of REGIONS) {
+      intakes.set(region, await run(`intake ${region}`, ["api/bench/intake-process.ts", server.url, region], {
+        ready: { what: "an `intake ready` line", timeoutMs: 30_000, line: (line) => line.includes("intake ready") }
+      }))
     }
-    for (const region of REGIONS) await startIntake(region)
     const port = await freePort()
-    gateway = spawn(NODE, ["--cpu-prof", "--cpu-prof-dir", profileDir, "engine/src/main/dispatch.ts", "api", "--nats", server.url, "--port", String(port), "--log-format", "json", "--log-level", "warn"],
-      { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] })
     const url = `http://127.0.0.1:${port}`
-    for (let i = 0; i < 200; i++) {
-      if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) break
-      await sleep(50)
-    }
+    gateway = await run("dispatch api", ["--cpu-prof", "--cpu-prof-dir", profileDir, "engine/src/main/dispatch.ts", "api", "--nats", server.url, "--port", String(port), "--log-format", "json", "--log-level", "warn"], {
+      ready: { what: "/readyz answering", timeoutMs: 10_000, probeEveryMs: 50, probe: () => answersOk(`${url}/readyz`) }
+    })
     // Warm-up: JIT and connections, not measured.
     await fetch(`${url}/v1/rides`, { method: "POST", body: BODY, headers: { "content-type": "application/json" } })
 
@@ -148,7 +139,7 @@ const main = async () => {
     rows.push({ scenario: `closed, ${CONNECTIONS} connections`, gateway: await autocannon(url), direct: await direct(server.url, "us-west") })
     console.log("  closed done")
 
-    const killing = sleep(FAILOVER_AT_S * 1000).then(() => stop(intakes.get("us-west")))
+    const killing = sleep(FAILOVER_AT_S * 1000).then(() => intakes.get("us-west")?.stop())
     const failover = await autocannon(url)
     await killing
     rows.push({ scenario: `failover (us-west killed at ${FAILOVER_AT_S} s)`, gateway: failover, direct: await direct(server.url, "us-east") })
@@ -163,8 +154,8 @@ const main = async () => {
       console.log(`| ${scenario} | ${g.rps.toFixed(0)} | ${g.p50.toFixed(2)} / ${g.p99.toFixed(2)} | ${d.rps.toFixed(0)} | ${d.p50.toFixed(2)} / ${d.p99.toFixed(2)} | ${(g.rps / d.rps).toFixed(2)} | ${(g.p50 - d.p50).toFixed(2)} / ${(g.p99 - d.p99).toFixed(2)} | ${g.errors} of ${g.requests} |`)
     }
   } finally {
-    await stop(gateway)
-    for (const child of intakes.values()) await stop(child)
+    await gateway?.stop()
+    for (const child of intakes.values()) await child.stop()
     await server.dispose()
   }
   const summary = profileSummary(profileDir)

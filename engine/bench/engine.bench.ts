@@ -26,12 +26,12 @@
  * Results go to stdout (markdown tables) and, in full, to $TMPDIR/dispatch-engine-bench-<time>.json.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { spawn, type ChildProcess } from "node:child_process"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { loadMarketCatalog, SHIPPED_MARKET_FILES } from "../src/domain/market-files.ts"
 import { GreatCircleEta } from "../src/eta/great-circle-eta.ts"
+import { RunningChild } from "../src/process/running-child.ts"
 import { defaultDispatchSettings, Dispatcher } from "../src/pipeline/dispatcher.ts"
 import { LocalNatsServer } from "../src/transport/nats/local-server.ts"
 import { replayDecisions } from "../src/transport/nats/results-replay.ts"
@@ -113,31 +113,18 @@ interface Consumer {
   readonly engine?: EngineProcess
 }
 
-const skeletons = new Set<ChildProcess>()
-process.once("exit", () => {
-  for (const s of skeletons) s.kill("SIGKILL")
-})
-
 const startSkeleton = async (url: string): Promise<Consumer> => {
-  const child = spawn(NODE_BIN, [`${REPO_ROOT}engine/bench/engine-skeleton.ts`, url], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "inherit"] })
-  skeletons.add(child)
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
-  void exited.then(() => skeletons.delete(child))
-  await new Promise<void>((resolve, reject) => {
-    let out = ""
-    child.stdout!.on("data", (chunk: Buffer) => {
-      out += chunk.toString()
-      if (out.includes("skeleton consuming")) resolve()
-    })
-    void exited.then(() => reject(new Error(`skeleton exited: ${out}`)))
+  const child = await RunningChild.start({
+    name: "engine skeleton",
+    command: NODE_BIN,
+    args: [`${REPO_ROOT}engine/bench/engine-skeleton.ts`, url],
+    cwd: REPO_ROOT,
+    onLine: (line, from) => {
+      if (from === "stderr") process.stderr.write(`${line}\n`)
+    },
+    ready: { what: "a `skeleton consuming` line", timeoutMs: 60_000, line: (line) => line.includes("skeleton consuming") }
   })
-  return {
-    pid: child.pid!,
-    stop: async () => {
-      child.kill("SIGTERM")
-      await exited
-    }
-  }
+  return { pid: child.pid, stop: async () => void (await child.stop()) }
 }
 
 const startEngine = async (url: string, options: Partial<EngineOptions> = {}): Promise<Consumer & { readonly engine: EngineProcess }> => {

@@ -5,12 +5,10 @@
  * answered 202 queued) and a real `dispatch engine` process decides each queued order exactly
  * once. Figures are printed.
  */
-import { type ChildProcess, spawn } from "node:child_process"
-import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
 import { afterAll, expect, it } from "vitest"
 import { STREAMS } from "#engine"
-import { describeWithNats } from "#engine/testing"
+import { describeWithNats, startEngineChild, type EngineChild } from "#engine/testing"
 import { useGatewayWorld } from "../support/gateway-world.ts"
 
 /** Share of client requests that may fail while a region goes down (they get a 5xx). */
@@ -25,12 +23,9 @@ process.env["DISPATCH_ADMIN_TOKEN"] = ADMIN_TOKEN
 
 describeWithNats("gateway failover", () => {
   const world = useGatewayWorld({ weights: WEIGHTS })
-  let engine: ChildProcess | undefined
+  let engine: EngineChild | undefined
   afterAll(async () => {
-    if (engine !== undefined && engine.exitCode === null) {
-      engine.kill("SIGTERM")
-      await new Promise((r) => engine!.once("exit", r))
-    }
+    await engine?.stop()
   })
 
   /** `n` ride requests, `concurrency` at a time; returns status counts. */
@@ -152,8 +147,7 @@ describeWithNats("gateway failover", () => {
     expect(again.json).toEqual(first.json)
     const orderIds = [...queued.orderIds, first.json.orderId as string]
 
-    const root = fileURLToPath(new URL("../../..", import.meta.url))
-    engine = spawn(process.execPath, ["engine/src/main/dispatch.ts", "engine", "--nats", world.server().url, "--http-port", "0", "--region", "us-west", "--log-format", "json", "--ack-wait-ms", "2000"], { cwd: root, stdio: ["ignore", "ignore", "inherit"] })
+    engine = await startEngineChild(world.server().url, { args: ["--region", "us-west", "--ack-wait-ms", "2000"] })
 
     const decided = new Map<string, number>()
     const deadline = Date.now() + 30_000

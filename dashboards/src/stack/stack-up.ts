@@ -5,7 +5,7 @@
  * gateway (simulator --mode live --api). Each is a scoped resource: Ctrl-C (or any start
  * failure) stops them all, in reverse order, and nothing is left running.
  */
-import { findNatsServer, LocalNatsServer, subjects } from "#engine"
+import { findNatsServer, LocalNatsServer, subjects, type ChildSpec } from "#engine"
 import { Console, Effect } from "effect"
 import { randomBytes } from "node:crypto"
 import { mkdirSync, writeFileSync } from "node:fs"
@@ -13,7 +13,6 @@ import { join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { findBinary } from "./binaries.ts"
 import { runDrill } from "./drill.ts"
-import { ManagedProcess } from "./managed-process.ts"
 import { restartableChild, runToCompletion, StackStartFailed } from "./restartable-child.ts"
 import { loopback, STACK_BREAKER_FLAGS, STACK_ENGINES, STACK_MARKET, STACK_OUTAGE_REGION, STACK_POLICY, STACK_PORTS, STACK_WEIGHTS } from "./stack-plan.ts"
 
@@ -38,8 +37,8 @@ export interface StackOptions {
 }
 
 /** A `dispatch ...` child (Node 24 runs it: this process is already Node 24 via the npm script or `npx`). */
-const dispatchChild = (dir: string, name: string, args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}) =>
-  ManagedProcess.start({ name, command: process.execPath, args: [DISPATCH, ...args], cwd: REPO_ROOT, logFile: join(dir, "logs", `${name}.log`), env })
+const dispatchChild = (dir: string, name: string, args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}): ChildSpec =>
+  ({ name, command: process.execPath, args: [DISPATCH, ...args], cwd: REPO_ROOT, logFile: join(dir, "logs", `${name}.log`), env })
 
 const natsServer = (options: StackOptions) =>
   options.natsUrl !== undefined
@@ -63,7 +62,7 @@ export const stackUp = (options: StackOptions) =>
 
     const engines = new Map(yield* Effect.forEach(STACK_ENGINES, (engine) =>
       restartableChild(
-        () => dispatchChild(dir, `engine-${engine.region}`, ["engine", "--nats", nats.url, "--region", engine.region, "--policy", STACK_POLICY, "--http-port", String(engine.port), "--instance-id", `stack-${engine.region}`, "--log-format", "json"]),
+        dispatchChild(dir, `engine-${engine.region}`, ["engine", "--nats", nats.url, "--region", engine.region, "--policy", STACK_POLICY, "--http-port", String(engine.port), "--instance-id", `stack-${engine.region}`, "--log-format", "json"]),
         `http://${loopback(engine.port)}/healthz`
       ).pipe(
         Effect.tap(() => say(`engine ${engine.region} (intake ${subjects.regionRpcAll(engine.region)}, metrics http://${loopback(engine.port)}/metrics)`)),
@@ -75,12 +74,12 @@ export const stackUp = (options: StackOptions) =>
     writeFileSync(tokenFile, `${adminToken}\n`, { mode: 0o600 })
     const apiUrl = `http://${loopback(STACK_PORTS.api)}`
     yield* restartableChild(
-      () => dispatchChild(dir, "api", ["api", "--nats", nats.url, "--port", String(STACK_PORTS.api), "--log-format", "json", ...STACK_BREAKER_FLAGS], { DISPATCH_ADMIN_TOKEN: adminToken }),
+      dispatchChild(dir, "api", ["api", "--nats", nats.url, "--port", String(STACK_PORTS.api), "--log-format", "json", ...STACK_BREAKER_FLAGS], { DISPATCH_ADMIN_TOKEN: adminToken }),
       `${apiUrl}/healthz`
     )
     yield* say(`API ${apiUrl} (OpenAPI ${apiUrl}/openapi.json; admin token in ${tokenFile})`)
     const weights = Object.entries(STACK_WEIGHTS.weights).map(([target, w]) => `${target}=${w}`)
-    yield* runToCompletion(() => dispatchChild(dir, "regions-set-weight", ["regions", "set-weight", STACK_WEIGHTS.caller, ...weights, "--nats", nats.url, "--by", "dispatch-stack", "--reason", "local stack defaults"]))
+    yield* runToCompletion(dispatchChild(dir, "regions-set-weight", ["regions", "set-weight", STACK_WEIGHTS.caller, ...weights, "--nats", nats.url, "--by", "dispatch-stack", "--reason", "local stack defaults"]))
     yield* say(`weights ${STACK_WEIGHTS.caller} -> ${weights.join(" ")} (dispatch regions list --nats ${nats.url})`)
 
     const prometheus = findBinary("prometheus")
@@ -89,13 +88,13 @@ export const stackUp = (options: StackOptions) =>
       yield* say("prometheus not found (apt-get install prometheus): running without it")
     } else {
       yield* restartableChild(
-        () => ManagedProcess.start({
+        {
           name: "prometheus",
           command: prometheus,
           args: [`--config.file=${PROMETHEUS_CONFIG}`, `--storage.tsdb.path=${join(dir, "prometheus")}`, `--web.listen-address=${loopback(STACK_PORTS.prometheus)}`],
           cwd: REPO_ROOT,
           logFile: join(dir, "logs", "prometheus.log")
-        }),
+        },
         `${prometheusUrl}/-/ready`
       )
       yield* say(`Prometheus ${prometheusUrl} (targets ${prometheusUrl}/targets, alerts ${prometheusUrl}/alerts)`)
@@ -103,7 +102,7 @@ export const stackUp = (options: StackOptions) =>
 
     const simulatorUrl = `http://${loopback(STACK_PORTS.simulator)}`
     yield* restartableChild(
-      () => dispatchChild(dir, "simulate", [
+      dispatchChild(dir, "simulate", [
         "simulate", "--mode", "live", "--nats", nats.url, "--api", apiUrl, "--policy", STACK_POLICY, "--trips", options.trips ?? SF_SAMPLE,
         "--speed", String(options.speed), "--drivers", String(options.drivers), "--decline-probability", String(STACK_DECLINE_PROBABILITY),
         "--metrics-port", String(STACK_PORTS.simulator), "--metrics-hold", "--out", join(dir, "simulate")

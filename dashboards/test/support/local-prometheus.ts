@@ -1,23 +1,22 @@
 /**
  * A private Prometheus for tests, as LocalNatsServer is for NATS: `prometheus` on a free
- * loopback port, its config and TSDB in a new temp dir, always stopped and removed; plus
+ * loopback port (supervised by #engine's `RunningChild`), its config and TSDB in a new temp
+ * dir, always stopped and removed; plus
  * `promtool`. Suites use `describeWithPrometheus`: skipped with a loud notice when the binaries
  * are missing, a failure under `CI=true`.
  */
-import { spawn, type ChildProcess } from "node:child_process"
+import { spawn } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe } from "vitest"
 import { stringify } from "yaml"
-import { spawnWatchdog } from "#engine/testing"
+import { answersOk, RunningChild } from "#engine"
 import { findBinary, PROMETHEUS_INSTALL_HINT as INSTALL_HINT } from "../../src/stack/binaries.ts"
 
 /** How long a Prometheus may take to answer /-/ready (ms): it replays an empty WAL, so little. */
 const READY_TIMEOUT_MS = 20_000
-const STOP_TIMEOUT_MS = 10_000
-const POLL_MS = 100
 
 const prometheusBin = findBinary("prometheus")
 const promtoolBin = findBinary("promtool")
@@ -77,26 +76,15 @@ interface ApiAnswer<T> {
   readonly error?: string
 }
 
-const live = new Set<LocalPrometheus>()
-process.once("exit", () => {
-  for (const prometheus of live) prometheus.killNow()
-})
-
 export class LocalPrometheus {
   readonly dir: string
-  readonly #child: ChildProcess
-  readonly #watchdog: ChildProcess | undefined
-  readonly #log: Array<string> = []
+  readonly #child: RunningChild
   readonly port: number
 
-  private constructor(child: ChildProcess, dir: string, port: number) {
+  private constructor(child: RunningChild, dir: string, port: number) {
     this.#child = child
     this.dir = dir
     this.port = port
-    this.#watchdog = spawnWatchdog(child.pid)
-    child.stderr?.on("data", (chunk: Buffer) => {
-      if (this.#log.length < 2_000) this.#log.push(chunk.toString())
-    })
   }
 
   /**
@@ -110,21 +98,17 @@ export class LocalPrometheus {
     let lastError: unknown
     for (let attempt = 0; attempt < 3; attempt++) {
       const port = await freePort()
-      const child = spawn(prometheusBin, [
-        `--config.file=${join(dir, "prometheus.yml")}`,
-        `--storage.tsdb.path=${join(dir, "data")}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        "--log.level=warn"
-      ], { stdio: ["ignore", "ignore", "pipe"], cwd: dir })
-      const prometheus = new LocalPrometheus(child, dir, port)
-      live.add(prometheus)
       try {
-        await prometheus.#waitReady()
-        return prometheus
+        const child = await RunningChild.start({
+          name: "prometheus",
+          command: prometheusBin,
+          args: [`--config.file=${join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`, "--log.level=warn"],
+          cwd: dir,
+          ready: { what: "/-/ready answering", timeoutMs: READY_TIMEOUT_MS, probe: () => answersOk(`http://127.0.0.1:${port}/-/ready`) }
+        })
+        return new LocalPrometheus(child, dir, port)
       } catch (e) {
         lastError = e
-        await prometheus.#terminate()
-        live.delete(prometheus)
       }
     }
     rmSync(dir, { recursive: true, force: true })
@@ -136,12 +120,12 @@ export class LocalPrometheus {
   }
 
   get running(): boolean {
-    return this.#child.exitCode === null && this.#child.signalCode === null
+    return this.#child.running
   }
 
-  /** The log so far (warnings and errors only), for failure messages. */
+  /** The last lines of its log (warnings and errors only), for failure messages. */
   log(): string {
-    return this.#log.join("").slice(-4_000)
+    return this.#child.tail()
   }
 
   /** An instant query; rejects with Prometheus's own error text when the query does not parse or fails. */
@@ -173,15 +157,8 @@ export class LocalPrometheus {
 
   /** Stops Prometheus and removes its temp dir. Safe to call twice. */
   async dispose(): Promise<void> {
-    await this.#terminate()
-    live.delete(this)
+    await this.#child.stop()
     rmSync(this.dir, { recursive: true, force: true })
-  }
-
-  /** Synchronous last-resort kill for the exit hook. */
-  killNow(): void {
-    if (this.running) this.#child.kill("SIGKILL")
-    this.#watchdog?.kill("SIGKILL")
   }
 
   async #api<T>(path: string): Promise<T> {
@@ -189,32 +166,5 @@ export class LocalPrometheus {
     const answer = (await response.json()) as ApiAnswer<T>
     if (answer.status !== "success" || answer.data === undefined) throw new Error(`${answer.errorType ?? "error"}: ${answer.error ?? `HTTP ${response.status}`}`)
     return answer.data
-  }
-
-  async #waitReady(): Promise<void> {
-    const deadline = Date.now() + READY_TIMEOUT_MS
-    while (Date.now() < deadline) {
-      if (!this.running) throw new Error(`prometheus exited during start (code ${this.#child.exitCode}); its log:\n${this.log()}`)
-      try {
-        const response = await fetch(`${this.url}/-/ready`, { signal: AbortSignal.timeout(1_000) })
-        if (response.ok) return
-      } catch {
-        // not listening yet
-      }
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS))
-    }
-    throw new Error(`prometheus not ready within ${READY_TIMEOUT_MS} ms; its log:\n${this.log()}`)
-  }
-
-  async #terminate(): Promise<void> {
-    const child = this.#child
-    if (this.running) {
-      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
-      child.kill("SIGTERM")
-      const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS)
-      await exited
-      clearTimeout(timer)
-    }
-    this.#watchdog?.kill("SIGKILL")
   }
 }

@@ -6,8 +6,9 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import type { RunningChild } from "#engine"
 import type { Job } from "../../src/prometheus-config.ts"
-import { DispatchProcess } from "./dispatch-process.ts"
+import { startDispatch } from "./dispatch-process.ts"
 import { callGateway, feedEngine } from "./traffic.ts"
 
 const START_TIMEOUT_MS = 40_000
@@ -60,7 +61,7 @@ export const PARTS: ReadonlyArray<PartSpec> = [
 
 /** A part that started, or why it did not. */
 export type RunningPart =
-  | { readonly job: Job; readonly ok: true; readonly ctx: PartContext; readonly process: DispatchProcess; readonly spec: PartSpec }
+  | { readonly job: Job; readonly ok: true; readonly ctx: PartContext; readonly process: RunningChild; readonly spec: PartSpec }
   | { readonly job: Job; readonly ok: false; readonly reason: string }
 
 /**
@@ -69,12 +70,10 @@ export type RunningPart =
  */
 export const startPart = async (spec: PartSpec, natsUrl: string, port: number): Promise<RunningPart> => {
   const ctx: PartContext = { natsUrl, port, dir: mkdtempSync(join(tmpdir(), `dispatch-dash-${spec.job}-`)) }
-  const process = DispatchProcess.spawn(spec.job, spec.args(ctx))
   try {
-    await process.waitFor(`http://127.0.0.1:${ctx.port}${spec.readyPath}`, START_TIMEOUT_MS)
+    const process = await startDispatch(spec.job, spec.args(ctx), `http://127.0.0.1:${ctx.port}${spec.readyPath}`, START_TIMEOUT_MS)
     return { job: spec.job, ok: true, ctx, process, spec }
   } catch (e) {
-    await process.stop()
     rmSync(ctx.dir, { recursive: true, force: true })
     return { job: spec.job, ok: false, reason: `\`dispatch ${spec.args(ctx).join(" ")}\` did not start: ${(e as Error).message}` }
   }

@@ -1,49 +1,31 @@
 /**
  * `dispatch engine` as a child process for other parts' integration tests (the simulator's
- * live mode, the gateway's traces): started as an operator starts it, tied to the test process
- * by a watchdog, ready once it logs `partition consuming` (it owns its market and pulls).
+ * live mode, the gateway's traces and failover): started as an operator starts it, supervised
+ * (engine/src/process), ready once it logs `partition consuming` (it owns its market and
+ * pulls). Its stderr is copied to the test's, as a terminal would show it.
  * engine/test/e2e/engine-process.ts is the engine's own, fuller harness (logs, crashes, metrics).
  */
-import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { spawnWatchdog } from "../transport/child-watchdog.ts"
+import { RunningChild } from "../process/running-child.ts"
 
 const DISPATCH = fileURLToPath(new URL("../main/dispatch.ts", import.meta.url))
 const READY_TIMEOUT_MS = 60_000
 
 export interface EngineChild {
-  /** SIGTERM and wait for the exit. */
+  /** SIGTERM (SIGKILL after a grace period) and wait until it is gone. */
   readonly stop: () => Promise<void>
 }
 
 export const startEngineChild = async (natsUrl: string, options: { readonly args?: ReadonlyArray<string>; readonly env?: Readonly<Record<string, string>> } = {}): Promise<EngineChild> => {
-  const child = spawn(process.execPath, [DISPATCH, "engine", "--nats", natsUrl, "--http-port", "0", "--log-format", "json", ...(options.args ?? [])], {
-    stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, ...options.env }
+  const child = await RunningChild.start({
+    name: "dispatch engine",
+    command: process.execPath,
+    args: [DISPATCH, "engine", "--nats", natsUrl, "--http-port", "0", "--log-format", "json", ...(options.args ?? [])],
+    ...(options.env === undefined ? {} : { env: options.env }),
+    onLine: (line, from) => {
+      if (from === "stderr") process.stderr.write(`${line}\n`)
+    },
+    ready: { what: "a `partition consuming` log line", timeoutMs: READY_TIMEOUT_MS, line: (line) => line.includes("partition consuming") }
   })
-  const watchdog = spawnWatchdog(child.pid)
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
-  void exited.then(() => watchdog?.kill("SIGKILL"))
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM")
-    await exited
-  }
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let out = ""
-      const timer = setTimeout(() => reject(new Error(`dispatch engine not consuming within ${READY_TIMEOUT_MS / 1000} s: ${out.slice(-2_000)}`)), READY_TIMEOUT_MS)
-      child.stdout!.on("data", (chunk: Buffer) => {
-        out = (out + chunk.toString()).slice(-16_000)
-        if (out.includes("partition consuming")) {
-          clearTimeout(timer)
-          resolve()
-        }
-      })
-      void exited.then(() => reject(new Error(`dispatch engine exited (${child.exitCode}): ${out.slice(-2_000)}`)))
-    })
-  } catch (e) {
-    await stop()
-    throw e
-  }
-  return { stop }
+  return { stop: async () => void (await child.stop()) }
 }

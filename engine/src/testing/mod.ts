@@ -5,6 +5,5 @@
 export * from "./nats.ts"
 export { findNatsServer, LocalNatsServer, NatsServerNotFound, type LocalNatsServerOptions } from "../transport/nats/local-server.ts"
 export { seededRandom } from "./random.ts"
-export { spawnWatchdog } from "../transport/child-watchdog.ts"
 export { OtlpReceiver, type ReceivedSpan } from "./otlp-receiver.ts"
 export { startEngineChild, type EngineChild } from "./engine-child.ts"

@@ -4,15 +4,12 @@
  * engine --nats <url> --http-port 0 --log-format json`), its JSON log lines captured and
  * parsed, its status port found from its "Listening on" line.
  *
- * Nothing is left behind, however the test ends:
- * - `stopAllEngines()` (call it in afterEach/afterAll) SIGKILLs every engine still running;
- * - a process exit hook does the same synchronously;
- * - a watchdog shell per engine kills it when this process dies without running any hook
- *   (its stdin pipe from this process closes), as LocalNatsServer does for nats-server.
+ * Nothing is left behind, however the test ends: `stopAllEngines()` (call it in
+ * afterEach/afterAll) SIGKILLs every engine still running, and the process supervisor
+ * (`RunningChild`) kills what this process leaves running, however it ends.
  */
-import { spawn, type ChildProcess } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { spawnWatchdog } from "#engine/testing"
+import { RunningChild, type ChildExit } from "#engine"
 
 /** The repository root (this file is engine/test/e2e/engine-process.ts). */
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url))
@@ -22,8 +19,6 @@ const DISPATCH = `${REPO_ROOT}engine/src/main/dispatch.ts`
 
 /** How long start() waits for the engine to reach the wanted state (ms). */
 const START_TIMEOUT_MS = 30_000
-/** How long stop() waits for a graceful exit before SIGKILL (ms). */
-const STOP_TIMEOUT_MS = 10_000
 
 export interface EngineOptions {
   readonly natsUrl: string
@@ -62,9 +57,6 @@ export interface LogLine {
 }
 
 const live = new Set<EngineProcess>()
-process.once("exit", () => {
-  for (const engine of live) engine.killNow()
-})
 
 /** SIGKILLs every engine this process started that is still running, and waits for the exits. */
 export const stopAllEngines = async (): Promise<void> => {
@@ -76,27 +68,14 @@ export class EngineProcess {
   readonly logs: Array<LogLine> = []
   /** Output lines that are not JSON log lines (stderr, stack traces). */
   readonly otherOutput: Array<string> = []
-  readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>
-  readonly #child: ChildProcess
-  readonly #watchdog: ChildProcess | undefined
-  readonly #waiters = new Set<() => void>()
   readonly #echo: boolean
+  #child!: RunningChild
   #httpPort: number | undefined
   #inspector: string | undefined
 
-  private constructor(child: ChildProcess, name: string, echo: boolean) {
-    this.#child = child
+  private constructor(name: string, echo: boolean) {
     this.name = name
     this.#echo = echo
-    this.exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })))
-    void this.exited.then(() => {
-      live.delete(this)
-      this.#watchdog?.kill("SIGKILL")
-      this.#notify()
-    })
-    this.#watchdog = spawnWatchdog(child.pid)
-    lines(child.stdout, (line) => this.#line(line))
-    lines(child.stderr, (line) => this.#line(line))
   }
 
   /** Spawns an engine and waits until it is consuming (default) or listening. */
@@ -119,13 +98,17 @@ export class EngineProcess {
       ...(options.batchWindowMs === undefined ? [] : ["--batch-window-ms", String(options.batchWindowMs)]),
       ...(options.args ?? [])
     ]
-    const child = spawn(NODE_BIN, args, {
+    const engine = new EngineProcess(name, options.echo ?? false)
+    engine.#child = await RunningChild.start({
+      name,
+      command: NODE_BIN,
+      args,
       cwd: REPO_ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, ...options.env }
+      ...(options.env === undefined ? {} : { env: options.env }),
+      onLine: (line) => engine.#line(line)
     })
-    const engine = new EngineProcess(child, name, options.echo ?? false)
     live.add(engine)
+    void engine.#child.exited.then(() => live.delete(engine))
     try {
       const waitFor = options.waitFor ?? "consuming"
       if (waitFor !== "none") await engine.waitForLog((l) => l.message.startsWith("Listening on"), START_TIMEOUT_MS)
@@ -137,11 +120,15 @@ export class EngineProcess {
     return engine
   }
 
+  /** Resolves once it has exited and its output is drained. */
+  get exited(): Promise<ChildExit> {
+    return this.#child.exited
+  }
   get pid(): number | undefined {
     return this.#child.pid
   }
   get running(): boolean {
-    return this.#child.exitCode === null && this.#child.signalCode === null
+    return this.#child.running
   }
   /** The status port (/healthz, /readyz, /metrics), known once the engine logged it. */
   get httpPort(): number {
@@ -151,21 +138,7 @@ export class EngineProcess {
 
   /** The first log line (already seen or still to come) that satisfies `predicate`. */
   waitForLog(predicate: (line: LogLine) => boolean, timeoutMs = START_TIMEOUT_MS): Promise<LogLine> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const found = this.logs.find(predicate)
-        if (found !== undefined) return done(() => resolve(found))
-        if (!this.running) return done(() => reject(new Error(`${this.name} exited before the awaited log line; its output:\n${this.tail()}`)))
-      }
-      const timer = setTimeout(() => done(() => reject(new Error(`${this.name}: awaited log line not seen in ${timeoutMs} ms; its output:\n${this.tail()}`))), timeoutMs)
-      const done = (settle: () => void) => {
-        clearTimeout(timer)
-        this.#waiters.delete(check)
-        settle()
-      }
-      this.#waiters.add(check)
-      check()
-    })
+    return this.#child.until(() => this.logs.find(predicate), { what: "the awaited log line", timeoutMs })
   }
 
   /** The next `partition consuming` line after the `after`-th one (0 = the first ever). */
@@ -180,7 +153,7 @@ export class EngineProcess {
 
   /** The last lines of output, for failure messages. */
   tail(n = 40): string {
-    return [...this.logs.map((l) => l.raw), ...this.otherOutput].slice(-n).join("\n")
+    return this.#child.tail(n)
   }
 
   async get(path: string): Promise<Response> {
@@ -215,26 +188,16 @@ export class EngineProcess {
 
   /** SIGKILL: a crash, no shutdown work. Resolves once the process is gone. */
   async kill(): Promise<void> {
-    if (this.running) this.#child.kill("SIGKILL")
-    await this.exited
+    await this.#child.kill()
   }
 
   /** SIGTERM: graceful shutdown (hand back, release the lease); SIGKILL after a timeout. */
-  async stop(): Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }> {
-    if (this.running) this.#child.kill("SIGTERM")
-    const timer = setTimeout(() => this.#child.kill("SIGKILL"), STOP_TIMEOUT_MS)
-    const exit = await this.exited
-    clearTimeout(timer)
-    return exit
-  }
-
-  /** Synchronous last-resort kill for the exit hook. */
-  killNow(): void {
-    if (this.running) this.#child.kill("SIGKILL")
-    this.#watchdog?.kill("SIGKILL")
+  stop(): Promise<ChildExit> {
+    return this.#child.stop()
   }
 
   #line(raw: string): void {
+    if (raw.length === 0) return
     if (this.#echo) process.stderr.write(`[${this.name}] ${raw}\n`)
     const parsed = parseLogLine(raw)
     if (parsed === undefined) {
@@ -245,11 +208,6 @@ export class EngineProcess {
       const listening = /^Listening on http:\/\/[^:]+:(\d+)/.exec(parsed.message)
       if (listening !== null) this.#httpPort = Number(listening[1])
     }
-    this.#notify()
-  }
-
-  #notify(): void {
-    for (const waiter of [...this.#waiters]) waiter()
   }
 }
 
@@ -269,25 +227,6 @@ const parseLogLine = (raw: string): LogLine | undefined => {
     return undefined
   }
 }
-
-const lines = (stream: NodeJS.ReadableStream | null, onLine: (line: string) => void) => {
-  if (stream === null) return
-  let buffer = ""
-  stream.setEncoding("utf8")
-  stream.on("data", (chunk: string) => {
-    buffer += chunk
-    let newline: number
-    while ((newline = buffer.indexOf("\n")) >= 0) {
-      const line = buffer.slice(0, newline)
-      buffer = buffer.slice(newline + 1)
-      if (line.length > 0) onLine(line)
-    }
-  })
-  stream.on("end", () => {
-    if (buffer.length > 0) onLine(buffer)
-  })
-}
-
 
 /**
  * A sample of a Prometheus text exposition: the value of `name` whose labels include all of

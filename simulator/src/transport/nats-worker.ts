@@ -12,9 +12,8 @@
 import { jetstream } from "@nats-io/jetstream"
 import { Kvm } from "@nats-io/kv"
 import { connect, type NatsConnection } from "@nats-io/transport-node"
-import { Result } from "effect"
-import { type ClockTick, type Decision, encodeMessage, KV_BUCKETS, LocalNatsServer, makeDecoder, subjects, WIRE_VERSION } from "#engine"
-import { spawn, type ChildProcess } from "node:child_process"
+import { Effect, Result } from "effect"
+import { type ClockTick, type Decision, encodeMessage, KV_BUCKETS, LocalNatsServer, makeDecoder, RunningChild, subjects, WIRE_VERSION } from "#engine"
 import { fileURLToPath } from "node:url"
 import { type MessagePort, workerData } from "node:worker_threads"
 import { GatewayOrders } from "./gateway-orders.ts"
@@ -47,7 +46,7 @@ const START_TIMEOUT_MS = 30_000
 
 const setup = workerData as WorkerSetup
 let server: LocalNatsServer | undefined
-let engine: ChildProcess | undefined
+let engine: RunningChild | undefined
 let nc: NatsConnection | undefined
 let js: ReturnType<typeof jetstream>
 let kv: Awaited<ReturnType<Kvm["open"]>>
@@ -96,23 +95,24 @@ const open = async (): Promise<Reply> => {
   nc = await connect({ servers: url, name: "dispatch-simulate" })
   js = jetstream(nc)
   if (setup.mode === "live") return openLive(url)
-  engine = spawn(process.execPath, [DISPATCH, "engine", "--clock", "sim", "--nats", url, "--http-port", "0", "--log-format", "json", "--partitions", setup.market, ...setup.engineArgs], {
-    stdio: ["ignore", "ignore", "inherit"]
-  })
   nc.subscribe(subjects.marketDecisions(setup.market), { callback: (_e, m) => void received.push(m.json<Decision>()) })
-  // The engine answers ticks once it owns the market and consumes.
-  const deadline = Date.now() + START_TIMEOUT_MS
-  while (true) {
-    try {
-      const answer = await sendTick({ ...tickAt(setup.start, false), ordersSeq: 0, driversRevision: 0 }, 500)
-      if (answer.type === "clock.ack") break
-    } catch {
-      // not answering yet
+  engine = await RunningChild.start({
+    name: "dispatch engine",
+    command: process.execPath,
+    args: [DISPATCH, "engine", "--clock", "sim", "--nats", url, "--http-port", "0", "--log-format", "json", "--partitions", setup.market, ...setup.engineArgs],
+    onLine: (line, from) => {
+      if (from === "stderr") process.stderr.write(`${line}\n`)
+    },
+    // The engine answers ticks once it owns the market and consumes.
+    ready: {
+      what: "answering clock ticks",
+      timeoutMs: START_TIMEOUT_MS,
+      probe: () =>
+        Effect.promise(() =>
+          sendTick({ ...tickAt(setup.start, false), ordersSeq: 0, driversRevision: 0 }, 500).then((answer) => answer.type === "clock.ack", () => false)
+        )
     }
-    if (engine.exitCode !== null) throw new Error(`dispatch engine exited with status ${engine.exitCode}`)
-    if (Date.now() > deadline) throw new Error("dispatch engine did not answer clock ticks within 30 s")
-    await new Promise((r) => setTimeout(r, 100))
-  }
+  })
   kv = await new Kvm(nc).open(KV_BUCKETS.drivers)
   engineAt = setup.start
   return { ...take(), transport: `NATS (${server === undefined ? url : `private nats-server ${url}`}; dispatch engine --clock sim, pid ${engine.pid})` }
@@ -168,12 +168,7 @@ const handle = async (command: Command): Promise<Reply | undefined> => {
 }
 
 const stop = async () => {
-  if (engine !== undefined && engine.exitCode === null) {
-    const exited = new Promise((r) => engine!.once("exit", r))
-    engine.kill("SIGTERM")
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))])
-    if (engine.exitCode === null) engine.kill("SIGKILL")
-  }
+  await engine?.stop()
   await server?.dispose()
 }
 

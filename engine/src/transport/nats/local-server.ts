@@ -4,13 +4,13 @@
  *
  * It can stop (SIGTERM), kill (SIGKILL) and restart on the same port and store, so tests can
  * prove durability across crashes. Nothing is left behind: `dispose()` stops the server and
- * removes a store it created, a process exit hook kills what is still running, and a watchdog
- * shell kills the server if this process dies without running any hook (SIGKILL, OOM).
+ * removes a store it created; the process supervisor (engine/src/process) kills a server this
+ * process leaves running, however it ends.
  */
 import { jetstreamManager } from "@nats-io/jetstream"
 import { connect } from "@nats-io/transport-node"
-import { spawn, type ChildProcess } from "node:child_process"
-import { spawnWatchdog } from "../child-watchdog.ts"
+import { Effect } from "effect"
+import { RunningChild } from "../../process/running-child.ts"
 import { findExecutable } from "../executables.ts"
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -18,8 +18,6 @@ import { join } from "node:path"
 
 /** How long a server may take to accept JetStream requests before start() gives up (ms). */
 const READY_TIMEOUT_MS = 15_000
-/** How long stop() waits for a graceful exit before it kills (ms). */
-const STOP_TIMEOUT_MS = 10_000
 const POLL_MS = 25
 
 const INSTALL_HINT = "install it with `apt-get install nats-server` (Debian) or set NATS_SERVER_BIN"
@@ -48,14 +46,8 @@ export interface LocalNatsServerOptions {
   readonly port?: number
 }
 
-const live = new Set<LocalNatsServer>()
-process.once("exit", () => {
-  for (const server of live) server.killNow()
-})
-
 export class LocalNatsServer {
-  #process: ChildProcess | undefined
-  #watchdog: ChildProcess | undefined
+  #process: RunningChild | undefined
   #port = -1
   readonly #binary: string
   readonly #storeDir: string
@@ -79,7 +71,6 @@ export class LocalNatsServer {
     const ownsStore = options.storeDir === undefined
     const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), "dispatch-nats-store-"))
     const server = new LocalNatsServer(binary, storeDir, ownsStore, options.args ?? [], options.port ?? -1)
-    live.add(server)
     try {
       await server.#launch()
     } catch (e) {
@@ -99,7 +90,7 @@ export class LocalNatsServer {
     return this.#storeDir
   }
   get running(): boolean {
-    return this.#process !== undefined && this.#process.exitCode === null && this.#process.signalCode === null
+    return this.#process?.running ?? false
   }
   get pid(): number | undefined {
     return this.#process?.pid
@@ -107,12 +98,12 @@ export class LocalNatsServer {
 
   /** Graceful stop (SIGTERM), waiting for the exit; the store stays for a restart. */
   async stop(): Promise<void> {
-    await this.#terminate("SIGTERM")
+    await this.#process?.stop()
   }
 
   /** Crash (SIGKILL): no shutdown work at all, as after a power cut of the process. */
   async kill(): Promise<void> {
-    await this.#terminate("SIGKILL")
+    await this.#process?.kill()
   }
 
   /** Starts again on the same port and store (stopping first if it is running). */
@@ -123,57 +114,28 @@ export class LocalNatsServer {
 
   /** Stops the server and removes the temp dirs it created. Safe to call twice. */
   async dispose(): Promise<void> {
-    await this.#terminate("SIGTERM")
-    live.delete(this)
+    await this.stop()
     rmSync(this.#portsDir, { recursive: true, force: true })
     if (this.#ownsStore) rmSync(this.#storeDir, { recursive: true, force: true })
   }
 
-  /** Synchronous last-resort kill for the exit hook. */
-  killNow(): void {
-    this.#watchdog?.kill("SIGKILL")
-    if (this.running) this.#process?.kill("SIGKILL")
-  }
-
   async #launch(): Promise<void> {
     const port = this.#port === -1 ? "-1" : String(this.#port)
-    const child = spawn(
-      this.#binary,
-      ["-a", "127.0.0.1", "-p", port, "-js", "-sd", this.#storeDir, "--ports_file_dir", this.#portsDir, ...this.#args],
-      { stdio: ["ignore", "ignore", "pipe"] }
-    )
-    this.#process = child
-    let log = ""
-    child.stderr?.on("data", (chunk: Buffer) => {
-      if (log.length < 64_000) log += chunk.toString()
+    this.#process = await RunningChild.start({
+      name: "nats-server",
+      command: this.#binary,
+      args: ["-a", "127.0.0.1", "-p", port, "-js", "-sd", this.#storeDir, "--ports_file_dir", this.#portsDir, ...this.#args],
+      ready: {
+        what: "serving JetStream",
+        timeoutMs: READY_TIMEOUT_MS,
+        probeEveryMs: POLL_MS,
+        probe: (pid) =>
+          Effect.promise(async () => {
+            if (this.#port === -1) this.#port = readPort(this.#portsDir, pid) ?? -1
+            return this.#port !== -1 && (await servesJetStream(this.url))
+          })
+      }
     })
-    this.#watchdog = spawnWatchdog(child.pid)
-    const failed = (why: string) => new Error(`nats-server ${why}; its log:\n${log.slice(-4000)}`)
-    const deadline = Date.now() + READY_TIMEOUT_MS
-    while (Date.now() < deadline) {
-      if (!this.running) throw failed(`exited during start (code ${child.exitCode}, signal ${child.signalCode})`)
-      if (this.#port === -1) this.#port = readPort(this.#portsDir, child.pid) ?? -1
-      if (this.#port !== -1 && (await servesJetStream(this.url))) return
-      await sleep(POLL_MS)
-    }
-    throw failed(`did not serve JetStream within ${READY_TIMEOUT_MS} ms`)
-  }
-
-  async #terminate(signal: "SIGTERM" | "SIGKILL"): Promise<void> {
-    const child = this.#process
-    if (child === undefined || !this.running) return this.#stopWatchdog()
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
-    child.kill(signal)
-    const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS)
-    await exited
-    clearTimeout(timer)
-    this.#stopWatchdog()
-  }
-
-  #stopWatchdog(): void {
-    // Killed before the server's pid could be reused: its `kill` never runs.
-    this.#watchdog?.kill("SIGKILL")
-    this.#watchdog = undefined
   }
 }
 
@@ -204,5 +166,3 @@ const servesJetStream = async (url: string): Promise<boolean> => {
     return false
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
