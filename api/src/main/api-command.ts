@@ -83,7 +83,7 @@ const FLAG_OF_KEY: Readonly<Record<string, string>> = {
 const refused = (issues: ReadonlyArray<SettingIssue>) =>
   new CliError.UserError({
     cause: issues,
-    userMessage: `dispatch api: refused settings:\n    ${issues.map((i) => `${FLAG_OF_KEY[i.key] === undefined ? "" : `--${FLAG_OF_KEY[i.key]}: `}${i.problem}`).join("\n    ")}`
+    userMessage: `dispatch api: refused settings:\n  ${issues.map((i) => `${FLAG_OF_KEY[i.key] === undefined ? "" : `--${FLAG_OF_KEY[i.key]}: `}${i.problem}`).join("\n  ")}`
   })
 
 /** The breaker and detector settings the flags describe, decoded by their Schema. */

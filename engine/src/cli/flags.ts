@@ -8,28 +8,36 @@
 import { Config, Schema } from "effect"
 import { Flag } from "effect/cli"
 
-/** Bounds of a numeric setting, as `Schema.isBetween` takes them. */
+/** Bounds of a numeric setting; no `maximum`: unbounded above. */
 export interface Range {
   readonly minimum: number
-  readonly maximum: number
+  readonly maximum?: number
   readonly exclusiveMinimum?: boolean
 }
 
 /** [min, max]. */
 export const between = (minimum: number, maximum: number): Range => ({ minimum, maximum })
-/** (min, max]; no max: unbounded above. */
-export const above = (minimum: number, maximum = Number.POSITIVE_INFINITY): Range => ({ minimum, maximum, exclusiveMinimum: true })
+/** (min, max], or (min, ∞). */
+export const above = (minimum: number, maximum?: number): Range => (maximum === undefined ? { minimum, exclusiveMinimum: true } : { minimum, maximum, exclusiveMinimum: true })
 /** [min, ∞). */
-export const atLeast = (minimum: number): Range => ({ minimum, maximum: Number.POSITIVE_INFINITY })
+export const atLeast = (minimum: number): Range => ({ minimum })
 
 /** `1..100`, `in (0, 1000]`, `> 0`, `>= 0`: a range as the messages state it. */
 export const describeRange = (range: Range): string => {
-  const unbounded = range.maximum === Number.POSITIVE_INFINITY
-  if (range.exclusiveMinimum === true) return unbounded ? `> ${range.minimum}` : `in (${range.minimum}, ${range.maximum}]`
-  return unbounded ? `>= ${range.minimum}` : `${range.minimum}..${range.maximum}`
+  const open = range.exclusiveMinimum === true
+  if (range.maximum === undefined) return `${open ? ">" : ">="} ${range.minimum}`
+  return open ? `in (${range.minimum}, ${range.maximum}]` : `${range.minimum}..${range.maximum}`
 }
 
-const holds = (range: Range) => Schema.is(Schema.Number.check(Schema.isBetween(range)))
+const holds = (range: Range) => {
+  const { minimum, maximum, exclusiveMinimum = false } = range
+  const check = maximum !== undefined
+    ? Schema.isBetween({ minimum, maximum, exclusiveMinimum })
+    : exclusiveMinimum
+    ? Schema.isGreaterThan(minimum)
+    : Schema.isGreaterThanOrEqualTo(minimum)
+  return Schema.is(Schema.Number.check(check))
+}
 
 /** The range as a Schema check: `must be 1..100, got 0`. */
 export const isInRange = (range: Range) => {
