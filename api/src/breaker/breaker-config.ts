@@ -4,10 +4,13 @@
  * constant with its unit and where it comes from (resilience4j's `CircuitBreakerConfig`, Envoy's
  * `OutlierDetection`); where Dispatch departs from the source, the comment says why.
  *
- * Settings arrive from flags, env or the `dispatch_config` KV bucket, so validation returns
- * every problem as a sentence naming the key, the value and the rule, instead of stopping at
- * the first. The cores call `valid*Config` when built and refuse to run with a bad one.
+ * Settings arrive from flags or env, so validation (Schema) returns every problem as a
+ * sentence naming the key, the value and the rule, instead of stopping at the first. The
+ * command checks its settings with `*ConfigIssues` before starting; the cores call
+ * `valid*Config` when built and refuse to run with a bad one.
  */
+import { Result, Schema, SchemaIssue } from "effect"
+import { renderPath } from "#engine"
 import { BreakerConfigError } from "./errors.ts"
 
 // ---- Circuit breaker -------------------------------------------------------------------------
@@ -116,64 +119,124 @@ export const DEFAULT_OUTLIER_CONFIG: OutlierConfig = {
 
 // ---- Validation ------------------------------------------------------------------------------
 
-/** A rule over one value: undefined when it holds, else what the value must be. */
-type Rule = (value: number) => string | undefined
-
-const integerFrom = (min: number, max: number): Rule => (v) =>
-  Number.isInteger(v) && v >= min && v <= max ? undefined : `must be an integer from ${min} to ${max}`
-const atLeast = (min: number): Rule => (v) => Number.isFinite(v) && v >= min ? undefined : `must be a finite number of at least ${min}`
-const above = (min: number): Rule => (v) => Number.isFinite(v) && v > min ? undefined : `must be a finite number above ${min}`
-const percent: Rule = (v) => v > 0 && v <= 100 ? undefined : "must be a percentage above 0 and at most 100"
-
-const check = (problems: Array<string>, key: string, value: number, rule: Rule): void => {
-  const problem = rule(value)
-  if (problem !== undefined) problems.push(`${key} (${value}) ${problem}`)
+/**
+ * What a setting must be: the Schema its value satisfies and the phrase that says so. The
+ * rules are checks of the whole config rather than of each field, so that a rule relating
+ * two settings (minimumNumberOfCalls within the window) is reported along with the others.
+ */
+interface Rule {
+  readonly must: string
+  readonly holds: (value: unknown) => boolean
 }
+const rule = (must: string, schema: Schema.Schema<number>): Rule => ({ must, holds: Schema.is(schema) })
 
-/** Every problem of a circuit breaker config; empty when the breaker can run with it. */
-export const circuitBreakerConfigProblems = (config: CircuitBreakerConfig): ReadonlyArray<string> => {
-  const problems: Array<string> = []
-  const window = config.slidingWindow
-  if (window.kind === "count") {
-    check(problems, "slidingWindow.calls", window.calls, integerFrom(1, MAX_WINDOW_CALLS))
-    if (config.minimumNumberOfCalls > window.calls) {
-      problems.push(`minimumNumberOfCalls (${config.minimumNumberOfCalls}) must not exceed slidingWindow.calls (${window.calls}): the window could never hold enough calls to be evaluated`)
-    }
-  } else if (window.kind === "time") {
-    check(problems, "slidingWindow.seconds", window.seconds, integerFrom(1, MAX_WINDOW_SECONDS))
-  } else {
-    problems.push(`slidingWindow.kind (${String((window as { kind: unknown }).kind)}) must be "count" or "time"`)
+const integerFrom = (minimum: number, maximum: number) =>
+  rule(`must be an integer from ${minimum} to ${maximum}`, Schema.Int.check(Schema.isBetween({ minimum, maximum })))
+const atLeast = (minimum: number) => rule(`must be a finite number of at least ${minimum}`, Schema.Finite.check(Schema.isGreaterThanOrEqualTo(minimum)))
+const above = (minimum: number) => rule(`must be a finite number above ${minimum}`, Schema.Finite.check(Schema.isGreaterThan(minimum)))
+const percent = (exclusiveMinimum: boolean) =>
+  rule(
+    exclusiveMinimum ? "must be a percentage above 0 and at most 100" : "must be a percentage from 0 to 100",
+    Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 100, exclusiveMinimum }))
+  )
+const ANY_COUNT = integerFrom(1, Number.MAX_SAFE_INTEGER)
+
+/** `rule` applied to the setting at `path`; `of` picks the value. */
+const setting = <C>(path: ReadonlyArray<string>, of: (config: C) => unknown, check: Rule | ((config: C) => Rule)) =>
+  Schema.makeFilter<C>((config) => {
+    const r = typeof check === "function" ? check(config) : check
+    return r.holds(of(config)) || { path, issue: r.must }
+  })
+
+const SlidingWindow: Schema.Decoder<SlidingWindowConfig> = Schema.Struct({
+  kind: Schema.Literals(["count", "time"]).annotate({ message: 'must be "count" or "time"' }),
+  calls: Schema.optionalKey(Schema.Number),
+  seconds: Schema.optionalKey(Schema.Number)
+}).pipe(Schema.refine((w): w is SlidingWindowConfig => (w.kind === "count" ? w.calls : w.seconds) !== undefined, {
+  message: "a count window needs calls, a time window seconds"
+}))
+
+const windowSize = Schema.makeFilter<CircuitBreakerConfig>(({ slidingWindow: w }) =>
+  w.kind === "count"
+    ? integerFrom(1, MAX_WINDOW_CALLS).holds(w.calls) || { path: ["slidingWindow", "calls"], issue: integerFrom(1, MAX_WINDOW_CALLS).must }
+    : integerFrom(1, MAX_WINDOW_SECONDS).holds(w.seconds) || { path: ["slidingWindow", "seconds"], issue: integerFrom(1, MAX_WINDOW_SECONDS).must }
+)
+const minimumCallsFitWindow = Schema.makeFilter<CircuitBreakerConfig>(({ slidingWindow: w, minimumNumberOfCalls }) =>
+  w.kind !== "count" || minimumNumberOfCalls <= w.calls || {
+    path: ["minimumNumberOfCalls"],
+    issue: `must not exceed slidingWindow.calls (${w.calls}): the window could never hold enough calls to be evaluated`
   }
-  check(problems, "minimumNumberOfCalls", config.minimumNumberOfCalls, integerFrom(1, Number.MAX_SAFE_INTEGER))
-  check(problems, "failureRateThresholdPercent", config.failureRateThresholdPercent, percent)
-  check(problems, "slowCallRateThresholdPercent", config.slowCallRateThresholdPercent, percent)
-  check(problems, "slowCallDurationThresholdMs", config.slowCallDurationThresholdMs, atLeast(0))
-  check(problems, "waitDurationInOpenStateMs", config.waitDurationInOpenStateMs, above(0))
-  check(problems, "permittedNumberOfCallsInHalfOpenState", config.permittedNumberOfCallsInHalfOpenState, integerFrom(1, MAX_WINDOW_CALLS))
-  check(problems, "maxWaitDurationInHalfOpenStateMs", config.maxWaitDurationInHalfOpenStateMs, atLeast(0))
-  return problems
+)
+
+const CircuitBreakerConfigSchema: Schema.Decoder<CircuitBreakerConfig> = Schema.Struct({
+  slidingWindow: SlidingWindow,
+  minimumNumberOfCalls: Schema.Number,
+  failureRateThresholdPercent: Schema.Number,
+  slowCallRateThresholdPercent: Schema.Number,
+  slowCallDurationThresholdMs: Schema.Number,
+  waitDurationInOpenStateMs: Schema.Number,
+  permittedNumberOfCallsInHalfOpenState: Schema.Number,
+  maxWaitDurationInHalfOpenStateMs: Schema.Number
+}).check(Schema.makeFilterGroup([
+  windowSize,
+  minimumCallsFitWindow,
+  setting(["minimumNumberOfCalls"], (c) => c.minimumNumberOfCalls, ANY_COUNT),
+  setting(["failureRateThresholdPercent"], (c) => c.failureRateThresholdPercent, percent(true)),
+  setting(["slowCallRateThresholdPercent"], (c) => c.slowCallRateThresholdPercent, percent(true)),
+  setting(["slowCallDurationThresholdMs"], (c) => c.slowCallDurationThresholdMs, atLeast(0)),
+  setting(["waitDurationInOpenStateMs"], (c) => c.waitDurationInOpenStateMs, above(0)),
+  setting(["permittedNumberOfCallsInHalfOpenState"], (c) => c.permittedNumberOfCallsInHalfOpenState, integerFrom(1, MAX_WINDOW_CALLS)),
+  setting(["maxWaitDurationInHalfOpenStateMs"], (c) => c.maxWaitDurationInHalfOpenStateMs, atLeast(0))
+]))
+
+const OutlierConfigSchema: Schema.Decoder<OutlierConfig> = Schema.Struct({
+  consecutiveFailures: Schema.Number,
+  baseEjectionTimeMs: Schema.Number,
+  maxEjectionTimeMs: Schema.Number,
+  maxEjectionPercent: Schema.Number,
+  ejectionDecayIntervalMs: Schema.Number
+}).check(Schema.makeFilterGroup([
+  setting(["consecutiveFailures"], (c) => c.consecutiveFailures, ANY_COUNT),
+  setting(["baseEjectionTimeMs"], (c) => c.baseEjectionTimeMs, above(0)),
+  setting(["maxEjectionTimeMs"], (c) => c.maxEjectionTimeMs, (c) => atLeast(c.baseEjectionTimeMs)),
+  setting(["maxEjectionPercent"], (c) => c.maxEjectionPercent, percent(false)),
+  setting(["ejectionDecayIntervalMs"], (c) => c.ejectionDecayIntervalMs, above(0))
+]))
+
+/** One problem: the key at fault and the sentence that names it, its value and the rule. */
+export interface SettingIssue {
+  readonly key: string
+  readonly problem: string
 }
 
-/** Every problem of an outlier detection config; empty when the detector can run with it. */
-export const outlierConfigProblems = (config: OutlierConfig): ReadonlyArray<string> => {
-  const problems: Array<string> = []
-  check(problems, "consecutiveFailures", config.consecutiveFailures, integerFrom(1, Number.MAX_SAFE_INTEGER))
-  check(problems, "baseEjectionTimeMs", config.baseEjectionTimeMs, above(0))
-  check(problems, "maxEjectionTimeMs", config.maxEjectionTimeMs, atLeast(config.baseEjectionTimeMs))
-  check(problems, "maxEjectionPercent", config.maxEjectionPercent, (v) => v >= 0 && v <= 100 ? undefined : "must be a percentage from 0 to 100")
-  check(problems, "ejectionDecayIntervalMs", config.ejectionDecayIntervalMs, above(0))
-  return problems
+const standard = SchemaIssue.makeFormatterStandardSchemaV1()
+const valueAt = (input: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
+  path.reduce<unknown>((v, key) => (typeof v === "object" && v !== null ? (v as Record<PropertyKey, unknown>)[key] : undefined), input)
+const shown = (value: unknown) => (typeof value === "object" && value !== null ? JSON.stringify(value) : String(value))
+
+const issuesOf = <C>(schema: Schema.Decoder<C>) => {
+  const decode = Schema.decodeUnknownResult(schema, { errors: "all" })
+  return (input: unknown): Result.Result<C, ReadonlyArray<SettingIssue>> =>
+    Result.mapError(decode(input), (error) =>
+      standard(error.issue).issues.map((issue) => {
+        const path = (issue.path ?? []).map((segment) => (typeof segment === "object" ? segment.key : segment))
+        const key = renderPath(path), value = valueAt(input, path)
+        return { key, problem: value === undefined ? `${key}: ${issue.message}` : `${key} (${shown(value)}) ${issue.message}` }
+      }))
 }
 
-const valid = <C>(kind: BreakerConfigError["config"], config: C, problems: ReadonlyArray<string>): C => {
-  if (problems.length > 0) throw new BreakerConfigError({ config: kind, problems })
-  return config
-}
+/** The config, or every problem it has. */
+export const decodeCircuitBreakerConfig = issuesOf(CircuitBreakerConfigSchema)
+/** The config, or every problem it has. */
+export const decodeOutlierConfig = issuesOf(OutlierConfigSchema)
+
+const valid = <C>(kind: BreakerConfigError["config"], decoded: Result.Result<C, ReadonlyArray<SettingIssue>>): C =>
+  Result.getOrThrowWith(decoded, (issues) => new BreakerConfigError({ config: kind, problems: issues.map((i) => i.problem) }))
 
 /** The config itself; throws `BreakerConfigError` listing every problem if it has any. */
 export const validCircuitBreakerConfig = (config: CircuitBreakerConfig): CircuitBreakerConfig =>
-  valid("circuitBreaker", config, circuitBreakerConfigProblems(config))
+  valid("circuitBreaker", decodeCircuitBreakerConfig(config))
 
 /** The config itself; throws `BreakerConfigError` listing every problem if it has any. */
 export const validOutlierConfig = (config: OutlierConfig): OutlierConfig =>
-  valid("outlierDetection", config, outlierConfigProblems(config))
+  valid("outlierDetection", decodeOutlierConfig(config))

@@ -7,7 +7,7 @@
 import { Config, Console, Effect, Option, Redacted, Result } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { hostname, userInfo } from "node:os"
-import { connectNats, natsFlags, natsSettings } from "#engine"
+import { connectNats, natsFlags, natsSettings, stringFlag } from "#engine"
 import type { BreakerBoardSnapshot } from "../balancer/breaker-board.ts"
 import { ADMIN_TOKEN_ENV } from "../admin/admin-auth.ts"
 import { openConfigBucket } from "../regions/config-bucket.ts"
@@ -121,8 +121,7 @@ const rollback = Command.make("rollback", {
 ).pipe(Command.withDescription("Write a key's value of an earlier revision again, as a new audited change (reason \"rollback to rev N\")."))
 
 const breakers = Command.make("breakers", {
-  api: Flag.String("api").pipe(
-    Flag.withFallbackConfig(Config.String("DISPATCH_API_URL")),
+  api: stringFlag("api", "DISPATCH_API_URL").pipe(
     Flag.withDefault(DEFAULT_API_URL),
     Flag.withDescription(`a running gateway's base URL (env DISPATCH_API_URL; default ${DEFAULT_API_URL}); token from env ${ADMIN_TOKEN_ENV}`)
   )

@@ -4,9 +4,9 @@
  * (`dispatch regions`), so both agree on what a valid weights value is: `--regions` or env
  * `DISPATCH_REGIONS`, comma-separated.
  */
-import { Config, Result } from "effect"
+import { Result } from "effect"
 import { Flag } from "effect/cli"
-import { splitList } from "#engine"
+import { splitList, stringFlag } from "#engine"
 import { RegionValueInvalid } from "./errors.ts"
 import { checkRegion } from "./region-values.ts"
 
@@ -24,8 +24,7 @@ export const parseRegionList = (input: string): Result.Result<ReadonlyArray<stri
   return problems.length === 0 ? Result.succeed(regions) : Result.fail(new RegionValueInvalid({ subject: "DISPATCH_REGIONS / --regions", problems }))
 }
 
-export const regionsFlag = Flag.String("regions").pipe(
-  Flag.withFallbackConfig(Config.String("DISPATCH_REGIONS")),
+export const regionsFlag = stringFlag("regions", "DISPATCH_REGIONS").pipe(
   Flag.withDefault(DEFAULT_REGIONS.join(",")),
   Flag.mapTryCatch(
     (input) => Result.getOrThrowWith(parseRegionList(input), (e) => e),

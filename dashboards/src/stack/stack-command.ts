@@ -3,6 +3,7 @@
  */
 import { Effect, Option } from "effect"
 import { CliError, Command, Flag } from "effect/cli"
+import { above, between, finiteFlag, intFlag } from "#engine"
 import { stackUp } from "./stack-up.ts"
 
 const DEFAULT_DIR = "out/stack"
@@ -12,13 +13,11 @@ const DEFAULT_DRIVERS = 300
 const up = Command.make("up", {
   dir: Flag.String("dir").pipe(Flag.withDefault(DEFAULT_DIR), Flag.withDescription(`where logs, the NATS store, Prometheus's data, the admin token and the replay's report go (default ${DEFAULT_DIR})`)),
   nats: Flag.String("nats").pipe(Flag.optional, Flag.withDescription("use this NATS server instead of starting one on 127.0.0.1:4222 (default: start one)")),
-  speed: Flag.Finite("speed").pipe(
-    Flag.filter((n) => n > 0 && n <= 1_000, (n) => `--speed must be in (0, 1000], got ${n}`),
+  speed: finiteFlag("speed", above(0, 1_000)).pipe(
     Flag.withDefault(DEFAULT_SPEED),
     Flag.withDescription(`replay speed, simulated seconds per wall second (default ${DEFAULT_SPEED}: the 5-hour SF sample in 10 minutes)`)
   ),
-  drivers: Flag.Int("drivers").pipe(
-    Flag.filter((n) => n >= 1 && n <= 100_000, (n) => `--drivers must be 1..100000, got ${n}`),
+  drivers: intFlag("drivers", between(1, 100_000)).pipe(
     Flag.withDefault(DEFAULT_DRIVERS),
     Flag.withDescription(`simulated fleet size (default ${DEFAULT_DRIVERS})`)
   ),

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url"
 import { MarketConfigError } from "./errors.ts"
 import { MarketCatalog } from "./market-catalog.ts"
 import { MarketConfig, marketFromConfig, type Market } from "./market.ts"
-import { fieldProblems } from "./schema-issues.ts"
+import { decodeJsonText } from "./schema-issues.ts"
 
 /** The markets shipped with Dispatch, used when no file is configured. */
 export const SHIPPED_MARKET_FILES: ReadonlyArray<string> = [
@@ -19,18 +19,11 @@ export const SHIPPED_MARKET_FILES: ReadonlyArray<string> = [
 const decodeConfig = Schema.decodeUnknownResult(MarketConfig, { errors: "all", onExcessProperty: "error" })
 
 /** Parses one market file's text. `source` names the file in error messages. */
-export const parseMarket = (text: string, source: string): Result.Result<Market, MarketConfigError> => {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (e) {
-    return Result.fail(new MarketConfigError({ source, problems: [`not valid JSON: ${(e as Error).message}`] }))
-  }
-  const decoded = decodeConfig(json)
-  if (Result.isSuccess(decoded)) return Result.succeed(marketFromConfig(decoded.success))
-  const problems = fieldProblems(decoded.failure).map((p) => `${p.path}: ${p.message}`)
-  return Result.fail(new MarketConfigError({ source, problems }))
-}
+export const parseMarket = (text: string, source: string): Result.Result<Market, MarketConfigError> =>
+  Result.mapBoth(decodeJsonText(decodeConfig, text), {
+    onSuccess: marketFromConfig,
+    onFailure: (problems) => new MarketConfigError({ source, problems })
+  })
 
 export const readMarketFile = (path: string): Effect.Effect<Market, MarketConfigError> =>
   Effect.try({

@@ -3,7 +3,7 @@
  * `area.coordinates[0]`, or `$` for the value as a whole. Used wherever a decode error is
  * shown to a person (DLQ entries, HTTP 400 bodies, config errors).
  */
-import { type Schema, SchemaIssue } from "effect"
+import { Result, type Schema, SchemaIssue } from "effect"
 
 const standard = SchemaIssue.makeFormatterStandardSchemaV1()
 
@@ -22,3 +22,17 @@ export const renderPath = (path: ReadonlyArray<PropertyKey | { readonly key: Pro
 
 export const fieldProblems = (error: Schema.SchemaError): ReadonlyArray<FieldProblem> =>
   standard(error.issue).issues.map((issue) => ({ path: renderPath(issue.path), message: issue.message }))
+
+/**
+ * A file's text as JSON, decoded: the value, or every problem as `path: message` (a syntax
+ * error as one, with where the parser stopped). For files people edit (markets, scenarios).
+ */
+export const decodeJsonText = <A>(decode: (input: unknown) => Result.Result<A, Schema.SchemaError>, text: string): Result.Result<A, ReadonlyArray<string>> => {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (e) {
+    return Result.fail([`not valid JSON: ${(e as Error).message}`])
+  }
+  return Result.mapError(decode(json), (error) => fieldProblems(error).map((p) => `${p.path}: ${p.message}`))
+}

@@ -3,19 +3,19 @@
  */
 import { Console, Effect, Option } from "effect"
 import { Command } from "effect/cli"
-import { marketFilesFromEnv } from "../domain/market-files.ts"
 import { defaultDispatchSettings } from "../pipeline/dispatcher.ts"
 import { connectNats } from "../transport/nats/connection.ts"
 import { ensureStreamsAndBuckets } from "../transport/nats/setup.ts"
 import { runEngine } from "./engine.ts"
-import { engineFlags, natsFlags, natsSettings, splitList } from "./engine-config.ts"
+import { natsFlags, natsSettings } from "../cli/shared-flags.ts"
+import { engineFlags } from "./engine-config.ts"
 import { loggerLayer } from "./logging.ts"
 
 export const engineCommand = Command.make("engine", engineFlags, (flags) =>
   runEngine({
     nats: natsSettings(flags, `dispatch-engine@${flags.instanceId}`),
-    marketFiles: Option.match(flags.marketFiles, { onNone: () => marketFilesFromEnv({}), onSome: splitList }),
-    partitions: Option.match(flags.partitions, { onNone: () => [], onSome: splitList }),
+    marketFiles: flags.marketFiles,
+    partitions: flags.partitions,
     dispatch: {
       ...defaultDispatchSettings(flags.policy),
       batchWindowMs: flags.batchWindowMs,

@@ -22,7 +22,7 @@ import { runStraySweeper } from "../transport/nats/stray-sweeper.ts"
 import { statusServer } from "../observability/status-server.ts"
 import { layerTracing } from "../observability/trace-sdk.ts"
 import { UnknownPartition } from "./errors.ts"
-import { DEFAULT_REGION } from "./engine-config.ts"
+import { DEFAULT_REGION } from "../cli/shared-flags.ts"
 
 export interface EngineConfig {
   readonly nats: NatsSettings

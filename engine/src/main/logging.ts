@@ -1,7 +1,6 @@
 /** Log output for long-running commands: JSON lines for machines, pretty for a terminal. */
 import { Logger } from "effect"
-
-export type LogFormat = "auto" | "json" | "pretty"
+import type { LogFormat } from "../cli/shared-flags.ts"
 
 export const loggerLayer = (format: LogFormat) =>
   Logger.layer([format === "json" || (format === "auto" && !process.stdout.isTTY) ? Logger.consoleJson : Logger.consolePretty()])

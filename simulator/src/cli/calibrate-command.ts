@@ -4,7 +4,7 @@
  * write the market config with the fitted `eta` (to --out, else to stdout, so that
  * `dispatch calibrate --trips f > sf.json` works). `dispatch simulate --market-file` then uses it.
  */
-import { DEFAULT_ETA_PARAMETERS } from "#engine"
+import { atLeast, above, DEFAULT_ETA_PARAMETERS, finiteFlag, marketFilesFromEnv } from "#engine"
 import { Console, Effect, Option, Stream } from "effect"
 import { CliError, Command, Flag } from "effect/cli"
 import { writeFile } from "node:fs/promises"
@@ -12,21 +12,22 @@ import { DEFAULT_MAX_KM, DEFAULT_MIN_KM, type EtaFit, EtaFitter } from "../calib
 import { CalibrationFailed } from "../calibration/errors.ts"
 import { findMarketConfig, withEta } from "../calibration/market-config-file.ts"
 import { formatReadSummary } from "../trips/rejections.ts"
-import { InvalidFlag, OutputFailed } from "./errors.ts"
-import { loadMarket, tripsFromFile } from "./inputs.ts"
-import { marketFlags } from "./simulate-flags.ts"
+import { InvalidFlag } from "../scenario/errors.ts"
+import { loadMarket, tripsFromFile } from "../scenario/inputs.ts"
+import { DEFAULT_MARKET_ID } from "../scenario/scenario.ts"
+import { OutputFailed } from "./errors.ts"
+import { columnsFlag, marketFlags } from "./simulate-flags.ts"
 
 const calibrateFlags = {
-  ...marketFlags,
+  market: marketFlags,
+  columns: columnsFlag,
   trips: Flag.String("trips").pipe(Flag.withDescription("trips CSV file with dropoff_time and trip_distance_km (required)")),
-  minKm: Flag.Finite("min-km").pipe(
+  minKm: finiteFlag("min-km", atLeast(0)).pipe(
     Flag.withDefault(DEFAULT_MIN_KM),
-    Flag.filter((n) => n >= 0, (n) => `--min-km must be >= 0, got ${n}`),
     Flag.withDescription(`fit trips whose great-circle length is at least this, km (default ${DEFAULT_MIN_KM}: pickup-leg lengths)`)
   ),
-  maxKm: Flag.Finite("max-km").pipe(
+  maxKm: finiteFlag("max-km", above(0)).pipe(
     Flag.withDefault(DEFAULT_MAX_KM),
-    Flag.filter((n) => n > 0, (n) => `--max-km must be > 0, got ${n}`),
     Flag.withDescription(`... and at most this, km (default ${DEFAULT_MAX_KM})`)
   ),
   out: Flag.String("out").pipe(
@@ -51,8 +52,11 @@ export const fitReport = (fit: EtaFit, previousRoadFactor: number): string =>
 
 const runCalibrate = (flags: Command.Command.Config.Infer<typeof calibrateFlags>) =>
   Effect.gen(function*() {
-    const choice = yield* loadMarket(flags)
-    const input = yield* tripsFromFile(flags.trips, flags.columns, choice)
+    const choice = yield* loadMarket(
+      Option.getOrElse(flags.market.id, () => DEFAULT_MARKET_ID),
+      Option.getOrElse(flags.market.files, () => marketFilesFromEnv())
+    )
+    const input = yield* tripsFromFile(flags.trips, Option.getOrUndefined(flags.columns), choice)
     if (!(flags.minKm < flags.maxKm)) return yield* new InvalidFlag({ flag: "max-km", problem: `must be above --min-km (${flags.minKm})` })
     const fitter = new EtaFitter(choice.market.timeZone, flags.minKm, flags.maxKm)
     yield* Stream.runForEachArray(input.source.trips, (trips) => Effect.sync(() => trips.forEach((t) => fitter.add(t))))

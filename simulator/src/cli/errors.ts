@@ -1,17 +1,9 @@
 /**
- * The commands' errors: flags that cannot be used together or parsed, outputs that cannot be
- * written. Each says which flag or path; the CLI prints the message and exits 1.
+ * The commands' own errors: outputs that cannot be written, each naming the path; the CLI
+ * prints the message and exits 1. Settings that cannot be used are the scenario's
+ * (scenario/errors.ts).
  */
 import { Schema } from "effect"
-
-export class InvalidFlag extends Schema.TaggedError<InvalidFlag>()("InvalidFlag", {
-  flag: Schema.String,
-  problem: Schema.String
-}) {
-  override get message(): string {
-    return `--${this.flag}: ${this.problem}`
-  }
-}
 
 export class OutputFailed extends Schema.TaggedError<OutputFailed>()("OutputFailed", {
   path: Schema.String,

@@ -59,7 +59,7 @@ export interface ReplaySettings {
   /** Sees every simulation event after the KPI folds (an event log, invariant checks). */
   readonly observer: ((event: SimEvent) => void) | undefined
   /** NATS mode: opens the engine port for this run (closed at its end); default in-process. */
-  readonly openPort?: ((start: number) => DispatchPort & { close(): Promise<void> }) | undefined
+  readonly openPort?: ((start: number) => DispatchPort & { readonly transport: string; close(): Promise<void> }) | undefined
 }
 
 /** What one pass over the trips learned; shared by the policies of a comparison. */
@@ -73,6 +73,8 @@ export interface DemandScan {
 export interface ReplayResult {
   readonly kpis: Kpis
   readonly timing: RunTiming
+  /** What the opened port says answered the run (the server and engine it used); none in-process. */
+  readonly transport: string | undefined
 }
 
 /** Random streams of the seed used before the run (placement and shifts). */
@@ -163,6 +165,7 @@ export const replay = <E>(source: TripSource<E>, settings: ReplaySettings, scan:
     const perSecond = (n: number) => Math.round(n / Math.max(wallSeconds, 1e-6))
     return {
       kpis: collector.result(scenario),
+      transport: port?.transport,
       timing: {
         policy: settings.dispatch.policy,
         wallSeconds: Math.round(wallSeconds * 1000) / 1000,

@@ -11,6 +11,8 @@ import { fileURLToPath } from "node:url"
 import { afterAll, describe, expect, it } from "vitest"
 import { SF_SAMPLE } from "../runner/scenario.ts"
 
+const SF_DEMO_SCENARIO = fileURLToPath(new URL("../../scenarios/sf-demo.json", import.meta.url))
+
 const ENTRY = fileURLToPath(new URL("../../../engine/src/main/dispatch.ts", import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), "dispatch-cli-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -78,6 +80,26 @@ describe("dispatch simulate", () => {
     const kpis = JSON.parse(readFileSync(join(out, "kpis.batch.json"), "utf8"))
     expect(kpis.schema).toBe("dispatch-simulator-kpis/1")
     expect(kpis.scenario.to).toBe("2008-06-01T00:15:00.000Z")
+  })
+
+  it("runs the shipped scenario file briefly, flags overriding its fields", async () => {
+    const out = join(dir, "out-scenario")
+    const run = await dispatch("simulate", "--scenario", SF_DEMO_SCENARIO, "--mode", "in-process", "--to", "2008-06-01T00:15:00Z", "--drivers", "150", "--out", out)
+    expect(run.code).toBe(0)
+    expect(run.stderr).toContain("market sf · greedy vs batch · transport in-process")
+    const kpis = JSON.parse(readFileSync(join(out, "kpis.batch.json"), "utf8"))
+    expect(kpis.scenario.drivers).toBe(150)
+    expect(kpis.scenario.to).toBe("2008-06-01T00:15:00.000Z")
+    expect(existsSync(join(out, "kpis.greedy.json"))).toBe(true)
+  })
+
+  it("names the scenario file and each bad field", async () => {
+    const scenario = file("bad-scenario.json", JSON.stringify({ trips: { kind: "sample" }, fleet: { drivers: 0 }, clock: { kind: "sundial" } }))
+    const { code, stderr } = await dispatch("simulate", "--scenario", scenario)
+    expect(code).not.toBe(0)
+    expect(stderr).toContain(`invalid scenario file ${scenario}:`)
+    expect(stderr).toContain("fleet.drivers: must be 1..1000000, got 0")
+    expect(stderr).toContain('clock.kind: Expected "virtual" | "realtime"')
   })
 })
 

@@ -20,7 +20,6 @@ import { Context, Effect, Layer, type Scope } from "effect"
 import { readFileSync } from "node:fs"
 import { NatsConnectError } from "./errors.ts"
 
-export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222"
 /** Wait between reconnect attempts (ms): short, as the server is usually back in seconds. */
 const RECONNECT_WAIT_MS = 250
 /** Client-side timeout of a JetStream API request (ms). */

@@ -1,10 +1,10 @@
 /**
- * What `simulate` and `calibrate` both read: the market (from the market files, shipped or
- * given) and the trips (a file, or a synthetic city), each failing with an error that names the
- * file, line or flag at fault.
+ * What a scenario and `calibrate` read: the market (from the market files, shipped or given)
+ * and the trips (a file, the shipped sample, or a synthetic city), each failing with an error
+ * that names the file, line or flag at fault.
  */
-import { loadMarketCatalog, marketFilesFromEnv, type Market, type MarketCatalog } from "#engine"
-import { Effect, Option } from "effect"
+import { loadMarketCatalog, type Market, type MarketCatalog } from "#engine"
+import { Effect } from "effect"
 import { fileURLToPath } from "node:url"
 import { parseColumnMapping } from "../trips/column-mapping.ts"
 import { startOfLocalDay } from "../trips/local-time.ts"
@@ -14,6 +14,7 @@ import { readTripCsv } from "../trips/trip-csv.ts"
 import type { TripSource } from "../runner/replay.ts"
 import type { TripFileError } from "../trips/errors.ts"
 import { InvalidFlag } from "./errors.ts"
+import type { TripsSource } from "./scenario.ts"
 
 /** The shipped San Francisco sample (simulator/scenarios/sf-sample/README.md). */
 export const SF_SAMPLE_TRIPS = fileURLToPath(new URL("../../scenarios/sf-sample/trips.csv", import.meta.url))
@@ -24,15 +25,12 @@ export interface MarketChoice {
   readonly files: ReadonlyArray<string>
 }
 
-const splitList = (s: string) => s.split(",").map((x) => x.trim()).filter((x) => x.length > 0)
-
-export const loadMarket = (flags: { readonly market: string; readonly marketFile: Option.Option<string> }) =>
+export const loadMarket = (id: string, files: ReadonlyArray<string>) =>
   Effect.gen(function*() {
-    const files = Option.match(flags.marketFile, { onNone: () => marketFilesFromEnv({}), onSome: splitList })
     const catalog = yield* loadMarketCatalog(files)
-    const market = catalog.get(flags.market)
+    const market = catalog.get(id)
     if (market === undefined) {
-      return yield* new InvalidFlag({ flag: "market", problem: `unknown market "${flags.market}" in ${files.join(", ")} (known: ${catalog.markets.map((m) => m.id).join(", ")})` })
+      return yield* new InvalidFlag({ flag: "market", problem: `unknown market "${id}" in ${files.join(", ")} (known: ${catalog.markets.map((m) => m.id).join(", ")})` })
     }
     return { catalog, market, files } satisfies MarketChoice
   })
@@ -43,9 +41,9 @@ export interface TripInput {
   readonly summary: Effect.Effect<TripReadSummary | undefined>
 }
 
-export const tripsFromFile = (path: string, columns: Option.Option<string>, choice: MarketChoice) =>
+export const tripsFromFile = (path: string, columns: string | undefined, choice: MarketChoice) =>
   Effect.gen(function*() {
-    const mapping = Option.isSome(columns) ? yield* Effect.fromResult(parseColumnMapping(columns.value)) : undefined
+    const mapping = columns === undefined ? undefined : yield* Effect.fromResult(parseColumnMapping(columns))
     const csv = yield* readTripCsv(path, { ...(mapping === undefined ? {} : { columns: mapping }), market: { catalog: choice.catalog, marketId: choice.market.id } })
     return { source: { name: path, trips: csv.trips }, summary: csv.summary } satisfies TripInput
   })
@@ -59,3 +57,10 @@ export const syntheticTrips = (tripsPerDay: number, date: string, hours: number,
     return { source, summary: Effect.succeed(undefined) } satisfies TripInput
   })
 
+/** The trips of a scenario's source; a synthetic city draws from the scenario's seed. */
+export const tripsOf = (source: TripsSource, seed: number, choice: MarketChoice) =>
+  source.kind === "sample"
+    ? tripsFromFile(SF_SAMPLE_TRIPS, undefined, choice)
+    : source.kind === "file"
+    ? tripsFromFile(source.path, source.columns, choice)
+    : syntheticTrips(source.tripsPerDay, source.date, source.hours, seed, choice)

@@ -1,0 +1,201 @@
+/**
+ * Running a scenario: resolve its transport mode, load the market, trips and fleet it names,
+ * replay the trips once per policy (the same demand scan for each, so the policies see the
+ * same riders) and return what happened. Writing the outputs is the caller's next step
+ * (cli/outputs.ts); this only runs.
+ */
+import { findNatsServer, makeRegistry, marketFilesFromEnv, type PolicyName, statusServer } from "#engine"
+import { Console, Effect, Layer } from "effect"
+import { readDriversFile } from "../fleet/drivers-file.ts"
+import { defaultRepositionSettings } from "../fleet/repositioning.ts"
+import { makeSimulatorMetrics } from "../observability/metrics.ts"
+import { KpiMetrics } from "../report/kpi-metrics.ts"
+import { parsePatience, type PatienceDistribution } from "../riders/patience.ts"
+import { replaySettings } from "../runner/defaults.ts"
+import { replay, type ReplayResult, type ReplaySettings, scanDemand } from "../runner/replay.ts"
+import { LiveDispatchPort } from "../transport/live-port.ts"
+import { NatsDispatchPort } from "../transport/nats-port.ts"
+import { formatReadSummary, type TripReadSummary } from "../trips/rejections.ts"
+import { parseTripTime } from "../trips/trip-time.ts"
+import type { PlacedDriver } from "../fleet/drivers-file.ts"
+import { InvalidFlag } from "./errors.ts"
+import { loadMarket, type MarketChoice, tripsOf } from "./inputs.ts"
+import type { Scenario } from "./scenario.ts"
+
+/** The transport of a run with no port; the summary and the report say it. */
+export const IN_PROCESS_TRANSPORT = "in-process (the engine's Dispatcher in this process)"
+
+/** End of the SF sample's replay in NATS mode when no window is given: its first 2 hours (17:00-19:00 PDT). */
+const SAMPLE_NATS_TO = Date.parse("2008-06-01T02:00:00Z")
+
+/** The mode a scenario runs in, `auto` resolved, and why. */
+export type Transport =
+  | { readonly mode: "in-process"; readonly why: string }
+  | { readonly mode: "nats"; readonly natsUrl: string | undefined; readonly why: string }
+  | { readonly mode: "live"; readonly natsUrl: string; readonly why: string }
+
+/** `auto` is NATS when a server is given or installed; settings only one mode can use are refused. */
+export const resolveTransport = (scenario: Scenario): Effect.Effect<Transport, InvalidFlag> =>
+  Effect.gen(function*() {
+    const natsUrl = scenario.mode.nats ?? (process.env["NATS_URL"] || undefined)
+    const wanted = scenario.mode.kind
+    if (wanted === "live") {
+      if (natsUrl === undefined) return yield* new InvalidFlag({ flag: "mode", problem: "live drives a running engine: give its NATS server with --nats or NATS_URL" })
+      if (scenario.policies.names.length > 1) {
+        return yield* new InvalidFlag({ flag: "mode", problem: "live replays through the running engine, which has one policy: give --policy (the engine's) and --trips instead of --compare or --demo" })
+      }
+      if (scenario.clock.kind === "realtime") return yield* new InvalidFlag({ flag: "clock", problem: "live mode paces itself by --speed: leave --clock at virtual" })
+      return { mode: "live", natsUrl, why: "--mode live" }
+    }
+    if (scenario.mode.api !== undefined) return yield* new InvalidFlag({ flag: "api", problem: "only with --mode live (orders through a gateway to a running engine)" })
+    if (wanted !== "auto") return wanted === "nats" ? { mode: "nats", natsUrl, why: "--mode nats" } : { mode: "in-process", why: "--mode in-process" }
+    if (natsUrl !== undefined) return { mode: "nats", natsUrl, why: "auto: NATS_URL is set" }
+    if (findNatsServer() !== undefined) return { mode: "nats", natsUrl, why: "auto: nats-server is installed" }
+    return { mode: "in-process", why: "auto: no NATS_URL and no nats-server binary" }
+  })
+
+/** The run's clock as the KPI file and run.json state it. */
+const clockOf = (scenario: Scenario, transport: Transport) =>
+  scenario.clock.kind === "realtime" ? `realtime x${scenario.clock.speed}` : transport.mode === "live" ? `live x${scenario.clock.speed}` : "virtual"
+
+/** Every setting as the flags name it, for the KPI file's scenario. */
+const describe = (scenario: Scenario, transport: Transport) => ({
+  "max-wait-s": scenario.riders.maxWaitS,
+  "patience": scenario.riders.patience,
+  "decline-probability": scenario.fleet.declineProbability,
+  "decline-response-s": scenario.fleet.declineResponseS,
+  "publish-interval-s": scenario.fleet.publishIntervalS,
+  "reposition": scenario.fleet.reposition,
+  "shift-hours": scenario.fleet.shiftHours ?? "off",
+  "batch-window-ms": scenario.policies.batchWindowMs,
+  "clock": clockOf(scenario, transport),
+  "mode": transport.mode
+})
+
+const portOf = (transport: Transport, scenario: Scenario, choice: MarketChoice, policy: PolicyName): ReplaySettings["openPort"] => {
+  const market = choice.market.id
+  switch (transport.mode) {
+    case "in-process":
+      return undefined
+    case "live":
+      return (start) => LiveDispatchPort.open({ natsUrl: transport.natsUrl, market, start, speed: scenario.clock.speed, apiUrl: scenario.mode.api })
+    case "nats":
+      return (start) =>
+        NatsDispatchPort.open({
+          natsUrl: transport.natsUrl,
+          market,
+          engineArgs: ["--policy", policy, "--batch-window-ms", String(scenario.policies.batchWindowMs), "--market-file", choice.files.join(",")],
+          start
+        })
+  }
+}
+
+interface Setup {
+  readonly scenario: Scenario
+  readonly transport: Transport
+  readonly choice: MarketChoice
+  readonly patience: PatienceDistribution
+  readonly placedDrivers: ReadonlyArray<PlacedDriver> | undefined
+  readonly from: number | undefined
+  readonly to: number | undefined
+}
+
+const settingsFor = ({ scenario, transport, choice, patience, placedDrivers, from, to }: Setup) => (policy: PolicyName): ReplaySettings => {
+  const base = replaySettings(choice.market, policy)
+  return replaySettings(choice.market, policy, {
+    dispatch: { ...base.dispatch, batchWindowMs: scenario.policies.batchWindowMs },
+    drivers: placedDrivers?.length ?? scenario.fleet.drivers,
+    placedDrivers,
+    seed: scenario.seed,
+    maxWaitMs: scenario.riders.maxWaitS * 1000,
+    patience,
+    declineProbability: scenario.fleet.declineProbability,
+    declineResponseMs: Math.round(scenario.fleet.declineResponseS * 1000),
+    publishIntervalMs: Math.round(scenario.fleet.publishIntervalS * 1000),
+    reposition: scenario.fleet.reposition ? defaultRepositionSettings : undefined,
+    shiftHours: scenario.fleet.shiftHours,
+    from,
+    to,
+    mapResolution: scenario.outputs.mapResolution ?? choice.market.h3Resolution,
+    // Live mode is paced by the runner's real-time clock, which sleeps between events, so this
+    // process keeps answering (--metrics-port); the port's own pacing only guards the drain.
+    clock: scenario.clock.kind === "realtime" || transport.mode === "live" ? { kind: "realtime", speed: scenario.clock.speed } : { kind: "virtual" },
+    progress: process.stderr,
+    describe: describe(scenario, transport),
+    observer: undefined,
+    openPort: portOf(transport, scenario, choice, policy)
+  })
+}
+
+/** `outputs.metricsPort`: the run's KPI metrics plus Node's, on a status port closed with the caller's scope. */
+const serveMetrics = (outputs: Scenario["outputs"]) =>
+  Effect.gen(function*() {
+    if (outputs.metricsPort === undefined) return undefined
+    const registry = makeRegistry()
+    const metrics = makeSimulatorMetrics(registry)
+    yield* Layer.build(statusServer({ host: outputs.metricsHost, port: outputs.metricsPort, registry, readiness: () => ({ ready: true }) }))
+    yield* Console.error(`metrics: http://${outputs.metricsHost}:${outputs.metricsPort}/metrics`)
+    return metrics
+  })
+
+/** What a run gave: a replay per policy, and what the outputs say about how it ran. */
+export interface ScenarioRun {
+  readonly scenario: Scenario
+  readonly choice: MarketChoice
+  readonly runs: ReadonlyArray<ReplayResult>
+  readonly transport: string
+  readonly clock: string
+  readonly tripsRead: TripReadSummary | undefined
+  readonly scanSeconds: number
+}
+
+const transportLine = (transport: Transport, speed: number) =>
+  transport.mode === "nats"
+    ? `NATS, a dispatch engine --clock sim per policy (${transport.why})`
+    : transport.mode === "live"
+    ? `live, the running engine on ${transport.natsUrl} at x${speed}`
+    : `${IN_PROCESS_TRANSPORT} (${transport.why})`
+
+export const runScenario = (scenario: Scenario) =>
+  Effect.gen(function*() {
+    const transport = yield* resolveTransport(scenario)
+    const window = scenario.window
+    // NATS mode replays ~230 trips per wall second (lockstep round trips), so the whole 5-hour
+    // sample takes ~70 s for the two policies; the demo keeps under a minute with its first 2 hours.
+    const sampleCut = scenario.trips.kind === "sample" && transport.mode === "nats" && window.from === undefined && window.to === undefined
+    const from = window.from === undefined ? undefined : parseTripTime(window.from)
+    const to = sampleCut ? SAMPLE_NATS_TO : window.to === undefined ? undefined : parseTripTime(window.to)
+    if (from !== undefined && to !== undefined && !(from < to)) return yield* new InvalidFlag({ flag: "to", problem: "must be after --from" })
+    const patience = yield* Effect.fromResult(parsePatience(scenario.riders.patience))
+    const choice = yield* loadMarket(scenario.market.id, scenario.market.files ?? marketFilesFromEnv())
+    const input = yield* tripsOf(scenario.trips, scenario.seed, choice)
+    const contains = (lat: number, lng: number) => choice.catalog.marketOf(lat, lng) === choice.market
+    const placedDrivers = scenario.fleet.driversFile === undefined ? undefined : yield* readDriversFile(scenario.fleet.driversFile, contains)
+    const settings = settingsFor({ scenario, transport, choice, patience, placedDrivers, from, to })
+    const policies = scenario.policies.names
+
+    yield* Console.error(`dispatch simulate: ${input.source.name} · market ${choice.market.id} · ${policies.join(" vs ")} · transport ${transportLine(transport, scenario.clock.speed)}`)
+    if (sampleCut) {
+      yield* Console.error(`demo in NATS mode: the first 2 hours of the sample (--to ${new Date(SAMPLE_NATS_TO).toISOString()}) to stay under a minute; --mode in-process replays all 5 hours in ~5 s, or give --to`)
+    }
+    const scanStarted = performance.now()
+    const scan = yield* scanDemand(input.source, settings(policies[0]!))
+    const scanSeconds = Math.round(performance.now() - scanStarted) / 1000
+    const tripsRead = yield* input.summary
+    if (tripsRead !== undefined && tripsRead.rejected > 0) yield* Console.error(formatReadSummary(tripsRead).join("\n"))
+    const metrics = yield* serveMetrics(scenario.outputs)
+    const runs = yield* Effect.forEach(policies, (policy) => {
+      const run = settings(policy)
+      const live = metrics === undefined ? undefined : new KpiMetrics(metrics, { market: choice.market.id, policy, start: scan.start, end: scan.end, drivers: run.drivers })
+      return replay(input.source, { ...run, observer: live?.on }, scan)
+    })
+    return {
+      scenario,
+      choice,
+      runs,
+      transport: runs.findLast((r) => r.transport !== undefined)?.transport ?? IN_PROCESS_TRANSPORT,
+      clock: clockOf(scenario, transport),
+      tripsRead,
+      scanSeconds
+    } satisfies ScenarioRun
+  })
