@@ -107,7 +107,7 @@ const openLog = (spec: ChildSpec): Effect.Effect<WriteStream | undefined, ChildS
     ? Effect.succeed(undefined)
     : Effect.try({
       try: () => createWriteStream("", { fd: openSync(spec.logFile!, "a") }),
-      catch: (e) => new ChildSpawnFailed({ name: spec.name, command: spec.command, detail: `cannot open log file ${spec.logFile}: ${e instanceof Error ? e.message : String(e)}` })
+      catch: (e) => new ChildSpawnFailed({ child: spec.name, command: spec.command, detail: `cannot open log file ${spec.logFile}: ${e instanceof Error ? e.message : String(e)}` })
     })
 
 const endLog = (log: WriteStream | undefined) =>
@@ -130,7 +130,7 @@ export const spawnChild = (spec: ChildSpec): Effect.Effect<Child, ChildError, Sc
     })
     const handle = yield* (yield* ChildProcessSpawner.ChildProcessSpawner).spawn(command).pipe(
       Effect.tapError(() => endLog(log)),
-      Effect.mapError((e) => new ChildSpawnFailed({ name: spec.name, command: spec.command, detail: e.message }))
+      Effect.mapError((e) => new ChildSpawnFailed({ child: spec.name, command: spec.command, detail: e.message }))
     )
     const releaseGuard = guardAgainstOrphans(handle.pid)
     const tail = new LogTail(spec.tailLines ?? TAIL_LINES)
@@ -186,7 +186,7 @@ export const spawnChild = (spec: ChildSpec): Effect.Effect<Child, ChildError, Sc
 
     const notReady = (what: string, reason: "exited" | "timeout", timeoutMs: number) =>
       new ChildNotReady({
-        name: spec.name,
+        child: spec.name,
         waitedFor: what,
         reason,
         timeoutMs,
