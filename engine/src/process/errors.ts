@@ -6,18 +6,19 @@ import { Schema } from "effect"
 
 /** The command could not be started at all (no such binary, not executable, bad cwd). */
 export class ChildSpawnFailed extends Schema.TaggedError<ChildSpawnFailed>()("ChildSpawnFailed", {
-  name: Schema.String,
+  /** The child's name (not `name`: that is the Error's own). */
+  child: Schema.String,
   command: Schema.String,
   detail: Schema.String
 }) {
   override get message(): string {
-    return `${this.name}: cannot start ${this.command}: ${this.detail}`
+    return `${this.child}: cannot start ${this.command}: ${this.detail}`
   }
 }
 
 /** The child exited, or time ran out, before what start waited for (`waitedFor`) happened. */
 export class ChildNotReady extends Schema.TaggedError<ChildNotReady>()("ChildNotReady", {
-  name: Schema.String,
+  child: Schema.String,
   waitedFor: Schema.String,
   reason: Schema.Literals(["exited", "timeout"]),
   timeoutMs: Schema.Number,
@@ -31,8 +32,8 @@ export class ChildNotReady extends Schema.TaggedError<ChildNotReady>()("ChildNot
   override get message(): string {
     const where = this.logFile === undefined ? "its output" : `log ${this.logFile}`
     const what = this.reason === "exited"
-      ? `${this.name} exited (code ${this.code}${this.signal === null ? "" : `, signal ${this.signal}`}) before ${this.waitedFor}`
-      : `${this.name}: ${this.waitedFor} not within ${this.timeoutMs / 1000} s`
+      ? `${this.child} exited (code ${this.code}${this.signal === null ? "" : `, signal ${this.signal}`}) before ${this.waitedFor}`
+      : `${this.child}: ${this.waitedFor} not within ${this.timeoutMs / 1000} s`
     return `${what}; ${where}:\n${this.tail}`
   }
 }

@@ -6,16 +6,19 @@
  * stops it, so a failed test or Ctrl-C leaves nothing running, and orphan-guard.ts covers the
  * case where this process dies without closing any scope.
  *
- * Built on Effect's `ChildProcess` (a scoped spawn of a detached process group, SIGTERM then
- * SIGKILL on release, output as streams). What it lacks is added here: `close` semantics (the
+ * Built on Effect's `ChildProcess` (a scoped spawn, SIGTERM then SIGKILL on release, output
+ * as streams). What it lacks is added here: `close` semantics (the
  * child counts as gone once its pipes are drained, not at `exit`, as output can still be in
  * the pipes), the exit signal as a value, readiness waits, and the orphan guard.
  * running-child.ts is the Promise-shaped facade over the same core for non-Effect callers.
  *
  * Waits (readiness, `until`) use the Effect clock: under a TestClock run them with `it.live`.
  */
-import { NodeChildProcessSpawner, NodeFileSystem, NodePath } from "@effect/platform-node"
-import { Deferred, Effect, Exit, Layer, Stream, type Scope } from "effect"
+// Subpaths, not the package index: the index loads all of platform-node (HTTP, sockets), twice the start-up time.
+import * as NodeChildProcessSpawner from "@effect/platform-node/NodeChildProcessSpawner"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import { Deferred, Effect, Exit, Fiber, Layer, Stream, type Scope } from "effect"
 import type { PlatformError } from "effect/PlatformError"
 import { ChildProcess, ChildProcessSpawner } from "effect/process"
 import { createWriteStream, openSync, type WriteStream } from "node:fs"
@@ -27,6 +30,8 @@ import { guardAgainstOrphans } from "./orphan-guard.ts"
 export const STOP_GRACE_MS = 10_000
 /** Output lines kept in memory for `tail` and error messages. */
 export const TAIL_LINES = 200
+/** How long output may still drain once the child has exited (ms): a pipe buffer takes far less. */
+export const DRAIN_AFTER_EXIT_MS = 2_000
 /** How often a readiness probe is tried (ms). */
 export const PROBE_EVERY_MS = 100
 
@@ -102,7 +107,7 @@ const openLog = (spec: ChildSpec): Effect.Effect<WriteStream | undefined, ChildS
     ? Effect.succeed(undefined)
     : Effect.try({
       try: () => createWriteStream("", { fd: openSync(spec.logFile!, "a") }),
-      catch: (e) => new ChildSpawnFailed({ name: spec.name, command: spec.command, detail: `cannot open log file ${spec.logFile}: ${e instanceof Error ? e.message : String(e)}` })
+      catch: (e) => new ChildSpawnFailed({ child: spec.name, command: spec.command, detail: `cannot open log file ${spec.logFile}: ${e instanceof Error ? e.message : String(e)}` })
     })
 
 const endLog = (log: WriteStream | undefined) =>
@@ -116,15 +121,16 @@ export const spawnChild = (spec: ChildSpec): Effect.Effect<Child, ChildError, Sc
     const command = ChildProcess.make(spec.command, [...(spec.args ?? [])], {
       ...(spec.cwd === undefined ? {} : { cwd: spec.cwd }),
       ...(spec.env === undefined ? {} : { env: { ...spec.env }, extendEnv: true }),
-      // Its own process group: stop and the orphan guard reach whatever it starts too.
-      detached: true,
+      // In this process's group, as a shell would start it: Ctrl-C at a terminal reaches the
+      // child too (Effect's default, a group of its own, would leave it to our shutdown alone).
+      detached: false,
       stdin: "ignore",
       killSignal: "SIGTERM",
       forceKillAfter: graceMs
     })
     const handle = yield* (yield* ChildProcessSpawner.ChildProcessSpawner).spawn(command).pipe(
       Effect.tapError(() => endLog(log)),
-      Effect.mapError((e) => new ChildSpawnFailed({ name: spec.name, command: spec.command, detail: e.message }))
+      Effect.mapError((e) => new ChildSpawnFailed({ child: spec.name, command: spec.command, detail: e.message }))
     )
     const releaseGuard = guardAgainstOrphans(handle.pid)
     const tail = new LogTail(spec.tailLines ?? TAIL_LINES)
@@ -155,14 +161,14 @@ export const spawnChild = (spec: ChildSpec): Effect.Effect<Child, ChildError, Sc
 
     yield* Effect.forkScoped(
       Effect.gen(function*() {
-        yield* Effect.all([
-          exitOf(handle.exitCode).pipe(Effect.tap((exit) => Effect.sync(() => void (exited = exit)))),
-          drain(handle.stdout, "stdout"),
-          drain(handle.stderr, "stderr")
-        ], { concurrency: "unbounded" })
+        const output = yield* Effect.forkChild(Effect.all([drain(handle.stdout, "stdout"), drain(handle.stderr, "stderr")], { concurrency: 2 }), { startImmediately: true })
+        exited = yield* exitOf(handle.exitCode)
+        // Output still in the pipes is read; a pipe something else holds open (a grandchild
+        // that outlived it) must not keep the child from counting as gone.
+        yield* Fiber.join(output).pipe(Effect.timeoutOrElse({ duration: DRAIN_AFTER_EXIT_MS, orElse: () => Fiber.interrupt(output) }))
         yield* endLog(log)
         releaseGuard()
-        closedAs = exited!
+        closedAs = exited
         notify()
         yield* Deferred.succeed(closed, closedAs)
       }),
@@ -180,7 +186,7 @@ export const spawnChild = (spec: ChildSpec): Effect.Effect<Child, ChildError, Sc
 
     const notReady = (what: string, reason: "exited" | "timeout", timeoutMs: number) =>
       new ChildNotReady({
-        name: spec.name,
+        child: spec.name,
         waitedFor: what,
         reason,
         timeoutMs,

@@ -43,9 +43,16 @@ describe("spawnChild", () => {
       rmSync(dir, { recursive: true, force: true })
     }).pipe(Effect.scoped))
 
+  it.live("counts a child as gone once it has exited, even while a grandchild holds its pipes", () =>
+    Effect.gen(function*() {
+      const child = yield* spawnChild(sh("sleep 600 & echo $!"))
+      assert.deepStrictEqual(yield* child.closed, { code: 0, signal: null })
+      process.kill(Number(child.tail()), "SIGKILL")
+    }).pipe(Effect.scoped))
+
   it.live("waits for a ready line; `until` waits on later output", () =>
     Effect.gen(function*() {
-      const child = yield* spawnChild({ ...sh("sleep 0.2; echo warming; echo ready now; sleep 0.2; echo serving; sleep 600"), ready: { what: "a ready line", timeoutMs: 5_000, line: (l) => l.startsWith("ready") } })
+      const child = yield* spawnChild({ ...sh("sleep 0.2; echo warming; echo ready now; sleep 0.2; echo serving; exec sleep 600"), ready: { what: "a ready line", timeoutMs: 5_000, line: (l) => l.startsWith("ready") } })
       assert.strictEqual(child.isRunning(), true)
       assert.strictEqual(child.tail(), "warming\nready now")
       assert.strictEqual(yield* child.until(() => (child.tail().endsWith("serving") ? "seen" : undefined), { what: "serving", timeoutMs: 5_000 }), "seen")
@@ -67,7 +74,7 @@ describe("spawnChild", () => {
       const scope = yield* Scope.make()
       let pid = 0
       const error = yield* Effect.flip(spawnChild({
-        ...sh("echo never ready; sleep 600"),
+        ...sh("echo never ready; exec sleep 600"),
         ready: { what: "a probe", timeoutMs: 300, probe: (p) => Effect.sync(() => { pid = p; return false }) }
       }).pipe(Scope.provide(scope)))
       assert.strictEqual((error as ChildNotReady).reason, "timeout")
@@ -81,19 +88,19 @@ describe("spawnChild", () => {
   it.live("is ready once a probe answers true", () =>
     Effect.gen(function*() {
       let tries = 0
-      yield* spawnChild({ ...sh("sleep 600"), ready: { what: "third try", timeoutMs: 5_000, probeEveryMs: 10, probe: () => Effect.sync(() => ++tries >= 3) } })
+      yield* spawnChild({ ...sh("exec sleep 600"), ready: { what: "third try", timeoutMs: 5_000, probeEveryMs: 10, probe: () => Effect.sync(() => ++tries >= 3) } })
       assert.strictEqual(tries, 3)
     }).pipe(Effect.scoped))
 
   it.live("stop: SIGTERM; a child that ignores it is SIGKILLed after the grace period", () =>
     Effect.gen(function*() {
-      const polite = yield* spawnChild(sh("sleep 600"))
+      const polite = yield* spawnChild(sh("exec sleep 600"))
       assert.deepStrictEqual(yield* polite.stop, { code: null, signal: "SIGTERM" })
-      const stubborn = yield* spawnChild({ ...sh("trap '' TERM; echo trapped; sleep 600"), stopGraceMs: 300, ready: { what: "trap set", timeoutMs: 5_000, line: (l) => l === "trapped" } })
+      const stubborn = yield* spawnChild({ ...sh("trap '' TERM; echo trapped; exec sleep 600"), stopGraceMs: 300, ready: { what: "trap set", timeoutMs: 5_000, line: (l) => l === "trapped" } })
       const started = Date.now()
       assert.deepStrictEqual(yield* stubborn.stop, { code: null, signal: "SIGKILL" })
       assert.isAtLeast(Date.now() - started, 250)
-      const crashed = yield* spawnChild(sh("sleep 600"))
+      const crashed = yield* spawnChild(sh("exec sleep 600"))
       assert.deepStrictEqual(yield* crashed.kill, { code: null, signal: "SIGKILL" })
       assert.deepStrictEqual(yield* crashed.stop, { code: null, signal: "SIGKILL" }) // already gone: same answer
     }).pipe(Effect.scoped))
@@ -110,7 +117,7 @@ describe("spawnChild", () => {
 
 describe("RunningChild", () => {
   it("starts, waits and stops as a Promise", async () => {
-    const child = await RunningChild.start({ ...sh("echo up; sleep 600"), ready: { what: "up", timeoutMs: 5_000, line: (l) => l === "up" } })
+    const child = await RunningChild.start({ ...sh("echo up; exec sleep 600"), ready: { what: "up", timeoutMs: 5_000, line: (l) => l === "up" } })
     expect(child.running).toBe(true)
     expect(child.tail()).toBe("up")
     expect(await child.stop()).toEqual({ code: null, signal: "SIGTERM" })
