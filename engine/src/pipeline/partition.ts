@@ -16,6 +16,10 @@
  *   and, above all, cancellations, which must reach the matcher before the decision they undo.
  *   Without it, a partition with no supply filled every slot with waiting orders and stopped
  *   taking anything, cancellations included, until they expired.
+ * - While the driver supply is stale (`supplyCurrent` false: the driver feed cannot vouch for
+ *   the index), the dispatcher holds new orders instead of matching them on a frozen view
+ *   (dispatcher.ts); they stay unacked and are told `working()` like any held order, and are
+ *   decided as soon as the supply is current again.
  * - Bad input is classified at intake (intake.ts), written to the DLQ, and terminated.
  * - When the partition's scope closes, what is queued or waiting for a window is handed back
  *   (nak) for the next owner, and publishes in flight are awaited.
@@ -44,6 +48,8 @@ const RETRY_DELAY_MS = 500
 export const HELD_SHARE = 0.75
 /** How long shutdown waits for publishes in flight (ms). */
 const DRAIN_TIMEOUT_MS = 5_000
+/** While the supply is stale, how often the matcher looks whether it is current again (ms). */
+const SUPPLY_POLL_MS = 100
 
 export interface PartitionPorts {
   readonly publishDecision: (decision: Decision, traceparent: string | undefined) => Promise<"stored" | "duplicate">
@@ -94,6 +100,11 @@ export const makePartition = (options: {
    * (sim-clock.ts) closes them only up to the time a tick released.
    */
   readonly tickTime?: (() => number) | undefined
+  /**
+   * Whether the driver index holds every driver update (the NATS driver feed's health);
+   * always true when not given (the simulator, the in-process transport).
+   */
+  readonly supplyCurrent?: (() => boolean) | undefined
 }): Effect.Effect<Partition, never, Scope.Scope> =>
   Effect.gen(function*() {
     const { dispatcher, catalog, ports, settings, metrics } = options
@@ -216,15 +227,20 @@ export const makePartition = (options: {
       message.nak(RETRY_DELAY_MS)
     }
 
+    const supplyCurrent = options.supplyCurrent
     const turn = Effect.gen(function*() {
       const deadline = dispatcher.nextDeadline
       const take = Queue.takeBetween(queue, 1, TAKE_MAX)
-      const taken = deadline === undefined
-        ? Option.some(yield* take)
-        : yield* Effect.timeoutOption(take, Math.max(0, deadline - (yield* Clock.currentTimeMillis)))
+      const started = yield* Clock.currentTimeMillis
+      let waitMs = deadline === undefined ? undefined : Math.max(0, deadline - started)
+      if (supplyCurrent !== undefined && !dispatcher.supplyCurrent) waitMs = Math.min(waitMs ?? SUPPLY_POLL_MS, SUPPLY_POLL_MS)
+      const taken = waitMs === undefined ? Option.some(yield* take) : yield* Effect.timeoutOption(take, waitMs)
       const now = yield* Clock.currentTimeMillis
       clockNow = now
       queueDepth.set(Queue.sizeUnsafe(queue))
+      // Before the new messages: going stale holds them too; coming back decides the waiting
+      // orders first, in the order they came.
+      if (supplyCurrent !== undefined) for (const decision of dispatcher.setSupplyCurrent(supplyCurrent(), now)) publish(decision, now)
       if (Option.isSome(taken)) for (const message of taken.value) handle(message, now, false)
       const tickAt = options.tickTime === undefined ? now : Math.min(now, options.tickTime())
       for (const decision of dispatcher.tick(tickAt)) publish(decision, tickAt)

@@ -304,4 +304,90 @@ describe("partition pipeline", () => {
       yield* settle
       assert.deepStrictEqual(seen, [traceparent, undefined])
     }))
+
+  describe("while the driver supply is stale", () => {
+    /** A partition whose supply is current while `supply.current` says so. */
+    const staleSetup = (d: Dispatcher) =>
+      Effect.gen(function*() {
+        const bus = new MemoryBus()
+        const supply = { current: true }
+        const partition = yield* makePartition({
+          dispatcher: d,
+          catalog,
+          ports: bus.ports,
+          settings: { capacity: 64, overload: "backpressure", keepAliveMs: 1_000, decisionMemoryMs: 600_000 },
+          metrics: metrics(),
+          supplyCurrent: () => supply.current
+        })
+        bus.deliver = partition.deliver
+        yield* Effect.forkScoped(partition.run)
+        return { bus, supply }
+      })
+
+    it.effect("greedy: holds orders (unacked) instead of matching on the frozen index, then decides them in order", () =>
+      Effect.gen(function*() {
+        const d = dispatcher("greedy")
+        d.driverState(driver("gone", 100))
+        const { bus, supply } = yield* staleSetup(d)
+        supply.current = false
+        bus.publishEvent(order("o1"))
+        bus.publishEvent(order("o2"))
+        yield* TestClock.adjust("5000 millis")
+        yield* settle
+        assert.strictEqual(bus.decisions.size, 0) // "gone" looks available, but the index cannot be trusted
+        assert.strictEqual(bus.unsettled, 2)
+        // The updates the feed was missing arrive, then it is current again.
+        d.driverState(driver("gone", 100, "offline"))
+        d.driverState(driver("new", 200))
+        supply.current = true
+        yield* TestClock.adjust("100 millis")
+        yield* settle
+        assert.deepStrictEqual(reasons([bus.decisions.get("o1")!, bus.decisions.get("o2")!]), ["matched new", "unmatched no_supply"])
+        assert.strictEqual(bus.unsettled, 0)
+      }))
+
+    it.effect("an order whose wait runs out while held is answered expired; a cancellation is answered at once", () =>
+      Effect.gen(function*() {
+        const d = dispatcher("greedy")
+        d.driverState(driver("a", 100))
+        const { bus, supply } = yield* staleSetup(d)
+        supply.current = false
+        bus.publishEvent(order("short", 0, 2_000))
+        bus.publishEvent(order("long", 0, 60_000))
+        bus.publishEvent(order("gone", 0, 60_000))
+        bus.publishEvent(cancel("gone", 10))
+        yield* TestClock.adjust("1 millis")
+        yield* settle
+        assert.deepStrictEqual(reasons(bus.decisions.values()), ["unmatched cancelled"])
+        yield* TestClock.adjust("2000 millis")
+        yield* settle
+        assert.deepStrictEqual(reasons([bus.decisions.get("short")!]), ["unmatched expired"])
+        assert.strictEqual(bus.decisions.get("short")!.decidedAt, 2_001)
+        assert.isUndefined(bus.decisions.get("long"))
+        supply.current = true
+        yield* TestClock.adjust("100 millis")
+        yield* settle
+        assert.deepStrictEqual(reasons([bus.decisions.get("long")!]), ["matched a"])
+        assert.strictEqual(bus.unsettled, 0)
+      }))
+
+    it.effect("batch: no window is solved while stale; the held window is solved as soon as it is current", () =>
+      Effect.gen(function*() {
+        const d = dispatcher("batch", { batchWindowMs: 1_000 })
+        d.driverState(driver("a", 100))
+        const { bus, supply } = yield* staleSetup(d)
+        supply.current = false
+        bus.publishEvent(order("b1"))
+        bus.publishEvent(order("b2"))
+        yield* TestClock.adjust("3000 millis")
+        yield* settle
+        assert.strictEqual(bus.decisions.size, 0)
+        d.driverState(driver("b", 300))
+        supply.current = true
+        yield* TestClock.adjust("100 millis")
+        yield* settle
+        assert.deepStrictEqual(reasons([bus.decisions.get("b1")!, bus.decisions.get("b2")!]).sort(), ["matched a", "matched b"])
+        assert.strictEqual(bus.unsettled, 0)
+      }))
+  })
 })
