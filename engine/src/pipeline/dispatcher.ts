@@ -123,6 +123,10 @@ export class Dispatcher {
   isOpen(orderId: string): boolean {
     return this.#lifecycle.isOpen(orderId)
   }
+  /** Whether the order has a decision (taken here or restored from RESULTS) still remembered. */
+  isDecided(orderId: string): boolean {
+    return this.#lifecycle.isDecided(orderId)
+  }
   get reservedDrivers(): number {
     return this.#reservedAt.size
   }

@@ -305,6 +305,68 @@ describe("partition pipeline", () => {
       assert.deepStrictEqual(seen, [traceparent, undefined])
     }))
 
+  it.effect("a repeated order whose decision is stored is acked without publishing it again; one whose publish failed is published again", () =>
+    Effect.gen(function*() {
+      const d = dispatcher("greedy")
+      d.driverState(driver("a", 100))
+      const bus = new MemoryBus()
+      const published: Array<string> = []
+      let failNext = false
+      let hold: Promise<void> | undefined
+      const ports = {
+        ...bus.ports,
+        publishDecision: (dec: Decision, tp: string | undefined) => {
+          published.push(dec.orderId)
+          if (hold !== undefined) return hold.then(() => bus.ports.publishDecision(dec, tp))
+          if (failNext) {
+            failNext = false
+            return Promise.reject(new Error("PubAck timeout"))
+          }
+          return bus.ports.publishDecision(dec, tp)
+        }
+      }
+      const m = metrics()
+      const partition = yield* makePartition({ dispatcher: d, catalog, ports, settings: { capacity: 8, overload: "backpressure", keepAliveMs: 10_000, decisionMemoryMs: 600_000 }, metrics: m })
+      bus.deliver = partition.deliver
+      yield* Effect.forkScoped(partition.run)
+      bus.publishEvent(order("stored"))
+      yield* TestClock.adjust("1 millis")
+      yield* settle
+      // Redelivered (its ack was lost): acked, not published again.
+      bus.publishEvent(order("stored"))
+      yield* TestClock.adjust("1 millis")
+      yield* settle
+      assert.deepStrictEqual(published, ["stored"])
+      assert.strictEqual(bus.unsettled, 0)
+      assert.strictEqual((yield* Effect.promise(() => m.duplicateDecisions.get())).values[0]?.value, 1)
+      // A publish that failed: the input is nak'ed, comes back, and the decision is published again.
+      failNext = true
+      bus.publishEvent(order("lost"))
+      yield* TestClock.adjust("1 millis")
+      yield* settle
+      // The bus redelivers a nak'ed message after its delay on the real clock (500 ms).
+      yield* Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 700)))
+      yield* TestClock.adjust("1 millis")
+      yield* settle
+      assert.deepStrictEqual(published, ["stored", "lost", "lost"])
+      assert.strictEqual(bus.unsettled, 0)
+      assert.deepStrictEqual(reasons([bus.decisions.get("lost")!]), ["unmatched no_supply"])
+      // A repeat while the publish is in flight waits for it and is settled with it.
+      let release!: () => void
+      hold = new Promise<void>((resolve) => (release = resolve))
+      bus.publishEvent(order("slow"))
+      yield* TestClock.adjust("1 millis")
+      yield* settle
+      bus.publishEvent(order("slow"))
+      yield* TestClock.adjust("1 millis")
+      yield* settle
+      assert.strictEqual(bus.unsettled, 2)
+      release()
+      yield* settle
+      assert.deepStrictEqual(published, ["stored", "lost", "lost", "slow"])
+      assert.strictEqual(bus.unsettled, 0)
+    }))
+
   describe("while the driver supply is stale", () => {
     /** A partition whose supply is current while `supply.current` says so. */
     const staleSetup = (d: Dispatcher) =>
