@@ -103,6 +103,8 @@ class FeedRunner {
   #generation = 0
   #messages: ConsumerMessages | undefined
   #consumerName: string | undefined
+  /** Consumers dropped while disconnected: deleted once connected (after a mere blip they still exist). */
+  #orphans: Array<string> = []
   #deliverySeq = 0
   #connected = true
   #closed = false
@@ -256,9 +258,9 @@ class FeedRunner {
     this.#messages = undefined
     this.#consumerName = undefined
     await messages?.close().catch(() => undefined)
-    if (name !== undefined && this.#connected && !this.#client.nc.isClosed()) {
-      void this.#client.jsm.consumers.delete(KV_STREAM, name).catch(() => undefined)
-    }
+    if (name !== undefined) this.#orphans.push(name)
+    if (!this.#connected || this.#client.nc.isClosed()) return
+    for (const orphan of this.#orphans.splice(0)) void this.#client.jsm.consumers.delete(KV_STREAM, orphan).catch(() => undefined)
   }
 
   #watchConnection(): void {
