@@ -3,7 +3,7 @@
  * models, print the KPI summary and write the KPI files and the HTML report. `--demo` is the
  * README's one command: the shipped SF sample, greedy vs batch.
  */
-import { findNatsServer, makeRegistry, makeSimulatorMetrics, POLICIES, type PolicyName, redactUrls, statusServer } from "#engine"
+import { findNatsServer, makeRegistry, makeSimulatorMetrics, POLICIES, type PolicyName, statusServer } from "#engine"
 import { Console, Effect, Layer, Option, Result } from "effect"
 import { CliError, Command } from "effect/cli"
 import { readDriversFile } from "../fleet/drivers-file.ts"
@@ -141,7 +141,7 @@ export const runSimulate = (flags: Flags) =>
       })
     }
 
-    yield* Console.error(`dispatch simulate: ${input.source.name} · market ${choice.market.id} · ${policies.join(" vs ")} · transport ${mode.mode === "nats" ? `NATS, a dispatch engine --clock sim per policy (${mode.why})` : mode.mode === "live" ? `live, the running engine on ${redactUrls(mode.natsUrl ?? "")} at x${flags.speed}` : `${IN_PROCESS_TRANSPORT} (${mode.why})`}`)
+    yield* Console.error(`dispatch simulate: ${input.source.name} · market ${choice.market.id} · ${policies.join(" vs ")} · transport ${mode.mode === "nats" ? `NATS, a dispatch engine --clock sim per policy (${mode.why})` : mode.mode === "live" ? `live, the running engine on ${mode.natsUrl} at x${flags.speed}` : `${IN_PROCESS_TRANSPORT} (${mode.why})`}`)
     if (demoCut) yield* Console.error(`demo in NATS mode: the first 2 hours of the sample (--to ${new Date(DEMO_NATS_TO).toISOString()}) to stay under a minute; --mode in-process replays all 5 hours in ~5 s, or give --to`)
     const scanStarted = performance.now()
     const scan = yield* scanDemand(input.source, settingsFor(policies[0]!))
