@@ -9,7 +9,10 @@
  *  - eligible = weight > 0, not ejected by outlier detection, and its breaker admits;
  *  - one NATS request per try, timed out at min(per-try timeout, time left to the deadline);
  *    no responders, a timeout or an `internal` reply is a failure: the breaker and the detector
- *    hear of it and the next target is drawn (each at most once);
+ *    hear of it and the next target is drawn (each at most once). No responders (no intake of
+ *    the region is subscribed: the server answers a 503 status at once, nats.js rejects with
+ *    `RequestError.isNoResponders()`) costs one round trip, never the per-try timeout, and is
+ *    counted as its own outcome, `no_responders`, so a region without engines shows as such;
  *  - an answer, including a refusal (`invalid`, `not_found`, `outside_market`), is a success:
  *    the region works, the request was wrong;
  *  - nothing left (or the deadline passed): the fallback runs the intake's own code in the
@@ -21,7 +24,7 @@
  * the first try, JetStream drops a second publish with the same msgID, and the ride record is
  * created once (first writer wins).
  */
-import { headers, TimeoutError } from "@nats-io/transport-node"
+import { headers, RequestError, TimeoutError } from "@nats-io/transport-node"
 import { Context, Effect, Layer } from "effect"
 import { makeIntake, subjects, type Intake, type IntakeOperation, type IntakeReply, type IntakeRequest, type MarketCatalog, type NatsClient } from "#engine"
 import type { BalancerMetrics } from "../observability/metrics.ts"
@@ -56,6 +59,12 @@ export class Balancer extends Context.Service<Balancer, {
 }>()("dispatch/Balancer") {}
 
 const textDecoder = new TextDecoder()
+
+type TryOutcome = "ok" | "error" | "timeout" | "no_responders"
+
+/** How a failed request ended: the server's "no responders" status, a timeout, or anything else (a closed connection). */
+const failureOf = (e: unknown): TryOutcome =>
+  e instanceof TimeoutError ? "timeout" : e instanceof RequestError && e.isNoResponders() ? "no_responders" : "error"
 
 /** The reply's JSON if it has the contract's shape (`ok` boolean); our own engines send it. */
 const parseReply = (data: Uint8Array): { readonly ok: boolean; readonly error?: { readonly code?: unknown } } | undefined => {
@@ -106,15 +115,14 @@ export const makeBalancer = (deps: BalancerDeps) =>
           continue
         }
         if (tries++ > 0) metrics.balancerFailovers.inc({ caller, target })
-        let outcome: "ok" | "error" | "timeout"
+        let outcome: TryOutcome
         let reply: ReturnType<typeof parseReply>
         try {
           const msg = await client.nc.request(subjects.regionRpc(target, operation), payload, { timeout: Math.max(1, Math.min(settings.tryTimeoutMs, deadline - t)), headers: h })
           reply = parseReply(msg.data)
           outcome = reply === undefined || (!reply.ok && reply.error?.code === "internal") ? "error" : "ok"
         } catch (e) {
-          // Anything else (no responders, a closed connection) failed fast: an error, not a timeout.
-          outcome = e instanceof TimeoutError ? "timeout" : "error"
+          outcome = failureOf(e)
         }
         const end = now()
         metrics.balancerRequests.inc({ caller, target, outcome })

@@ -11,7 +11,7 @@ import { HttpApiSchema } from "effect/http-api"
 
 /** Stable codes, also the `reason` label of `dispatch_orders_rejected_total`. */
 export const ERROR_CODES = [
-  "invalid", "not_json", "too_large", "unknown_region", "outside_market", "not_found", "unsupported_media_type",
+  "invalid", "not_json", "not_utf8", "too_large", "unknown_region", "outside_market", "not_found", "unsupported_media_type",
   "method_not_allowed", "unavailable", "internal"
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]

@@ -5,6 +5,11 @@
  * - A body over `MAX_BODY_BYTES` is refused with 413 before it is read when Content-Length says
  *   so, and while it is read otherwise (chunked): Effect raises that as a defect inside the
  *   payload decoder (a 500 by default); here it becomes the 413.
+ * - A JSON body, a path parameter or a query parameter that is not valid UTF-8 is refused
+ *   with 400 `not_utf8` naming it (`$`, `id`, `reason`), as the wire contract refuses such
+ *   payloads. Effect decodes bodies and find-my-way decodes parameters leniently: a bad byte
+ *   became U+FFFD and was stored (issue 15, D4), and a bad path id was a 404. The body is read
+ *   here once; the payload decoder reads the same cached bytes.
  * - Any other error answer without a JSON body (Effect's empty 404 for an unknown route, its
  *   415 text for a wrong content type, an empty 400 from a request parse error) is rewritten
  *   to the gateway's JSON error shape, with the code its status stands for.
@@ -39,6 +44,70 @@ const routeOf = (url: string): string => {
 
 const isJson = (response: HttpServerResponse.HttpServerResponse) => (response.headers["content-type"] ?? "").includes("json")
 
+const utf8 = new TextDecoder("utf-8", { fatal: true })
+const encoder = new TextEncoder()
+
+/** Whether `bytes` are valid UTF-8 (no stray, truncated, overlong or surrogate sequences). */
+const isUtf8 = (bytes: Uint8Array): boolean => {
+  try {
+    utf8.decode(bytes)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Whether a raw URL component decodes to valid UTF-8: its percent-escapes taken as bytes, as
+ * RFC 3986 says. A malformed escape (`%G1`) is not a UTF-8 question: the router answers it.
+ */
+const componentIsUtf8 = (raw: string): boolean => {
+  if (!raw.includes("%")) return true
+  const bytes: Array<number> = []
+  for (let i = 0; i < raw.length; i++) {
+    const hex = raw[i] === "%" ? raw.slice(i + 1, i + 3) : ""
+    if (/^[0-9a-fA-F]{2}$/.test(hex)) {
+      bytes.push(Number.parseInt(hex, 16))
+      i += 2
+    } else {
+      bytes.push(...encoder.encode(raw[i]!))
+    }
+  }
+  return isUtf8(Uint8Array.from(bytes))
+}
+
+const decodedOr = (raw: string): string => {
+  try {
+    return decodeURIComponent(raw.replaceAll("+", " "))
+  } catch {
+    return raw
+  }
+}
+
+/** The first path or query parameter of `url` that is not UTF-8, by the name a client knows it by. */
+const nonUtf8Parameter = (url: string, route: string): { readonly path: string; readonly message: string } | undefined => {
+  const [rawPath = "", rawQuery = ""] = url.split("?", 2)
+  const segments = rawPath.split("/")
+  const template = route === "unmatched" ? [] : route.split("/")
+  for (let i = 0; i < segments.length; i++) {
+    if (componentIsUtf8(segments[i]!)) continue
+    const name = template[i]?.startsWith(":") === true ? template[i]!.slice(1) : "$path"
+    return { path: name, message: `path parameter ${name} is not valid UTF-8 (after percent-decoding)` }
+  }
+  for (const pair of rawQuery === "" ? [] : rawQuery.split("&")) {
+    const [key = "", value = ""] = pair.split("=", 2)
+    if (componentIsUtf8(key) && componentIsUtf8(value)) continue
+    const name = componentIsUtf8(key) ? decodedOr(key) : "$query"
+    return { path: name, message: `query parameter ${name} is not valid UTF-8 (after percent-decoding)` }
+  }
+  return undefined
+}
+
+/** A request that carries a JSON body (other media types get the API's 415 instead). */
+const hasJsonBody = (request: HttpServerRequest.HttpServerRequest): boolean =>
+  (request.headers["content-type"] ?? "").includes("json") &&
+  (Number(request.headers["content-length"] ?? "0") > 0 || request.headers["transfer-encoding"] !== undefined)
+
 const isBodyTooLarge = (u: unknown): boolean =>
   (HttpServerError.isHttpServerError(u) && u.reason._tag === "RequestParseError" && u.reason.reason === "BodyTooLarge") ||
   (typeof u === "object" && u !== null && (u as { _tag?: unknown })._tag === "RequestParseError" && (u as { reason?: unknown }).reason === "BodyTooLarge") ||
@@ -61,7 +130,13 @@ export const layerRequestGuard = Layer.unwrap(Effect.gen(function*() {
       if (declared > MAX_BODY_BYTES) {
         response = reject(413, "too_large", `the body is ${declared} bytes; the limit is ${MAX_BODY_BYTES}`, "$")
       } else {
-        response = yield* inner.pipe(
+        const utf8Checked = Effect.gen(function*() {
+          const parameter = nonUtf8Parameter(request.url, route)
+          if (parameter !== undefined) return reject(400, "not_utf8", parameter.message, parameter.path)
+          if (hasJsonBody(request) && !isUtf8(new Uint8Array(yield* request.arrayBuffer))) return reject(400, "not_utf8", "the body is not valid UTF-8", "$")
+          return yield* inner
+        })
+        response = yield* utf8Checked.pipe(
           Effect.provideService(HttpServerRequest.MaxBodySize, ByteSize.bytes(MAX_BODY_BYTES)),
           Effect.catchCause((cause) => {
             if (Cause.hasInterruptsOnly(cause)) return Effect.failCause(cause)

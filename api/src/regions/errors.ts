@@ -4,7 +4,7 @@
  */
 import { Schema } from "effect"
 import { CliError } from "effect/cli"
-import type { FieldProblem } from "#engine"
+import { redactUrls, type FieldProblem } from "#engine"
 
 const Problem = Schema.Struct({ path: Schema.String, message: Schema.String })
 
@@ -77,7 +77,7 @@ export class AdminApiFailure extends Schema.TaggedError<AdminApiFailure>()("Admi
   detail: Schema.String
 }) {
   override get message(): string {
-    return `admin API ${this.url}${this.status === undefined ? "" : ` answered ${this.status}`}: ${this.detail}`
+    return redactUrls(`admin API ${this.url}${this.status === undefined ? "" : ` answered ${this.status}`}: ${this.detail}`)
   }
   override get [CliError.userMessage](): string {
     return `${this.message}\n(gateway address: --api or DISPATCH_API_URL; token: DISPATCH_ADMIN_TOKEN)`

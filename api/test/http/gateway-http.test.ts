@@ -101,6 +101,42 @@ describeWithNats("gateway HTTP", () => {
     }
   })
 
+  it("refuses a body, a path id or a query parameter that is not valid UTF-8 with 400 not_utf8 naming it, and stores nothing", async () => {
+    const bytes = (...parts: Array<string | ReadonlyArray<number>>) =>
+      new Uint8Array(parts.flatMap((p) => (typeof p === "string" ? [...new TextEncoder().encode(p)] : [...p])))
+    const send = async (method: string, path: string, body?: Uint8Array) => {
+      const res = await fetch(`${world.url()}${path}`, { method, ...(body === undefined ? {} : { body, headers: { "content-type": "application/json" } }) })
+      return { status: res.status, json: (await res.json()) as { error?: { code?: string; path?: string; message?: string } } }
+    }
+    const rideBody = (...riderId: Array<string | ReadonlyArray<number>>) =>
+      bytes(`{"riderId":"`, ...riderId, `","pickup":{"lat":37.78,"lng":-122.41},"dropoff":{"lat":37.79,"lng":-122.42}}`)
+    const ridesBefore = (await world.client().jsm.streams.info(STREAMS.orders)).state.messages
+    const cases: Array<[string, string, Uint8Array | undefined, string]> = [
+      ["POST", "/v1/rides", rideBody("rider-", [0xff]), "$"], // a byte that is never UTF-8
+      ["POST", "/v1/rides", rideBody("rider-", [0xe2, 0x82]), "$"], // a truncated sequence
+      ["POST", "/v1/rides", rideBody("rider-", [0xed, 0xa0, 0x80]), "$"], // an encoded surrogate
+      ["POST", "/v1/rides", rideBody("rider-", [0xc0, 0xaf]), "$"], // an overlong "/"
+      // Even in a field the schema would drop.
+      ["PUT", "/v1/drivers/d-utf8/state", bytes(`{"lat":37.78,"lng":-122.41,"status":"available","note":"`, [0xc3, 0x28], `"}`), "$"],
+      ["GET", "/v1/rides/r_%FF", undefined, "id"],
+      ["POST", "/v1/rides/r_%C3%28/cancel", undefined, "id"],
+      ["POST", "/v1/rides/r_1/cancel?reason=%FF", undefined, "reason"],
+      ["PUT", "/v1/drivers/d%E2%82/state", bytes(`{"lat":37.78,"lng":-122.41,"status":"available"}`), "id"]
+    ]
+    for (const [method, path, body, field] of cases) {
+      const r = await send(method, path, body)
+      expect({ method, path, status: r.status, code: r.json.error?.code, field: r.json.error?.path }).toEqual({ method, path, status: 400, code: "not_utf8", field })
+      expect(r.json.error?.message).toMatch(/not valid UTF-8/)
+    }
+    expect((await world.client().jsm.streams.info(STREAMS.orders)).state.messages).toBe(ridesBefore)
+    const kv = await world.client().kvm.open(KV_BUCKETS.drivers)
+    expect(await kv.get(kvKeys.driver("sf", "d-utf8"))).toBeNull()
+    // Valid multi-byte UTF-8 is fine where the schema allows it, and a malformed escape is the router's.
+    expect((await send("POST", "/v1/rides", rideBody("rider-é€𝄞"))).status).toBe(201)
+    expect((await send("GET", "/v1/rides/r_%C3%A9")).json.error?.code).toBe("not_found")
+    expect((await send("POST", "/v1/rides/r_1/cancel?reason=%G1")).json.error?.code).not.toBe("not_utf8")
+  })
+
   it("refuses a body over 16 KiB with 413, with or without Content-Length", async () => {
     const big = JSON.stringify({ ...ride(), riderId: "x".repeat(20_000) })
     const declared = await world.request("POST", "/v1/rides", big)

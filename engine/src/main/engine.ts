@@ -13,6 +13,7 @@ import { makeEngineMetrics, type EngineMetrics } from "../observability/metrics.
 import type { DispatchSettings } from "../pipeline/dispatcher.ts"
 import type { OverloadPolicy, PartitionSettings } from "../pipeline/partition.ts"
 import { connectNats, type NatsClient, type NatsSettings } from "../transport/nats/connection.ts"
+import type { DriverFeed } from "../transport/nats/driver-feed.ts"
 import { PartitionLease } from "../transport/nats/lease.ts"
 import { ownPartition } from "../transport/nats/nats-partition.ts"
 import { DEFAULT_ACK_WAIT_MS, type OrderConsumerSettings } from "../transport/nats/order-consumer.ts"
@@ -63,16 +64,24 @@ export const runEngine = (config: EngineConfig) =>
     yield* Effect.logInfo("streams and buckets ready").pipe(Effect.annotateLogs({ streams: setup.streams.map((s) => `${s.name}:${s.outcome}`).join(" ") }))
 
     const views = new Map<string, PartitionView>(markets.map((m) => [m.id, "standby"]))
+    const feeds = new Map<string, DriverFeed>()
+    // `drivers`: `stale` while any owned partition's driver feed cannot vouch for its index
+    // (it holds orders then: docs/engine.md, "Stale driver feed"), `none` when owning nothing.
+    const driversView = () => feeds.size === 0 ? "none" : [...feeds.values()].every((f) => f.current()) ? "current" : "stale"
     const server = yield* Layer.build(statusServer({
       host: config.httpHost,
       port: config.httpPort,
       registry,
-      readiness: () => ({
-        ready: !client.nc.isClosed() && client.nc.info !== undefined,
-        nats: client.nc.isClosed() ? "closed" : "connected",
-        instance: config.instanceId,
-        partitions: Object.fromEntries(views)
-      })
+      readiness: () => {
+        const drivers = driversView()
+        return {
+          ready: !client.nc.isClosed() && client.nc.info !== undefined && drivers !== "stale",
+          nats: client.nc.isClosed() ? "closed" : "connected",
+          drivers,
+          instance: config.instanceId,
+          partitions: Object.fromEntries(views)
+        }
+      }
     }))
     void server
 
@@ -80,7 +89,8 @@ export const runEngine = (config: EngineConfig) =>
     yield* runRegionIntake({ client, catalog, region: config.region ?? DEFAULT_REGION, metrics })
     yield* runStraySweeper(client, catalog, metrics)
     for (const market of markets) {
-      yield* Effect.forkScoped(partitionLoop(config, client, catalog, market, metrics, (view) => views.set(market.id, view)))
+      const reportFeed = (feed: DriverFeed | undefined) => feed === undefined ? feeds.delete(market.id) : feeds.set(market.id, feed)
+      yield* Effect.forkScoped(partitionLoop(config, client, catalog, market, metrics, (view) => views.set(market.id, view), reportFeed))
     }
     return yield* Effect.never
   })
@@ -98,7 +108,8 @@ const partitionLoop = (
   catalog: MarketCatalog,
   market: Market,
   metrics: EngineMetrics,
-  report: (view: PartitionView) => void
+  report: (view: PartitionView) => void,
+  reportFeed: (feed: DriverFeed | undefined) => void
 ) => {
   const ackWaitMs = config.ackWaitMs ?? DEFAULT_ACK_WAIT_MS
   const partitionSettings: PartitionSettings = {
@@ -128,7 +139,7 @@ const partitionLoop = (
       metrics.partitionOwner.set(labels, 1)
       report("rebuilding")
       const scope = yield* Scope.make()
-      const session = ownPartition({ client, catalog, market, eta: GreatCircleEta.forMarket(market), dispatch: config.dispatch, partition: partitionSettings, consumer, metrics, clock: config.clock })
+      const session = ownPartition({ client, catalog, market, eta: GreatCircleEta.forMarket(market), dispatch: config.dispatch, partition: partitionSettings, consumer, metrics, clock: config.clock, onDriverFeed: reportFeed })
       const exit = yield* Effect.raceFirst(
         Scope.provide(Effect.tap(Effect.sync(() => report("owner")), () => session), scope),
         lease.awaitLoss

@@ -174,6 +174,11 @@ export class OrderLifecycle {
     return this.#open.has(orderId)
   }
 
+  /** Decided and still remembered (no decision is rebuilt: cheap). */
+  isDecided(orderId: string): boolean {
+    return this.#decided.has(orderId)
+  }
+
   request(order: OrderRequest): RequestOutcome {
     if (this.#open.has(order.orderId)) return { _tag: "Pending" }
     const decision = this.#decided.get(order.orderId)

@@ -8,6 +8,13 @@
  * terminal decision (the lifecycle), a repeated order gets its first decision again (to be
  * re-published under the same message id), and a matched driver stays reserved, out of every
  * query, until its own state update, stamped at or after the decision, says otherwise.
+ *
+ * While the supply is stale (`setSupplyCurrent(false)`: the transport cannot vouch that the
+ * index holds every driver update, e.g. across a NATS outage), nothing is decided from the
+ * index: new orders wait (greedy ones in arrival order, batch ones in their window), orders
+ * whose deadline passes meanwhile are answered `expired` (which needs no driver), and
+ * cancellations and repeats are answered as always. When the supply is current again the
+ * waiting orders are decided at once (docs/engine.md, "Stale driver feed").
  */
 import type { Market } from "../domain/market.ts"
 import { type Decision as WireDecision, type DriverState, type OrderCancelled, type OrderRequested, WIRE_VERSION } from "../domain/messages.ts"
@@ -17,7 +24,7 @@ import { H3DriverIndex } from "../index/h3-driver-index.ts"
 import { DEFAULT_CANDIDATES_PER_ORDER, solveWindow } from "../matching/batch.ts"
 import { greedy } from "../matching/greedy.ts"
 import { OrderLifecycle } from "../matching/lifecycle.ts"
-import type { Decision, OrderRequest, PolicyName } from "../matching/types.ts"
+import { isExpired, orderDeadline, unmatched, type Decision, type OrderRequest, type PolicyName } from "../matching/types.ts"
 
 /** Default batch window (ms): long enough to gather a city's orders, short next to a pickup. */
 export const DEFAULT_BATCH_WINDOW_MS = 2_000
@@ -76,6 +83,10 @@ export class Dispatcher {
   #carryOverMax: number
   #windowClosesAt: number | undefined
   #lastWindow: WindowReport | undefined
+  /** False while the driver index may miss updates: nothing is matched then. */
+  #supplyCurrent = true
+  /** Greedy orders that arrived while the supply was stale, in arrival order. */
+  #awaitingSupply: Array<OrderRequest> = []
 
   constructor(market: Market, eta: Eta, settings: DispatchSettings, index: DriverIndex = H3DriverIndex.forMarket(market)) {
     this.market = market
@@ -112,8 +123,35 @@ export class Dispatcher {
   isOpen(orderId: string): boolean {
     return this.#lifecycle.isOpen(orderId)
   }
+  /** Whether the order has a decision (taken here or restored from RESULTS) still remembered. */
+  isDecided(orderId: string): boolean {
+    return this.#lifecycle.isDecided(orderId)
+  }
   get reservedDrivers(): number {
     return this.#reservedAt.size
+  }
+  get supplyCurrent(): boolean {
+    return this.#supplyCurrent
+  }
+  /** Open orders held because the supply is stale (greedy's waiting list and the batch window). */
+  get awaitingSupply(): number {
+    return this.#supplyCurrent ? 0 : this.#awaitingSupply.length + this.#window.length + this.#carried.length
+  }
+
+  /**
+   * Says whether the driver index holds every update. Going stale holds new decisions back;
+   * coming back decides every order that waited (greedy in arrival order, the batch window at
+   * once), returned as usual.
+   */
+  setSupplyCurrent(current: boolean, now: number): Array<WireDecision> {
+    if (current === this.#supplyCurrent) return []
+    this.#supplyCurrent = current
+    if (!current) return []
+    const waiting = this.#awaitingSupply
+    this.#awaitingSupply = []
+    const decisions = this.#record(waiting.map((order) => greedy(order, this.index, this.#eta, now, { maxRadiusMeters: this.#radius })))
+    if (this.#window.length > 0 || this.#carried.length > 0) decisions.push(...this.#solve(now))
+    return decisions
   }
   /** The window solved by the last `tick` or `request`, once; for metrics. */
   takeWindowReport(): WindowReport | undefined {
@@ -127,10 +165,16 @@ export class Dispatcher {
     const outcome = this.#lifecycle.request(order)
     if (outcome._tag === "AlreadyDecided") return [this.#wire(outcome.decision)]
     if (outcome._tag === "Pending") return []
-    if (this.settings.policy === "greedy") return this.#record([greedy(order, this.index, this.#eta, now, { maxRadiusMeters: this.#radius })])
+    if (this.settings.policy === "greedy") {
+      if (!this.#supplyCurrent) {
+        this.#awaitingSupply.push(order)
+        return []
+      }
+      return this.#record([greedy(order, this.index, this.#eta, now, { maxRadiusMeters: this.#radius })])
+    }
     this.#window.push(order)
     this.#windowClosesAt ??= now + this.settings.batchWindowMs
-    return this.#window.length >= this.#windowMax ? this.#solve(now) : []
+    return this.#supplyCurrent && this.#window.length >= this.#windowMax ? this.#solve(now) : []
   }
 
   /** The overload answer: decided at once as `unmatched: overloaded`, never queued. */
@@ -146,17 +190,48 @@ export class Dispatcher {
     if (outcome._tag === "AlreadyDecided") return []
     this.#window = this.#window.filter((o) => o.orderId !== message.orderId)
     this.#carried = this.#carried.filter((o) => o.orderId !== message.orderId)
+    if (this.#awaitingSupply.length > 0) this.#awaitingSupply = this.#awaitingSupply.filter((o) => o.orderId !== message.orderId)
     return [this.#wire(outcome.decision)]
   }
 
-  /** Runs what is due at `now`: the batch window when it closes. */
+  /**
+   * Runs what is due at `now`: the batch window when it closes; while the supply is stale,
+   * only the expiry of waiting orders.
+   */
   tick(now: number): Array<WireDecision> {
+    if (!this.#supplyCurrent) return this.#expireWaiting(now)
     return this.#windowClosesAt !== undefined && now >= this.#windowClosesAt ? this.#solve(now) : []
   }
 
-  /** When `tick` next has work (epoch ms), if ever. */
+  /** When `tick` next has work (epoch ms), if ever. While stale: the first waiting order's deadline, just after it. */
   get nextDeadline(): number | undefined {
-    return this.#windowClosesAt
+    if (this.#supplyCurrent) return this.#windowClosesAt
+    let first: number | undefined
+    for (const list of [this.#awaitingSupply, this.#window, this.#carried]) {
+      for (const order of list) {
+        const expiresAt = orderDeadline(order) + 1
+        if (first === undefined || expiresAt < first) first = expiresAt
+      }
+    }
+    return first
+  }
+
+  /** Answers `expired` to every waiting order past its deadline (no driver state needed). */
+  #expireWaiting(now: number): Array<WireDecision> {
+    const next = this.nextDeadline
+    if (next === undefined || next > now) return []
+    const expired: Array<Decision> = []
+    const keep = (list: Array<OrderRequest>) =>
+      list.filter((order) => {
+        if (!isExpired(order, now)) return true
+        expired.push(unmatched(order.orderId, "expired", now))
+        return false
+      })
+    this.#awaitingSupply = keep(this.#awaitingSupply)
+    this.#window = keep(this.#window)
+    this.#carried = keep(this.#carried)
+    if (this.#window.length === 0 && this.#carried.length === 0) this.#windowClosesAt = undefined
+    return this.#record(expired)
   }
 
   /** Applies a driver's own update. A reservation older than the update ends with it. */

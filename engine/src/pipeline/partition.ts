@@ -16,6 +16,17 @@
  *   and, above all, cancellations, which must reach the matcher before the decision they undo.
  *   Without it, a partition with no supply filled every slot with waiting orders and stopped
  *   taking anything, cancellations included, until they expired.
+ * - While the driver supply is stale (`supplyCurrent` false: the driver feed cannot vouch for
+ *   the index), the dispatcher holds new orders instead of matching them on a frozen view
+ *   (dispatcher.ts); they stay unacked and are told `working()` like any held order, and are
+ *   decided as soon as the supply is current again.
+ * - A repeated order whose decision RESULTS is known to hold (its publish was acknowledged, or
+ *   it was restored from RESULTS) is acked without publishing the decision again; one whose
+ *   publish is still in flight waits for that publish and is settled with it. RESULTS would
+ *   drop a copy (same `Nats-Msg-Id`), but every core subscriber of the decision subjects would
+ *   see it: after a nats-server restart every order whose ack was lost comes back, and live
+ *   subscribers saw 3-198 copies per restart (issue 15). Only a decision whose publish failed
+ *   is published again.
  * - Bad input is classified at intake (intake.ts), written to the DLQ, and terminated.
  * - When the partition's scope closes, what is queued or waiting for a window is handed back
  *   (nak) for the next owner, and publishes in flight are awaited.
@@ -44,6 +55,8 @@ const RETRY_DELAY_MS = 500
 export const HELD_SHARE = 0.75
 /** How long shutdown waits for publishes in flight (ms). */
 const DRAIN_TIMEOUT_MS = 5_000
+/** While the supply is stale, how often the matcher looks whether it is current again (ms). */
+const SUPPLY_POLL_MS = 100
 
 export interface PartitionPorts {
   readonly publishDecision: (decision: Decision, traceparent: string | undefined) => Promise<"stored" | "duplicate">
@@ -94,6 +107,11 @@ export const makePartition = (options: {
    * (sim-clock.ts) closes them only up to the time a tick released.
    */
   readonly tickTime?: (() => number) | undefined
+  /**
+   * Whether the driver index holds every driver update (the NATS driver feed's health);
+   * always true when not given (the simulator, the in-process transport).
+   */
+  readonly supplyCurrent?: (() => boolean) | undefined
 }): Effect.Effect<Partition, never, Scope.Scope> =>
   Effect.gen(function*() {
     const { dispatcher, catalog, ports, settings, metrics } = options
@@ -103,6 +121,10 @@ export const makePartition = (options: {
     const queue = yield* Queue.bounded<InboundMessage>(settings.capacity)
     const held = new Map<string, Held>()
     const publishing = new Set<Promise<unknown>>()
+    /** Orders whose decision is being published, with the repeats that wait for that publish. */
+    const publishingOrders = new Map<string, Array<InboundMessage>>()
+    /** Orders whose last decision publish failed: a repeat publishes it again. */
+    const unstored = new Set<string>()
     let clockNow = Date.now()
     let handledSequence = 0
 
@@ -126,14 +148,26 @@ export const makePartition = (options: {
     const publish = (decision: Decision, now: number) => {
       const entry = held.get(decision.orderId)
       held.delete(decision.orderId)
+      const orderId = decision.orderId
+      const repeats: Array<InboundMessage> = []
+      publishingOrders.set(orderId, repeats)
+      const settled = () => {
+        if (publishingOrders.get(orderId) === repeats) publishingOrders.delete(orderId)
+      }
       track(ports.publishDecision(decision, entry?.span?.traceparent).then(
         (outcome) => {
+          settled()
+          unstored.delete(orderId)
+          for (const m of repeats) m.ack()
           if (outcome === "duplicate") metrics.duplicateDecisions.inc({ market })
           observe(decision, entry, now)
           entry?.span?.span.end()
           for (const m of entry?.messages ?? []) m.ack()
         },
         (error: unknown) => {
+          settled()
+          unstored.add(orderId)
+          for (const m of repeats) m.nak(RETRY_DELAY_MS)
           entry?.span?.span.recordException(error instanceof Error ? error : String(error))
           entry?.span?.span.end()
           // Comes back; the lifecycle answers with this same decision then.
@@ -190,6 +224,13 @@ export const makePartition = (options: {
       const event = classified.event
       received[event.type].inc()
       if (message.info.deliveryCount > 1) metrics.redeliveries.inc({ market })
+      if (event.type === "order.requested" && dispatcher.isDecided(event.orderId) && !unstored.has(event.orderId)) {
+        // Stored or being stored: a copy would only reach core subscribers again (see the top).
+        const waiting = publishingOrders.get(event.orderId)
+        if (waiting !== undefined) return void waiting.push(message)
+        metrics.duplicateDecisions.inc({ market })
+        return message.ack()
+      }
       hold(event, message)
       const decisions = event.type === "order.cancelled"
         ? dispatcher.cancel(event, now)
@@ -216,15 +257,20 @@ export const makePartition = (options: {
       message.nak(RETRY_DELAY_MS)
     }
 
+    const supplyCurrent = options.supplyCurrent
     const turn = Effect.gen(function*() {
       const deadline = dispatcher.nextDeadline
       const take = Queue.takeBetween(queue, 1, TAKE_MAX)
-      const taken = deadline === undefined
-        ? Option.some(yield* take)
-        : yield* Effect.timeoutOption(take, Math.max(0, deadline - (yield* Clock.currentTimeMillis)))
+      const started = yield* Clock.currentTimeMillis
+      let waitMs = deadline === undefined ? undefined : Math.max(0, deadline - started)
+      if (supplyCurrent !== undefined && !dispatcher.supplyCurrent) waitMs = Math.min(waitMs ?? SUPPLY_POLL_MS, SUPPLY_POLL_MS)
+      const taken = waitMs === undefined ? Option.some(yield* take) : yield* Effect.timeoutOption(take, waitMs)
       const now = yield* Clock.currentTimeMillis
       clockNow = now
       queueDepth.set(Queue.sizeUnsafe(queue))
+      // Before the new messages: going stale holds them too; coming back decides the waiting
+      // orders first, in the order they came.
+      if (supplyCurrent !== undefined) for (const decision of dispatcher.setSupplyCurrent(supplyCurrent(), now)) publish(decision, now)
       if (Option.isSome(taken)) for (const message of taken.value) handle(message, now, false)
       const tickAt = options.tickTime === undefined ? now : Math.min(now, options.tickTime())
       for (const decision of dispatcher.tick(tickAt)) publish(decision, tickAt)
@@ -238,7 +284,10 @@ export const makePartition = (options: {
     const housekeeping = Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
       for (const entry of held.values()) for (const m of entry.messages) m.working()
+      for (const repeats of publishingOrders.values()) for (const m of repeats) m.working()
       dispatcher.forgetDecisionsBefore(now - settings.decisionMemoryMs)
+      // A failed publish's order that was forgotten since is decided anew if it comes back.
+      for (const orderId of unstored) if (!dispatcher.isDecided(orderId)) unstored.delete(orderId)
       const available = dispatcher.index.availableCount
       metrics.drivers.set({ market, status: "available" }, available)
       metrics.drivers.set({ market, status: "reserved" }, dispatcher.reservedDrivers)

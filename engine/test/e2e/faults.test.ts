@@ -41,8 +41,15 @@ describeWithNats("engine under faults (separate processes, real NATS, file store
     const { server, client, random } = await freshWorld(seed, DRIVERS)
     // Every decision as it is published (core subscription): to trigger faults and time them.
     const seen: Array<number> = []
-    client.nc.subscribe(subjects.marketDecisions("sf"), { callback: () => void seen.push(Date.now()) })
-    return { server, client, random, seen }
+    // Copies per decision subject (one per order): what a live subscriber must expect (docs/wire-contract.md, "Live decisions").
+    const copies = new Map<string, number>()
+    client.nc.subscribe(subjects.marketDecisions("sf"), {
+      callback: (_e, m) => {
+        seen.push(Date.now())
+        copies.set(m.subject, (copies.get(m.subject) ?? 0) + 1)
+      }
+    })
+    return { server, client, random, seen, copies }
   }
 
   const engine = (url: string, instanceId: string, waitFor: "consuming" | "listening" = "consuming") =>
@@ -69,6 +76,8 @@ describeWithNats("engine under faults (separate processes, real NATS, file store
     })()
     return { traceIds, done }
   }
+
+  const extraCopies = (copies: ReadonlyMap<string, number>) => [...copies.values()].reduce((n, c) => n + c - 1, 0)
 
   const firstAfter = (seen: ReadonlyArray<number>, t: number) => seen.find((x) => x >= t) ?? Number.NaN
 
@@ -105,7 +114,7 @@ describeWithNats("engine under faults (separate processes, real NATS, file store
   }
 
   it("SIGKILL of the engine mid-run, then a new engine: nothing lost, nothing twice", async () => {
-    const { server, client, random, seen } = await setup(11)
+    const { server, client, random, seen, copies } = await setup(11)
     const first = await engine(server.url, "first")
     const run = streamOrders(client, random, "kill")
     await decisionsSeen(seen, FAULT_AT_DECISIONS)
@@ -123,12 +132,13 @@ describeWithNats("engine under faults (separate processes, real NATS, file store
       decidedAtKill,
       takeoverMs: consuming.at - killedAt,
       firstDecisionAfterTakeoverMs: firstAfter(seen, consuming.at) - killedAt,
-      lastDecisionAfterKillMs: Math.max(...seen) - killedAt
+      lastDecisionAfterKillMs: Math.max(...seen) - killedAt,
+      liveExtraCopies: extraCopies(copies)
     }), [second])
   })
 
   it("nats-server SIGKILL and restart mid-run (file store): nothing lost, nothing twice", async () => {
-    const { server, client, random, seen } = await setup(12)
+    const { server, client, random, seen, copies } = await setup(12)
     const only = await engine(server.url, "only")
     const run = streamOrders(client, random, "natsdown")
     await decisionsSeen(seen, FAULT_AT_DECISIONS)
@@ -143,13 +153,16 @@ describeWithNats("engine under faults (separate processes, real NATS, file store
       decidedAtKill,
       outageMs,
       lastDecisionAfterKillMs: Math.max(...seen) - downAt,
+      // What a live core subscriber saw: extra copies of decisions, and decisions it missed while disconnected.
+      liveExtraCopies: extraCopies(copies),
+      liveMissed: ORDERS - copies.size,
       leaseEvents: only.logs.filter((l) => l.message.startsWith("lease")).map((l) => l.message.replaceAll(" ", "_")).join(",") || "none"
     }), [only])
     expect(only.running).toBe(true)
   })
 
   it("lease holder SIGKILLed with a standby running: the standby takes over, nothing lost, nothing twice", async () => {
-    const { server, client, random, seen } = await setup(13)
+    const { server, client, random, seen, copies } = await setup(13)
     const holder = await engine(server.url, "holder")
     const standby = await engine(server.url, "standby", "listening")
     const ready = (await (await standby.get("/readyz")).json()) as { partitions: Record<string, string> }
@@ -165,7 +178,8 @@ describeWithNats("engine under faults (separate processes, real NATS, file store
     await check("fault: lease holder SIGKILL, standby takes over", client, run.traceIds, () => ({
       takeoverMs: consuming.at - killedAt,
       firstDecisionAfterTakeoverMs: firstAfter(seen, consuming.at) - killedAt,
-      lastDecisionAfterKillMs: Math.max(...seen) - killedAt
+      lastDecisionAfterKillMs: Math.max(...seen) - killedAt,
+      liveExtraCopies: extraCopies(copies)
     }), [standby])
     expect(standby.logsWith("lease acquired (takeover)").length).toBe(1)
   })

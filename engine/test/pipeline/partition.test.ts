@@ -304,4 +304,152 @@ describe("partition pipeline", () => {
       yield* settle
       assert.deepStrictEqual(seen, [traceparent, undefined])
     }))
+
+  it.effect("a repeated order whose decision is stored is acked without publishing it again; one whose publish failed is published again", () =>
+    Effect.gen(function*() {
+      const d = dispatcher("greedy")
+      d.driverState(driver("a", 100))
+      const bus = new MemoryBus()
+      const published: Array<string> = []
+      let failNext = false
+      let hold: Promise<void> | undefined
+      const ports = {
+        ...bus.ports,
+        publishDecision: (dec: Decision, tp: string | undefined) => {
+          published.push(dec.orderId)
+          if (hold !== undefined) return hold.then(() => bus.ports.publishDecision(dec, tp))
+          if (failNext) {
+            failNext = false
+            return Promise.reject(new Error("PubAck timeout"))
+          }
+          return bus.ports.publishDecision(dec, tp)
+        }
+      }
+      const m = metrics()
+      const partition = yield* makePartition({ dispatcher: d, catalog, ports, settings: { capacity: 8, overload: "backpressure", keepAliveMs: 10_000, decisionMemoryMs: 600_000 }, metrics: m })
+      bus.deliver = partition.deliver
+      yield* Effect.forkScoped(partition.run)
+      bus.publishEvent(order("stored"))
+      yield* TestClock.adjust("1 millis")
+      yield* settle
+      // Redelivered (its ack was lost): acked, not published again.
+      bus.publishEvent(order("stored"))
+      yield* TestClock.adjust("1 millis")
+      yield* settle
+      assert.deepStrictEqual(published, ["stored"])
+      assert.strictEqual(bus.unsettled, 0)
+      assert.strictEqual((yield* Effect.promise(() => m.duplicateDecisions.get())).values[0]?.value, 1)
+      // A publish that failed: the input is nak'ed, comes back, and the decision is published again.
+      failNext = true
+      bus.publishEvent(order("lost"))
+      yield* TestClock.adjust("1 millis")
+      yield* settle
+      // The bus redelivers a nak'ed message after its delay on the real clock (500 ms).
+      yield* Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 700)))
+      yield* TestClock.adjust("1 millis")
+      yield* settle
+      assert.deepStrictEqual(published, ["stored", "lost", "lost"])
+      assert.strictEqual(bus.unsettled, 0)
+      assert.deepStrictEqual(reasons([bus.decisions.get("lost")!]), ["unmatched no_supply"])
+      // A repeat while the publish is in flight waits for it and is settled with it.
+      let release!: () => void
+      hold = new Promise<void>((resolve) => (release = resolve))
+      bus.publishEvent(order("slow"))
+      yield* TestClock.adjust("1 millis")
+      yield* settle
+      bus.publishEvent(order("slow"))
+      yield* TestClock.adjust("1 millis")
+      yield* settle
+      assert.strictEqual(bus.unsettled, 2)
+      release()
+      yield* settle
+      assert.deepStrictEqual(published, ["stored", "lost", "lost", "slow"])
+      assert.strictEqual(bus.unsettled, 0)
+    }))
+
+  describe("while the driver supply is stale", () => {
+    /** A partition whose supply is current while `supply.current` says so. */
+    const staleSetup = (d: Dispatcher) =>
+      Effect.gen(function*() {
+        const bus = new MemoryBus()
+        const supply = { current: true }
+        const partition = yield* makePartition({
+          dispatcher: d,
+          catalog,
+          ports: bus.ports,
+          settings: { capacity: 64, overload: "backpressure", keepAliveMs: 1_000, decisionMemoryMs: 600_000 },
+          metrics: metrics(),
+          supplyCurrent: () => supply.current
+        })
+        bus.deliver = partition.deliver
+        yield* Effect.forkScoped(partition.run)
+        return { bus, supply }
+      })
+
+    it.effect("greedy: holds orders (unacked) instead of matching on the frozen index, then decides them in order", () =>
+      Effect.gen(function*() {
+        const d = dispatcher("greedy")
+        d.driverState(driver("gone", 100))
+        const { bus, supply } = yield* staleSetup(d)
+        supply.current = false
+        bus.publishEvent(order("o1"))
+        bus.publishEvent(order("o2"))
+        yield* TestClock.adjust("5000 millis")
+        yield* settle
+        assert.strictEqual(bus.decisions.size, 0) // "gone" looks available, but the index cannot be trusted
+        assert.strictEqual(bus.unsettled, 2)
+        // The updates the feed was missing arrive, then it is current again.
+        d.driverState(driver("gone", 100, "offline"))
+        d.driverState(driver("new", 200))
+        supply.current = true
+        yield* TestClock.adjust("100 millis")
+        yield* settle
+        assert.deepStrictEqual(reasons([bus.decisions.get("o1")!, bus.decisions.get("o2")!]), ["matched new", "unmatched no_supply"])
+        assert.strictEqual(bus.unsettled, 0)
+      }))
+
+    it.effect("an order whose wait runs out while held is answered expired; a cancellation is answered at once", () =>
+      Effect.gen(function*() {
+        const d = dispatcher("greedy")
+        d.driverState(driver("a", 100))
+        const { bus, supply } = yield* staleSetup(d)
+        supply.current = false
+        bus.publishEvent(order("short", 0, 2_000))
+        bus.publishEvent(order("long", 0, 60_000))
+        bus.publishEvent(order("gone", 0, 60_000))
+        bus.publishEvent(cancel("gone", 10))
+        yield* TestClock.adjust("1 millis")
+        yield* settle
+        assert.deepStrictEqual(reasons(bus.decisions.values()), ["unmatched cancelled"])
+        yield* TestClock.adjust("2000 millis")
+        yield* settle
+        assert.deepStrictEqual(reasons([bus.decisions.get("short")!]), ["unmatched expired"])
+        assert.strictEqual(bus.decisions.get("short")!.decidedAt, 2_001)
+        assert.isUndefined(bus.decisions.get("long"))
+        supply.current = true
+        yield* TestClock.adjust("100 millis")
+        yield* settle
+        assert.deepStrictEqual(reasons([bus.decisions.get("long")!]), ["matched a"])
+        assert.strictEqual(bus.unsettled, 0)
+      }))
+
+    it.effect("batch: no window is solved while stale; the held window is solved as soon as it is current", () =>
+      Effect.gen(function*() {
+        const d = dispatcher("batch", { batchWindowMs: 1_000 })
+        d.driverState(driver("a", 100))
+        const { bus, supply } = yield* staleSetup(d)
+        supply.current = false
+        bus.publishEvent(order("b1"))
+        bus.publishEvent(order("b2"))
+        yield* TestClock.adjust("3000 millis")
+        yield* settle
+        assert.strictEqual(bus.decisions.size, 0)
+        d.driverState(driver("b", 300))
+        supply.current = true
+        yield* TestClock.adjust("100 millis")
+        yield* settle
+        assert.deepStrictEqual(reasons([bus.decisions.get("b1")!, bus.decisions.get("b2")!]).sort(), ["matched a", "matched b"])
+        assert.strictEqual(bus.unsettled, 0)
+      }))
+  })
 })

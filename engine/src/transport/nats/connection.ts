@@ -18,6 +18,7 @@ import {
 } from "@nats-io/transport-node"
 import { Context, Effect, Layer, type Scope } from "effect"
 import { readFileSync } from "node:fs"
+import { redactUrls } from "../../observability/redaction.ts"
 import { NatsConnectError } from "./errors.ts"
 
 /** Wait between reconnect attempts (ms): short, as the server is usually back in seconds. */
@@ -69,7 +70,7 @@ export const connectNats = (settings: NatsSettings): Effect.Effect<NatsClient, N
         const jsm = await jetstreamManager(nc, { timeout: JETSTREAM_TIMEOUT_MS })
         return { nc, js: jetstream(nc, { timeout: JETSTREAM_TIMEOUT_MS }), jsm, kvm: new Kvm(nc) }
       },
-      catch: (e) => new NatsConnectError({ servers: settings.servers.join(","), detail: e instanceof Error ? e.message : String(e) })
+      catch: (e) => new NatsConnectError({ servers: redactUrls(settings.servers.join(",")), detail: redactUrls(e instanceof Error ? e.message : String(e)) })
     }),
     ({ nc }) => Effect.promise(() => (nc.isClosed() ? Promise.resolve() : nc.drain().catch(() => nc.close())))
   )

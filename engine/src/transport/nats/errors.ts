@@ -3,14 +3,18 @@
  */
 import { Schema } from "effect"
 import { CliError } from "effect/cli"
+import { redactUrls } from "../../observability/redaction.ts"
 
-/** The server could not be reached or refused us (address, credentials, TLS). */
+/**
+ * The server could not be reached or refused us (address, credentials, TLS). `servers` is
+ * stored redacted (connection.ts) and redacted again here, so no password reaches a log.
+ */
 export class NatsConnectError extends Schema.TaggedError<NatsConnectError>()("NatsConnectError", {
   servers: Schema.String,
   detail: Schema.String
 }) {
   override get message(): string {
-    return `cannot connect to NATS at ${this.servers}: ${this.detail}`
+    return redactUrls(`cannot connect to NATS at ${this.servers}: ${this.detail}`)
   }
   override get [CliError.userMessage](): string {
     return `${this.message}\n(set NATS_URL or --nats; credentials with NATS_USER/NATS_PASSWORD, NATS_TOKEN or NATS_CREDS)`
