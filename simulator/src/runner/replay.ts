@@ -13,6 +13,7 @@ import { NoDemandToPlaceDrivers } from "../fleet/errors.ts"
 import type { RepositionSettings } from "../fleet/repositioning.ts"
 import { drawShift } from "../fleet/shifts.ts"
 import { KpiCollector, type Kpis, type ScenarioInfo } from "../report/kpis.ts"
+import { MarketTime } from "../report/market-time.ts"
 import type { RunTiming } from "../report/run-timing.ts"
 import type { PatienceDistribution } from "../riders/patience.ts"
 import { SeededRandom } from "../trips/random.ts"
@@ -114,7 +115,8 @@ const fleetOf = (settings: ReplaySettings, scan: DemandScan): Array<DriverSetup>
 export const replay = <E>(source: TripSource<E>, settings: ReplaySettings, scan: DemandScan): Effect.Effect<ReplayResult, E> =>
   Effect.gen(function*() {
     const fleet = fleetOf(settings, scan)
-    const collector = new KpiCollector(scan.start, scan.end, fleet.length, settings.mapResolution)
+    const time = new MarketTime(settings.market.timeZone)
+    const collector = new KpiCollector(scan.start, scan.end, fleet.length, settings.mapResolution, time)
     const wallStart = performance.now()
     const port = settings.openPort?.(scan.start)
     if (port !== undefined) yield* Effect.addFinalizer(() => Effect.promise(() => port.close()))
@@ -135,7 +137,9 @@ export const replay = <E>(source: TripSource<E>, settings: ReplaySettings, scan:
       start: scan.start,
       port
     }, settings.observer === undefined ? collector.on : fanOut(collector.on, settings.observer))
-    const progress = settings.progress === undefined ? undefined : new Progress(settings.progress, `[${settings.dispatch.policy}]`, scan.start, scan.end)
+    const progress = settings.progress === undefined
+      ? undefined
+      : new Progress(settings.progress, { label: `[${settings.dispatch.policy}]`, start: scan.start, end: scan.end, time })
     const clock = settings.clock
     const paced = clock.kind === "realtime" ? yield* pacer(scan.start, clock.speed) : undefined
     yield* Stream.runForEachArray(inWindow(source, settings.from, settings.to), (trips) =>
@@ -147,7 +151,7 @@ export const replay = <E>(source: TripSource<E>, settings: ReplaySettings, scan:
         progress?.update(sim.now, sim.tripsArrived)
       }))
     sim.finish()
-    progress?.done()
+    progress?.done(sim.tripsArrived)
     const wallSeconds = (performance.now() - wallStart) / 1000
     const scenario: ScenarioInfo = {
       market: settings.market.id,
@@ -157,6 +161,9 @@ export const replay = <E>(source: TripSource<E>, settings: ReplaySettings, scan:
       seed: settings.seed,
       from: new Date(scan.start).toISOString(),
       to: new Date(scan.end).toISOString(),
+      timeZone: time.timeZone,
+      fromLocal: time.iso(scan.start),
+      toLocal: time.iso(scan.end),
       settings: settings.describe
     }
     const simulatedSeconds = (scan.end - scan.start) / 1000
