@@ -118,6 +118,10 @@ export const replay = <E>(source: TripSource<E>, settings: ReplaySettings, scan:
     const time = new MarketTime(settings.market.timeZone)
     const collector = new KpiCollector(scan.start, scan.end, fleet.length, settings.mapResolution, time)
     const wallStart = performance.now()
+    // Started with the wall clock of run.json, so that its "done in" is the run's wall time (NATS mode: the engine's start included).
+    const progress = settings.progress === undefined
+      ? undefined
+      : new Progress(settings.progress, { label: `[${settings.dispatch.policy}]`, start: scan.start, end: scan.end, time })
     const port = settings.openPort?.(scan.start)
     if (port !== undefined) yield* Effect.addFinalizer(() => Effect.promise(() => port.close()))
     const sim = new Simulation({
@@ -137,9 +141,6 @@ export const replay = <E>(source: TripSource<E>, settings: ReplaySettings, scan:
       start: scan.start,
       port
     }, settings.observer === undefined ? collector.on : fanOut(collector.on, settings.observer))
-    const progress = settings.progress === undefined
-      ? undefined
-      : new Progress(settings.progress, { label: `[${settings.dispatch.policy}]`, start: scan.start, end: scan.end, time })
     const clock = settings.clock
     const paced = clock.kind === "realtime" ? yield* pacer(scan.start, clock.speed) : undefined
     yield* Stream.runForEachArray(inWindow(source, settings.from, settings.to), (trips) =>
