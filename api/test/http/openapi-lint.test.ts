@@ -5,14 +5,14 @@
  */
 import { execFile } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { OpenApi } from "effect/http-api"
 import { afterAll, expect, it } from "vitest"
 import { DispatchApi } from "../../src/http/api.ts"
 
-const redocly = createRequire(import.meta.url).resolve("@redocly/cli/bin/cli.js")
+const redocly = fileURLToPath(import.meta.resolve("@redocly/cli/bin/cli.js"))
 const dir = mkdtempSync(join(tmpdir(), "dispatch-openapi-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
