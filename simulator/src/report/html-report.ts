@@ -8,7 +8,6 @@
  * build and d3's are inlined, with the page script (report-page.js) and the data as JSON, so
  * the file needs no network. The map data (cell outlines from h3-js) is built in report-cells.ts.
  */
-import { LocalHour } from "#engine"
 import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
@@ -37,18 +36,17 @@ export interface HtmlReportOptions {
 }
 
 export const renderHtmlReport = (runs: ReadonlyArray<ReportRun>, options: HtmlReportOptions): string => {
-  const localHour = new LocalHour(options.timeZone)
-  // Plot's time axis shows UTC; the market's wall clock written as UTC makes it show local hours.
-  const wallClock = (t: number) => new Date(t + localHour.offsetMsAt(t)).toISOString()
+  const time = new MarketTime(options.timeZone)
   const from = Date.parse(runs[0]!.kpis.scenario.from), to = Date.parse(runs[0]!.kpis.scenario.to)
   const data = {
     timeZone: options.timeZone,
     runs: runs.map((r) => ({
       policy: r.kpis.scenario.policy,
-      // plotFrom-plotTo: the part of the hour inside the measured window, where its figures are drawn.
+      // Plot's time axis shows UTC: the market's wall clock written as UTC makes it show local
+      // hours. plotFrom-plotTo: the part of the hour inside the measured window, where its figures are drawn.
       hourly: r.kpis.hourly.map((h) => {
         const start = Date.parse(h.start)
-        return { ...h, plotHour: wallClock(start), plotFrom: wallClock(Math.max(start, from)), plotTo: wallClock(Math.min(start + HOUR_MS, to)) }
+        return { ...h, plotHour: time.wallClock(start), plotFrom: time.wallClock(Math.max(start, from)), plotTo: time.wallClock(Math.min(start + HOUR_MS, to)) }
       }),
       waitHistogram: r.kpis.waitHistogram,
       pickupWait: r.kpis.pickupWaitSeconds
@@ -67,7 +65,6 @@ export const renderHtmlReport = (runs: ReadonlyArray<ReportRun>, options: HtmlRe
   const settings = Object.entries(s.settings).map(([k, v]) => `<code>--${escapeHtml(k)} ${escapeHtml(String(v))}</code>`).join(" ")
   const plot = (id: string) => `<div class="plot" id="${id}"></div>`
   const maps = [plot("plot-map-trips"), ...runs.map((_, i) => plot(`plot-map-${i}`)), ...(compare ? [plot("plot-map-diff")] : [])].join("\n")
-  const time = new MarketTime(options.timeZone)
   const period = time.span(Date.parse(s.from), Date.parse(s.to))
   const partial = runs[0]!.kpis.hourly.filter((h) => h.partial).map((h) => `${time.minute(Date.parse(h.start))} (${h.minutes} min)`)
   const partialNote = partial.length === 0

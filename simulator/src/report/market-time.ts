@@ -27,7 +27,15 @@ export class MarketTime {
     const offset = this.#hour.offsetMsAt(t)
     const minutes = Math.abs(offset) / MINUTE_MS
     const sign = offset < 0 ? "-" : "+"
-    return `${this.#wall(t, offset).slice(0, 23)}${sign}${two(Math.floor(minutes / 60))}:${two(minutes % 60)}`
+    return `${this.wallClock(t).slice(0, 23)}${sign}${two(Math.floor(minutes / 60))}:${two(minutes % 60)}`
+  }
+
+  /**
+   * The local wall clock written as if it were UTC (`2008-05-31T17:00:01.000Z`; the `Z` is not
+   * true): for a time axis that shows UTC, such as Plot's, to show local hours.
+   */
+  wallClock(t: number): string {
+    return new Date(t + this.#hour.offsetMsAt(t)).toISOString()
   }
 
   /** `2008-05-31 17:46 PDT`, for people. */
@@ -53,12 +61,7 @@ export class MarketTime {
 
   /** `2008-05-31 17:46`, the local wall clock to the minute. */
   #dateMinute(t: number): string {
-    return this.#wall(t, this.#hour.offsetMsAt(t)).slice(0, 16).replace("T", " ")
-  }
-
-  /** The local wall clock as an ISO string (its `Z` is not true: only the digits are used). */
-  #wall(t: number, offset: number): string {
-    return new Date(t + offset).toISOString()
+    return this.wallClock(t).slice(0, 16).replace("T", " ")
   }
 }
 
