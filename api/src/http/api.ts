@@ -51,42 +51,57 @@ export const DriverStateBody = Schema.Struct({
 export const DriverAnswer = Schema.Struct({ driverId: DriverId, market: MarketId })
 
 const rides = HttpApiGroup.make("rides")
+  .annotate(OpenApi.Description, "Riders' requests: each is stored by a region's intake and decided by the partition owner; the decision is read back by id.")
   .add(HttpApiEndpoint.post("createRide", "/v1/rides", {
     headers: { ...RegionHeader, "idempotency-key": Schema.optionalKey(OpaqueId) },
     payload: CreateRideBody,
     success: [RideAnswer.pipe(HttpApiSchema.status(201)), RideAnswer.annotate({ identifier: "RideQueued" }).pipe(HttpApiSchema.status(202))],
     error: [errorAt(400), errorAt(413), errorAt(415), errorAt(422), errorAt(503)]
-  }))
+  }).annotate(OpenApi.Summary, "Request a ride"))
   .add(HttpApiEndpoint.get("getRide", "/v1/rides/:id", {
     params: { id: OrderId },
     headers: RegionHeader,
     success: RideView,
     error: [errorAt(400), errorAt(404), errorAt(503)]
-  }))
+  }).annotate(OpenApi.Summary, "A ride's status and decision"))
   .add(HttpApiEndpoint.post("cancelRide", "/v1/rides/:id/cancel", {
     params: { id: OrderId },
     headers: RegionHeader,
     query: CancelQuery,
     success: RideView,
     error: [errorAt(400), errorAt(404), errorAt(503)]
-  }))
+  }).annotate(OpenApi.Summary, "Cancel a ride"))
 
 const drivers = HttpApiGroup.make("drivers")
+  .annotate(OpenApi.Description, "Driver apps' positions and availability, what the engine matches riders with.")
   .add(HttpApiEndpoint.put("setDriverState", "/v1/drivers/:id/state", {
     params: { id: DriverId },
     headers: RegionHeader,
     payload: DriverStateBody,
     success: DriverAnswer,
     error: [errorAt(400), errorAt(413), errorAt(422), errorAt(503)]
-  }))
+  }).annotate(OpenApi.Summary, "Report a driver's position and status"))
 
 const ops = HttpApiGroup.make("ops")
-  .add(HttpApiEndpoint.get("healthz", "/healthz", { success: Schema.Struct({ status: Schema.Literal("ok") }) }))
+  .annotate(OpenApi.Description, "For load balancers, orchestrators and Prometheus: liveness, readiness and metrics.")
+  .add(HttpApiEndpoint.get("healthz", "/healthz", { success: Schema.Struct({ status: Schema.Literal("ok") }) })
+    .annotate(OpenApi.Summary, "Liveness: the process runs"))
   .add(HttpApiEndpoint.get("readyz", "/readyz", {
     success: Schema.Struct({ ready: Schema.Boolean, nats: Schema.String, regions: Schema.Array(Schema.String) }),
     error: errorAt(503)
-  }))
-  .add(HttpApiEndpoint.get("metrics", "/metrics", { success: Schema.String }))
+  }).annotate(OpenApi.Summary, "Readiness: NATS connected and a region known"))
+  .add(HttpApiEndpoint.get("metrics", "/metrics", { success: Schema.String }).annotate(OpenApi.Summary, "Prometheus metrics"))
 
 export const DispatchApi = HttpApi.make("dispatch").add(rides).add(drivers).add(ops).middleware(RequestValidation)
-  .annotateMerge(OpenApi.annotations({ title: "Dispatch API gateway", version: "1", description: "Rides and driver positions, routed to regional engines (docs/api.md)." }))
+  .annotateMerge(OpenApi.annotations({
+    title: "Dispatch API gateway",
+    version: "1",
+    description: "Rides and driver positions, routed to regional engines (docs/api.md).",
+    license: { name: "MIT", identifier: "MIT" },
+    // The document is served by the gateway it describes, so "/" (relative to the document) is
+    // always right; the second entry is where `dispatch api` listens by default.
+    servers: [
+      { url: "/", description: "the gateway serving this document" },
+      { url: "http://127.0.0.1:8080", description: "a local `dispatch api` on its default --host and --port" }
+    ]
+  }))

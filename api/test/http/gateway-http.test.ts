@@ -4,10 +4,12 @@
  * and hostile input (fast-check) that must get a 4xx with a JSON body, never a 500, never reach
  * a NATS subject, and leave the server up.
  */
+import { OpenApi } from "effect/http-api"
 import fc from "fast-check"
 import { expect, it } from "vitest"
 import { KV_BUCKETS, kvKeys, STREAMS } from "#engine"
 import { describeWithNats } from "#engine/testing"
+import { DispatchApi } from "../../src/http/api.ts"
 import { useGatewayWorld } from "../support/gateway-world.ts"
 
 const PICKUP = { lat: 37.78, lng: -122.41 }
@@ -53,6 +55,8 @@ describeWithNats("gateway HTTP", () => {
     expect(metrics).toContain("dispatch_breaker_state")
     const openapi = (await world.request("GET", "/openapi.json")).json as { paths: Record<string, unknown> }
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(["/v1/rides", "/v1/rides/{id}", "/v1/rides/{id}/cancel", "/v1/drivers/{id}/state"]))
+    // The document openapi-lint.test.ts lints.
+    expect(openapi).toEqual(OpenApi.fromApi(DispatchApi))
   })
 
   it("answers a retried POST with the same Idempotency-Key with the first answer, and stores one order", async () => {

@@ -1,18 +1,20 @@
 /**
  * The self-contained HTML report: one file, readable offline, with the KPI table and the plots
- * (demand vs supply per hour, the wait distribution, utilisation over the day, a map of pickup
- * waits by H3 cell), one run or several side by side with their differences.
+ * (demand and supply per hour, the wait distribution's tail and percentiles, utilisation over
+ * the day, maps of trips and pickup waits by H3 cell), one run or two side by side with their
+ * differences. Times are the market's local time, and say so.
  *
  * Plots are drawn in the browser by Observable Plot (docs/architecture.md says why); its UMD
  * build and d3's are inlined, with the page script (report-page.js) and the data as JSON, so
- * the file needs no network. Cell outlines come from h3-js here, in Node.
+ * the file needs no network. The map data (cell outlines from h3-js) is built in report-cells.ts.
  */
-import { LocalHour } from "#engine"
-import { cellToBoundary } from "h3-js"
 import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
+import { HOUR_MS } from "./hour-buckets.ts"
 import { kpiRows, type ReportRun } from "./kpi-table.ts"
+import { MarketTime } from "./market-time.ts"
+import { reportCells } from "./report-cells.ts"
 
 const require = createRequire(import.meta.url)
 /** The libraries' browser builds, read once. */
@@ -28,98 +30,46 @@ const scriptSafe = (text: string): string => text.replace(/<\/(script)/gi, "<\\/
 const escapeHtml = (text: string): string =>
   text.replace(/[&<>"]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&quot;"))
 
-interface CellFeature {
-  readonly type: "Feature"
-  readonly properties: { readonly value: number | null; readonly title: string }
-  readonly geometry: { readonly type: "Polygon"; readonly coordinates: ReadonlyArray<ReadonlyArray<readonly [number, number]>> }
-}
-
-/**
- * A cell's outline for d3-geo, which reads rings on the sphere and takes a counter-clockwise
- * ring (GeoJSON's order, what h3-js returns) as everything BUT the hexagon: reversed, clockwise.
- */
-const polygonOf = (cell: string) => ({ type: "Polygon" as const, coordinates: [(cellToBoundary(cell, true) as Array<[number, number]>).reverse()] })
-
-/** The value near the top of the range (95th percentile), so one outlier cell does not wash out the map. */
-const upperDomain = (values: ReadonlyArray<number>): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted.length === 0 ? 1 : Math.max(1, sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))]!)
-}
-
-const cellData = (runs: ReadonlyArray<ReportRun>) => {
-  const geometry = new Map<string, ReturnType<typeof polygonOf>>()
-  const shape = (cell: string) => {
-    let g = geometry.get(cell)
-    if (g === undefined) geometry.set(cell, (g = polygonOf(cell)))
-    return g
-  }
-  const byPolicy: Record<string, Array<CellFeature>> = {}
-  const waits: Array<number> = []
-  for (const run of runs) {
-    byPolicy[run.kpis.scenario.policy] = run.kpis.cells.cells.map((c) => {
-      if (c.pickupWaitMeanSeconds !== null) waits.push(c.pickupWaitMeanSeconds)
-      return {
-        type: "Feature",
-        properties: {
-          value: c.pickupWaitMeanSeconds,
-          title: `${c.cell}\n${c.requests} requests, ${c.served} served\nmean pickup wait ${c.pickupWaitMeanSeconds ?? "–"} s`
-        },
-        geometry: shape(c.cell)
-      }
-    })
-  }
-  let difference = null
-  if (runs.length === 2) {
-    const [a, b] = runs as readonly [ReportRun, ReportRun]
-    const other = new Map(b.kpis.cells.cells.map((c) => [c.cell, c]))
-    const features: Array<CellFeature> = []
-    for (const c of a.kpis.cells.cells) {
-      const d = other.get(c.cell)
-      if (c.pickupWaitMeanSeconds === null || d?.pickupWaitMeanSeconds == null) continue
-      const value = Math.round((d.pickupWaitMeanSeconds - c.pickupWaitMeanSeconds) * 10) / 10
-      features.push({ type: "Feature", properties: { value, title: `${c.cell}\n${b.kpis.scenario.policy} − ${a.kpis.scenario.policy}: ${value} s` }, geometry: shape(c.cell) })
-    }
-    const spread = upperDomain(features.map((f) => Math.abs(f.properties.value ?? 0)))
-    difference = {
-      title: `Mean pickup wait, ${b.kpis.scenario.policy} − ${a.kpis.scenario.policy} (blue: ${b.kpis.scenario.policy} faster)`,
-      domain: [-spread, spread],
-      features
-    }
-  }
-  const extent = [...geometry.values()].map((g) => ({ type: "Feature", properties: {}, geometry: g }))
-  return { extent, byPolicy, waitDomain: [0, upperDomain(waits)], difference }
-}
-
 export interface HtmlReportOptions {
   readonly timeZone: string
   readonly transport: string
 }
 
 export const renderHtmlReport = (runs: ReadonlyArray<ReportRun>, options: HtmlReportOptions): string => {
-  const localHour = new LocalHour(options.timeZone)
+  const time = new MarketTime(options.timeZone)
+  const from = Date.parse(runs[0]!.kpis.scenario.from), to = Date.parse(runs[0]!.kpis.scenario.to)
   const data = {
     timeZone: options.timeZone,
     runs: runs.map((r) => ({
       policy: r.kpis.scenario.policy,
-      // Plot's time axis shows UTC; shifting by the market's offset makes it show local hours.
+      // Plot's time axis shows UTC: the market's wall clock written as UTC makes it show local
+      // hours. plotFrom-plotTo: the part of the hour inside the measured window, where its figures are drawn.
       hourly: r.kpis.hourly.map((h) => {
-        const t = Date.parse(h.start)
-        return { ...h, localStart: new Date(t + localHour.offsetMsAt(t)).toISOString() }
+        const start = Date.parse(h.start)
+        return { ...h, plotHour: time.wallClock(start), plotFrom: time.wallClock(Math.max(start, from)), plotTo: time.wallClock(Math.min(start + HOUR_MS, to)) }
       }),
-      waitHistogram: r.kpis.waitHistogram
+      waitHistogram: r.kpis.waitHistogram,
+      pickupWait: r.kpis.pickupWaitSeconds
     })),
-    cells: cellData(runs)
+    cells: reportCells(runs)
   }
   const s = runs[0]!.kpis.scenario
   const policies = runs.map((r) => r.kpis.scenario.policy)
   const compare = runs.length === 2
+  const difference = compare ? `${policies[1]} − ${policies[0]}` : ""
   const table = [
-    `<tr><th>KPI</th>${policies.map((p) => `<th>${escapeHtml(p)}</th>`).join("")}${compare ? `<th>${escapeHtml(`${policies[1]} − ${policies[0]}`)}</th>` : ""}</tr>`,
+    `<tr><th>KPI</th>${policies.map((p) => `<th>${escapeHtml(p)}</th>`).join("")}${compare ? `<th>${escapeHtml(difference)}</th>` : ""}</tr>`,
     ...kpiRows(runs).map((r) =>
       `<tr><td>${escapeHtml(r.label)}</td>${r.values.map((v) => `<td>${escapeHtml(v)}</td>`).join("")}${compare ? `<td>${escapeHtml(r.difference)}</td>` : ""}</tr>`)
   ].join("\n")
   const settings = Object.entries(s.settings).map(([k, v]) => `<code>--${escapeHtml(k)} ${escapeHtml(String(v))}</code>`).join(" ")
-  const maps = [...runs.map((_, i) => `<div class="plot" id="plot-map-${i}"></div>`), ...(compare ? [`<div class="plot" id="plot-map-diff"></div>`] : [])].join("\n")
+  const plot = (id: string) => `<div class="plot" id="${id}"></div>`
+  const maps = [plot("plot-map-trips"), ...runs.map((_, i) => plot(`plot-map-${i}`)), ...(compare ? [plot("plot-map-diff")] : [])].join("\n")
+  const period = time.span(Date.parse(s.from), Date.parse(s.to))
+  const partial = runs[0]!.kpis.hourly.filter((h) => h.partial).map((h) => `${time.minute(Date.parse(h.start))} (${h.minutes} min)`)
+  const partialNote = partial.length === 0
+    ? ""
+    : `<p class="note" id="partial-hours">Hollow dots: hours the measured window covers only in part, ${escapeHtml(partial.join(", "))}; their trips are scaled to per-hour rates (none under 10 minutes).</p>`
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -132,22 +82,29 @@ th, td { border-bottom: 1px solid #ddd; padding: 3px 10px; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 .plots { display: flex; flex-wrap: wrap; gap: 24px; }
 .plot { min-width: 300px; }
+.plot figure { margin: 0; }
+.plot figure h2 { font-size: 15px; margin: 0 0 4px; }
+.plot-row { display: flex; flex-wrap: wrap; gap: 24px; }
+.note { color: #555; }
 code { background: #f4f4f4; padding: 1px 4px; }
 </style>
 </head>
 <body>
 <h1>Dispatch simulation: ${escapeHtml(s.market)} · ${escapeHtml(policies.join(" vs "))}</h1>
-<p>Trips <code>${escapeHtml(s.trips)}</code> · ${s.drivers} drivers · seed ${s.seed} · ${escapeHtml(s.from)} → ${escapeHtml(s.to)} · transport ${escapeHtml(options.transport)}</p>
+<p>Trips <code>${escapeHtml(s.trips)}</code> · ${s.drivers} drivers · seed ${s.seed} · ${escapeHtml(period)} · transport ${escapeHtml(options.transport)}</p>
+<p>Times are local to the market (${escapeHtml(options.timeZone)}).</p>
 <p>${settings}</p>
 <h2>KPIs</h2>
 <table id="kpi-table">
 ${table}
 </table>
 <h2>Demand and supply</h2>
-<div class="plots"><div class="plot" id="plot-demand"></div><div class="plot" id="plot-supply"></div></div>
-<h2>Waits and utilisation</h2>
-<div class="plots"><div class="plot" id="plot-waits"></div><div class="plot" id="plot-utilisation"></div></div>
-<h2>Pickup waits by H3 cell (resolution ${runs[0]!.kpis.cells.resolution})</h2>
+<div class="plots">${plot("plot-demand")}${plot("plot-supply")}</div>
+${partialNote}
+${compare ? `<h2>Per hour, ${escapeHtml(difference)}</h2>\n<div class="plots">${plot("plot-hourly-diff")}</div>` : ""}
+<h2>Rider waits and utilisation</h2>
+<div class="plots">${plot("plot-waits")}${plot("plot-wait-stats")}${plot("plot-utilisation")}</div>
+<h2>Trips and pickup waits by H3 cell (resolution ${runs[0]!.kpis.cells.resolution})</h2>
 <div class="plots">
 ${maps}
 </div>

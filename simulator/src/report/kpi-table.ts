@@ -22,17 +22,22 @@ export interface KpiRow {
 
 type Unit = "count" | "rate" | "seconds" | "metres" | "km" | "hours"
 
-const format = (value: number | null, unit: Unit): string => {
-  if (value === null) return "–"
-  switch (unit) {
-    case "rate":
-      return `${(value * 100).toFixed(2)}%`
-    case "count":
-      return Math.round(value).toLocaleString("en-US")
-    default:
-      return value.toLocaleString("en-US", { maximumFractionDigits: 1 })
-  }
+/**
+ * Per unit. Hours take two decimals, or 0.98 h and 1.04 h both read `1`; `signDisplay:
+ * "negative"` writes a figure that rounds to zero as 0, never -0.
+ */
+const decimals = (max: number, min = 0) =>
+  new Intl.NumberFormat("en-US", { minimumFractionDigits: min, maximumFractionDigits: max, signDisplay: "negative" })
+const FORMATS: Record<Unit, Intl.NumberFormat> = {
+  count: decimals(0),
+  rate: new Intl.NumberFormat("en-US", { style: "percent", minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: "negative" }),
+  seconds: decimals(1),
+  metres: decimals(1),
+  km: decimals(1),
+  hours: decimals(2)
 }
+
+const format = (value: number | null, unit: Unit): string => (value === null ? "–" : FORMATS[unit].format(value))
 
 const formatDifference = (a: number | null, b: number | null, unit: Unit): string => {
   if (a === null || b === null) return ""

@@ -1,8 +1,10 @@
 /**
- * The terminal summary of a run or a comparison: a heading naming the scenario, then the KPI
- * table in Markdown (readable as is, and pastes into an issue).
+ * The terminal summary of a run or a comparison: a heading naming the scenario and its window
+ * in the market's time zone, then the KPI table in Markdown (readable as is, and pastes into an
+ * issue).
  */
 import { kpiRows, type ReportRun } from "./kpi-table.ts"
+import { MarketTime } from "./market-time.ts"
 
 export const markdownSummary = (runs: ReadonlyArray<ReportRun>, transport: string): string => {
   const first = runs[0]!.kpis.scenario
@@ -12,7 +14,7 @@ export const markdownSummary = (runs: ReadonlyArray<ReportRun>, transport: strin
   const lines = [
     `## Simulation: ${first.market} · ${first.trips} · ${first.drivers} drivers · seed ${first.seed}`,
     "",
-    `${first.from} → ${first.to} · transport: ${transport} · clock: ${first.settings["clock"] ?? "virtual"}`,
+    `${new MarketTime(first.timeZone).span(Date.parse(first.from), Date.parse(first.to))} · transport: ${transport} · clock: ${first.settings["clock"] ?? "virtual"}`,
     "",
     `| ${header.join(" | ")} |`,
     `| --- | ${header.slice(1).map(() => "---:").join(" | ")} |`,

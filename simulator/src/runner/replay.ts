@@ -13,6 +13,7 @@ import { NoDemandToPlaceDrivers } from "../fleet/errors.ts"
 import type { RepositionSettings } from "../fleet/repositioning.ts"
 import { drawShift } from "../fleet/shifts.ts"
 import { KpiCollector, type Kpis, type ScenarioInfo } from "../report/kpis.ts"
+import { MarketTime } from "../report/market-time.ts"
 import type { RunTiming } from "../report/run-timing.ts"
 import type { PatienceDistribution } from "../riders/patience.ts"
 import { SeededRandom } from "../trips/random.ts"
@@ -116,8 +117,13 @@ const fleetOf = (settings: ReplaySettings, scan: DemandScan): Array<DriverSetup>
 export const replay = <E>(source: TripSource<E>, settings: ReplaySettings, scan: DemandScan): Effect.Effect<ReplayResult, E> =>
   Effect.gen(function*() {
     const fleet = fleetOf(settings, scan)
-    const collector = new KpiCollector(scan.start, scan.end, fleet.length, settings.mapResolution)
+    const time = new MarketTime(settings.market.timeZone)
+    const collector = new KpiCollector(scan.start, scan.end, fleet.length, settings.mapResolution, time)
     const wallStart = performance.now()
+    // Started with the wall clock of run.json, so that its "done in" is the run's wall time (NATS mode: the engine's start included).
+    const progress = settings.progress === undefined
+      ? undefined
+      : new Progress(settings.progress, { label: `[${settings.dispatch.policy}]`, start: scan.start, end: scan.end, time })
     const port = settings.openPort?.(scan.start)
     if (port !== undefined) yield* Effect.addFinalizer(() => Effect.promise(() => port.close()))
     const sim = new Simulation({
@@ -137,7 +143,6 @@ export const replay = <E>(source: TripSource<E>, settings: ReplaySettings, scan:
       start: scan.start,
       port
     }, settings.observer === undefined ? collector.on : fanOut(collector.on, settings.observer))
-    const progress = settings.progress === undefined ? undefined : new Progress(settings.progress, `[${settings.dispatch.policy}]`, scan.start, scan.end)
     const clock = settings.clock
     const paced = clock.kind === "realtime" ? yield* pacer(scan.start, clock.speed) : undefined
     yield* Stream.runForEachArray(inWindow(source, settings.from, settings.to), (trips) =>
@@ -149,7 +154,7 @@ export const replay = <E>(source: TripSource<E>, settings: ReplaySettings, scan:
         progress?.update(sim.now, sim.tripsArrived)
       }))
     sim.finish()
-    progress?.done()
+    progress?.done(sim.tripsArrived)
     const wallSeconds = (performance.now() - wallStart) / 1000
     const scenario: ScenarioInfo = {
       market: settings.market.id,
@@ -159,6 +164,9 @@ export const replay = <E>(source: TripSource<E>, settings: ReplaySettings, scan:
       seed: settings.seed,
       from: new Date(scan.start).toISOString(),
       to: new Date(scan.end).toISOString(),
+      timeZone: time.timeZone,
+      fromLocal: time.iso(scan.start),
+      toLocal: time.iso(scan.end),
       settings: settings.describe
     }
     const simulatedSeconds = (scan.end - scan.start) / 1000

@@ -1,15 +1,19 @@
 /**
  * The report in a real browser: headless Chromium (Debian package `chromium`) loads the file
- * offline and every plot is drawn, with no console error. Without Chromium the test is skipped
- * with a notice, except under CI=true where it fails. `CHROMIUM_BIN` names another binary.
+ * offline, every plot is drawn, nothing reaches the console, and what the report promises is
+ * there: the wait tail on a log axis, paired bars of the wait percentiles, the hourly
+ * differences, partial hours marked, a trips-per-cell map, a distance scale on every map, and
+ * tooltips that name the cell under the pointer with its trips and waits. Without Chromium the
+ * test is skipped with a notice, except under CI=true where it fails. `CHROMIUM_BIN` names
+ * another binary.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { execFile } from "node:child_process"
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { comparisonReport, PLOT_CONTAINERS } from "./report-fixture.ts"
+import { type ChromiumPage, openPage } from "./chromium-page.ts"
+import { comparisonReport, MAP_CONTAINERS, PLOT_CONTAINERS } from "./report-fixture.ts"
 
 const chromium = [process.env["CHROMIUM_BIN"], "/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => p !== undefined && existsSync(p))
 const inCi = process.env["CI"] === "true"
@@ -17,34 +21,75 @@ if (chromium === undefined && !inCi) {
   console.warn("\n*** SKIPPING the report's browser test: Chromium is not installed (sudo apt-get install chromium, or set CHROMIUM_BIN) ***\n")
 }
 
-const run = (bin: string, args: ReadonlyArray<string>) =>
-  Effect.callback<{ stdout: string; stderr: string }, Error>((resume) => {
-    execFile(bin, args, { maxBuffer: 64 * 1024 * 1024, timeout: 60_000 }, (error, stdout, stderr) =>
-      resume(error === null ? Effect.succeed({ stdout, stderr }) : Effect.fail(error)))
+/** Polls a page expression until it is true. */
+const until = (page: ChromiumPage, expression: string, what: string) =>
+  Effect.promise(async () => {
+    for (let i = 0; i < 300; i++) {
+      if (await page.evaluate<boolean>(expression)) return
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    throw new Error(`timed out waiting for ${what}`)
+  })
+
+const texts = (page: ChromiumPage, selector: string) =>
+  Effect.promise(() => page.evaluate<Array<string>>(`[...document.querySelectorAll(${JSON.stringify(selector)})].map((e) => e.textContent)`))
+
+/** Hovers the middle of the first cell of a map and returns the tooltip's text. */
+const tooltipOfACell = (page: ChromiumPage, id: string) =>
+  Effect.gen(function*() {
+    const at = yield* Effect.promise(() =>
+      page.evaluate<{ x: number; y: number }>(`(() => {
+        const cell = document.querySelector("#${id} g[aria-description] path")
+        cell.scrollIntoView({ block: "center" })
+        const r = cell.getBoundingClientRect()
+        return { x: r.x + r.width / 2, y: r.y + r.height / 2 }
+      })()`))
+    yield* Effect.promise(() => page.mouseMove(at.x, at.y))
+    yield* until(page, `(document.querySelector("#${id} g[aria-label=tip]")?.textContent ?? "") !== ""`, `a tooltip on ${id}`)
+    // Plot starts each line of a tip with a zero-width space.
+    return (yield* texts(page, `#${id} g[aria-label=tip] tspan`)).map((line) => line.replace(/\u200b/g, "")).join("\n")
   })
 
 describe.skipIf(chromium === undefined && !inCi)("HTML report in headless Chromium", () => {
-  it.live("loads offline, draws every plot, logs nothing on the console", () =>
+  it.live("loads offline, draws every plot and what each promises, shows cell tooltips, logs nothing", () =>
     Effect.gen(function*() {
       assert.isDefined(chromium, "CI=true: Chromium must be installed (apt-get install chromium)")
-      const { html } = yield* comparisonReport
+      const { runs, html } = yield* comparisonReport
       const dir = mkdtempSync(join(tmpdir(), "dispatch-report-"))
       yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
       const file = join(dir, "report.html")
       writeFileSync(file, html)
-      const { stdout, stderr } = yield* run(chromium!, [
-        "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", `--user-data-dir=${join(dir, "profile")}`,
-        // No network at all: the report must not need it.
-        "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
-        "--enable-logging=stderr", "--v=0", "--virtual-time-budget=10000", "--dump-dom", `file://${file}`
-      ])
-      assert.include(stdout, `data-plots-done="true"`, "the page script ran to the end")
+      const page = yield* Effect.acquireRelease(Effect.promise(() => openPage(chromium!, `file://${file}`, join(dir, "profile"))), (p) => Effect.sync(() => p.close()))
+      yield* until(page, `document.body?.dataset.plotsDone === "true"`, "the page script to finish")
+
       for (const id of PLOT_CONTAINERS) {
-        const element = new RegExp(`<div class="plot" id="${id}" data-plotted="true">.*?<svg`, "s")
-        assert.match(stdout, element, `plot ${id} drawn`)
+        assert.isTrue(yield* Effect.promise(() => page.evaluate<boolean>(`document.querySelector("#${id}[data-plotted=true] svg") !== null`)), `plot ${id} drawn`)
       }
-      // Chromium logs every console message at one level, so any message fails: the page logs none when all is well.
-      const consoleLines = stderr.split("\n").filter((l) => /:CONSOLE|Uncaught/.test(l))
-      assert.deepStrictEqual(consoleLines, [])
+      // The tail on a log axis: ticks a decade apart (a linear axis would read 0%, 20%, ...).
+      const waitTicks = yield* texts(page, "#plot-waits g[aria-label=y-axis\\ tick\\ label] text")
+      assert.includeMembers(waitTicks, ["100%", "10%", "1%"])
+      // Paired bars: mean, p50, p90, p99 for each policy, each statistic labelled with the difference.
+      assert.strictEqual((yield* texts(page, "#plot-wait-stats g[aria-label=bar] rect")).length, 8)
+      assert.match((yield* texts(page, "#plot-wait-stats g[aria-label=fx-axis\\ tick\\ label] text")).join(" "), /p99 \([+−±][\d.]+ s\)/)
+      // The hourly differences: matched trips, rider wait, utilisation.
+      assert.strictEqual((yield* texts(page, "#plot-hourly-diff svg[class^=plot]")).length, 3)
+      // The fixture's 33 minutes are a partial hour: hollow dots, and the note saying so.
+      assert.isAbove((yield* texts(page, "#plot-demand g[aria-description='partial hour'] circle")).length, 0)
+      assert.match((yield* texts(page, "#partial-hours"))[0]!, /2008-05-31 17:00 PDT \(33\.3 min\)/)
+      // Trips per cell: a cell shape for every cell with a request.
+      assert.strictEqual((yield* texts(page, "#plot-map-trips g[aria-description='trips per cell'] path")).length, runs[0]!.kpis.cells.cells.length)
+      for (const id of MAP_CONTAINERS) {
+        assert.strictEqual((yield* texts(page, `#${id} g[aria-description='map scale'] path`)).length, 1, `${id}: a scale bar`)
+        assert.match((yield* texts(page, `#${id} g[aria-description='map scale label'] text`))[0]!, /^\d+(\.\d+)? k?m$/, `${id}: its length`)
+      }
+      // A line each (Plot wraps long ones): the cell, its trips, its waits.
+      const wait = "[\\d.]+ s|–"
+      assert.match(yield* tooltipOfACell(page, "plot-map-trips"),
+        new RegExp(`^8[0-9a-f]{14}\n\\d+ trips requested\ngreedy: \\d+ served, mean wait (${wait})\nbatch: \\d+ served, mean wait (${wait})$`))
+      assert.match(yield* tooltipOfACell(page, "plot-map-0"), new RegExp(`^8[0-9a-f]{14}\n\\d+ trips requested, \\d+ served\nmean pickup wait (${wait})$`))
+      assert.match(yield* tooltipOfACell(page, "plot-map-diff"),
+        /^8[0-9a-f]{14}\n\d+ trips requested\ngreedy: mean pickup wait [\d.]+ s\nbatch: mean pickup wait [\d.]+ s\nbatch − greedy: [+−±][\d.]+ s$/)
+
+      assert.deepStrictEqual(page.messages, [])
     }).pipe(Effect.scoped), 120_000)
 })

@@ -1,7 +1,8 @@
 /**
  * The HTML report is one self-contained file: it parses as HTML with the plots' containers,
  * carries its data as JSON that round-trips the KPIs, inlines the plotting library and loads
- * nothing from the network. (browser.test.ts loads it in a real browser.)
+ * nothing from the network; its times are the market's and say so. (browser.test.ts loads it
+ * in a real browser.)
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -24,5 +25,8 @@ describe("HTML report", () => {
       // Every <script> element closes once: nothing inlined ends one early.
       assert.strictEqual(html.match(/<script/gi)!.length, html.match(/<\/script>/gi)!.length)
       assert.include(html, "match rate")
+      assert.include(html, "2008-05-31 17:00 → 17:33 PDT (America/Los_Angeles)")
+      assert.include(html, "Times are local to the market (America/Los_Angeles).")
+      assert.match(html, /<p class="note" id="partial-hours">[^<]*2008-05-31 17:00 PDT \(33\.3 min\)/)
     }))
 })

@@ -13,5 +13,8 @@ export const comparisonReport = Effect.gen(function*() {
   return { runs, html: renderHtmlReport(runs, { timeZone: "America/Los_Angeles", transport: "in-process" }) }
 })
 
-/** The ids of the elements the page draws plots into. */
-export const PLOT_CONTAINERS = ["plot-demand", "plot-supply", "plot-waits", "plot-utilisation", "plot-map-0", "plot-map-1", "plot-map-diff"]
+/** The ids of the maps of a comparison. */
+export const MAP_CONTAINERS = ["plot-map-trips", "plot-map-0", "plot-map-1", "plot-map-diff"]
+
+/** The ids of the elements the page draws plots into, for a comparison. */
+export const PLOT_CONTAINERS = ["plot-demand", "plot-supply", "plot-hourly-diff", "plot-waits", "plot-wait-stats", "plot-utilisation", ...MAP_CONTAINERS]
