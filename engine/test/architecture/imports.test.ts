@@ -15,6 +15,7 @@ const ENGINE_LAYERS: Record<string, number> = {
   observability: 1,
   index: 1,
   eta: 1,
+  roads: 1,
   matching: 2,
   pipeline: 3,
   transport: 4,
