@@ -26,14 +26,17 @@ const count = (n: number) => n.toLocaleString("en-US")
 export class ImportProgress {
   readonly #out: ProgressOutput | undefined
   readonly #label: string
-  readonly #started = performance.now()
+  readonly #now: () => number
+  readonly #started: number
   #lastDraw = Number.NEGATIVE_INFINITY
   #drawn = false
 
-  /** `out` undefined: silent (tests, library use). */
-  constructor(out: ProgressOutput | undefined, label: string) {
+  /** `out` undefined: silent (library use). `now`: a clock in ms, for tests. */
+  constructor(out: ProgressOutput | undefined, label: string, now: () => number = () => performance.now()) {
     this.#out = out
     this.#label = label
+    this.#now = now
+    this.#started = now()
   }
 
   /** While reading: `share` of the input read (0..1) when the input size is known. */
@@ -55,7 +58,7 @@ export class ImportProgress {
   #draw(text: string, isPhase: boolean): void {
     const out = this.#out
     if (out === undefined) return
-    const now = performance.now()
+    const now = this.#now()
     if (now - this.#started < DELAY_MS) return
     const tty = out.isTTY === true
     if (!isPhase && now - this.#lastDraw < (tty ? TTY_PERIOD_MS : LINE_PERIOD_MS)) return
