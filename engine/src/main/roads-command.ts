@@ -10,7 +10,7 @@ import { formatImportSummary, importOsm } from "../roads/osm/osm-import.ts"
 import { findExecutable } from "../transport/executables.ts"
 
 /** `city.osm.pbf` -> `city-roads`: the default output directory, in the working directory. */
-export const defaultOutDir = (file: string): string =>
+const defaultOutDir = (file: string): string =>
   `${basename(file).replace(/(\.osm)?(\.pbf|\.gz|\.xml)?$/i, "").replace(/\.osm$/i, "") || "osm"}-roads`
 
 const importCommand = Command.make("import", {

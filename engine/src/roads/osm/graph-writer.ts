@@ -27,7 +27,7 @@ const ROWS_PER_CHUNK = 4096
 const UNITS_PER_MICRODEGREE = COORDINATE_SCALE / 1e6
 
 /** 1e-7 degree units to a 6-decimal string, by integer arithmetic (no binary-float rounding surprises). */
-export const formatCoordinate = (units: number): string => {
+const formatCoordinate = (units: number): string => {
   const micro = Math.round(units / UNITS_PER_MICRODEGREE)
   const abs = Math.abs(micro)
   const whole = Math.floor(abs / 1e6)
@@ -49,16 +49,16 @@ function* rows(count: number, header: string, row: (i: number) => string): Gener
   if (chunk !== "") yield chunk
 }
 
-export const nodeRows = (g: RoadGraph): Generator<string> =>
+const nodeRows = (g: RoadGraph): Generator<string> =>
   rows(g.nodeCount, "node_id,lat,lng", (i) => `${i},${formatCoordinate(g.nodeLat[i]!)},${formatCoordinate(g.nodeLng[i]!)}`)
 
-export const edgeRows = (g: RoadGraph): Generator<string> =>
+const edgeRows = (g: RoadGraph): Generator<string> =>
   rows(g.arcCount, "from,to,length_m,speed_kph,road_class,max_speed_kph,roundabout", (i) => {
     const a = arcAttributes(g, i)
     return `${g.arcFrom[i]},${g.arcTo[i]},${formatDm(g.arcLengthDm[i]!)},${a.speedKph},${a.roadClass},${a.maxSpeedKph ?? ""},${a.roundabout ? 1 : 0}`
   })
 
-export const geometryRows = (g: RoadGraph): Generator<string> =>
+const geometryRows = (g: RoadGraph): Generator<string> =>
   rows(g.arcCount, "arc_id,pillar_points", (i) => {
     const s = g.arcSegment[i]!
     const first = g.pillarStart[s]!, end = g.pillarStart[s + 1]!

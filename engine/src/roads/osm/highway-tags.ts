@@ -72,11 +72,11 @@ const BAD_SURFACES: ReadonlySet<string> = new Set([
 /** Speed cap on a bad surface, km/h. */
 const BAD_SURFACE_KPH = 30
 /** No car way is faster than this, km/h (GraphHopper car `maxPossibleSpeed`). */
-export const MAX_CAR_KPH = 140
+const MAX_CAR_KPH = 140
 /** Share of the posted limit a car averages (GraphHopper: "90% of the allowed maximum"). */
-export const MAXSPEED_SHARE = 0.9
+const MAXSPEED_SHARE = 0.9
 /** Speeds and limits are stored in steps of this, km/h (GraphHopper's 5-bit, factor-5 encoding). */
-export const SPEED_STEP_KPH = 5
+const SPEED_STEP_KPH = 5
 
 /** Barriers a car never passes (GraphHopper car `absoluteBarriers`). */
 const ABSOLUTE_BARRIERS: ReadonlySet<string> = new Set([

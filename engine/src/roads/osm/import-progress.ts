@@ -41,13 +41,15 @@ export class ImportProgress {
 
   /** While reading: `share` of the input read (0..1) when the input size is known. */
   reading(share: number | undefined, counts: OsmElementCounts): void {
-    const percent = share === undefined ? "" : ` ${Math.min(100, Math.floor(share * 100))}% ·`
-    this.#draw(`reading${percent} ${count(counts.nodes)} nodes · ${count(counts.ways)} ways`, false)
+    this.#draw(() => {
+      const percent = share === undefined ? "" : ` ${Math.min(100, Math.floor(share * 100))}% ·`
+      return `reading${percent} ${count(counts.nodes)} nodes · ${count(counts.ways)} ways`
+    }, false)
   }
 
   /** A new phase: drawn at once (past the initial delay). */
   phase(text: string): void {
-    this.#draw(text, true)
+    this.#draw(() => text, true)
   }
 
   /** Ends the terminal line, if one was drawn. */
@@ -55,7 +57,8 @@ export class ImportProgress {
     if (this.#drawn && this.#out?.isTTY === true) this.#out.write("\n")
   }
 
-  #draw(text: string, isPhase: boolean): void {
+  /** `text` is only formatted when drawn: reading reports come once per chunk. */
+  #draw(text: () => string, isPhase: boolean): void {
     const out = this.#out
     if (out === undefined) return
     const now = this.#now()
@@ -64,7 +67,7 @@ export class ImportProgress {
     if (!isPhase && now - this.#lastDraw < (tty ? TTY_PERIOD_MS : LINE_PERIOD_MS)) return
     this.#lastDraw = now
     this.#drawn = true
-    const line = `${this.#label}: ${text}`
+    const line = `${this.#label}: ${text()}`
     out.write(tty ? `\r${line}\x1b[K` : `${line}\n`)
   }
 }

@@ -10,15 +10,15 @@
  */
 
 export const KM_PER_MILE = 1.609344
-export const KM_PER_NAUTICAL_MILE = 1.852
+const KM_PER_NAUTICAL_MILE = 1.852
 /** `maxspeed=none` (German Autobahn), km/h: GraphHopper 1.0's `MaxSpeed.UNLIMITED_SIGN_SPEED`. */
 export const UNLIMITED_SIGN_KPH = 140
 /** `maxspeed=walk` and living streets, km/h (GraphHopper). */
 export const WALK_KPH = 6
 /** `XX:urban` zones, km/h (GraphHopper). */
-export const URBAN_ZONE_KPH = 50
+const URBAN_ZONE_KPH = 50
 /** `XX:rural` and `XX:trunk` zones, km/h (GraphHopper). */
-export const RURAL_ZONE_KPH = 80
+const RURAL_ZONE_KPH = 80
 
 const NUMBER_WITH_UNIT = /^(\d+(?:\.\d+)?)\s*(mph|km\/h|kmh|kph|knots)?$/
 
