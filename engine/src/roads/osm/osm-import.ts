@@ -131,13 +131,11 @@ const readXml = (path: string, gzipped: boolean, bytes: number, reader: OsmXmlRe
   Effect.tryPromise({
     try: async (signal) => {
       const file = createReadStream(path, { highWaterMark: CHUNK_BYTES })
-      let read = 0
-      file.on("data", (chunk) => (read += chunk.length))
       const text: Readable = gzipped ? file.pipe(createGunzip({ chunkSize: CHUNK_BYTES })) : file
       if (gzipped) file.on("error", (e) => text.destroy(e))
       text.setEncoding("utf8")
       try {
-        await feed(path, text, reader, progress, () => (bytes > 0 ? read / bytes : undefined), signal)
+        await feed(path, text, reader, progress, () => (bytes > 0 ? file.bytesRead / bytes : undefined), signal)
       } finally {
         file.destroy()
         text.destroy()
@@ -184,9 +182,11 @@ const readPbf = (path: string, osmium: string | undefined, reader: OsmXmlReader,
           await feed(path, run.child.stdout, reader, progress, () => undefined, signal)
         } catch (e) {
           failure = e
-          run.child.stdout.destroy()
         }
-        // osmium's own verdict comes first: a corrupt PBF shows up here as truncated XML.
+        // osmium's own verdict comes first: a corrupt PBF shows up here as truncated XML, and
+        // osmium exits at once. If it is still running (the XML was at fault, or the import
+        // was interrupted), the scope kills it: the pipe is left open until then, so that
+        // osmium never fails on a closed pipe and takes the blame.
         const code = await Promise.race([run.exited, new Promise<"running">((r) => setTimeout(() => r("running"), OSMIUM_EXIT_GRACE_MS).unref())])
         if (code !== "running" && code !== 0) throw new OsmiumFailed({ path, exitCode: code, stderr: run.stderr() })
         if (failure !== undefined) throw failure

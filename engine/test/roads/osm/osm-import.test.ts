@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from "node:child_process"
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { gzipSync } from "node:zlib"
+import { gunzipSync, gzipSync } from "node:zlib"
 import { afterAll, expect } from "vitest"
 import { ROAD_GRAPH_FILES } from "../../../src/roads/osm/graph-writer.ts"
 import { ImportProgress } from "../../../src/roads/osm/import-progress.ts"
@@ -20,6 +20,11 @@ const REPO_ROOT = new URL("../../../../", import.meta.url).pathname
 const NODE_BIN = join(REPO_ROOT, "node_modules/.bin/node")
 const DISPATCH = join(REPO_ROOT, "engine/src/main/dispatch.ts")
 const OSMIUM = findExecutable("osmium", "OSMIUM_BIN")
+const IN_CI = process.env["CI"] === "true" || process.env["CI"] === "1"
+if (OSMIUM === undefined && !IN_CI) console.warn("\n!!! OSM PBF TESTS SKIPPED: osmium not found (OSMIUM_BIN, PATH): apt-get install osmium-tool !!!\n")
+const SF_NORTH = new URL("../data/sf-north.osm.gz", import.meta.url).pathname
+/** The start of a PBF file (its BlobHeader says "OSMHeader") and nothing else: truncated. */
+const PBF_HEADER_ONLY = Buffer.from([0, 0, 0, 13, 0x0a, 0x09, ...Buffer.from("OSMHeader"), 0x18, 0x59])
 
 const work = mkdtempSync(join(tmpdir(), "dispatch-osm-import-"))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
@@ -44,7 +49,7 @@ const TOWN = osmXml(
 const failure = <E>(effect: Effect.Effect<unknown, E>) => Effect.flip(effect)
 
 describe("roads import: formats", () => {
-  it.effect("plain, gzipped and PBF input give the same bytes", () =>
+  it.effect("plain and gzipped input give the same bytes", () =>
     Effect.gen(function*() {
       const plain = file("town.osm", TOWN), gz = file("town-gz.osm.gz", gzipSync(TOWN))
       const out = (name: string) => join(work, name)
@@ -52,13 +57,6 @@ describe("roads import: formats", () => {
       yield* importOsm(gz, out("gz"))
       const read = (dir: string) => ROAD_GRAPH_FILES.map((f) => readFileSync(join(dir, f)).toString("base64"))
       assert.deepStrictEqual(read(out("gz")), read(out("plain")))
-      if (OSMIUM === undefined) return // osmium-tool not installed: the PBF leg is skipped
-      // Named without a .pbf suffix: the format is told by the first bytes.
-      const pbf = join(work, "town-binary")
-      execFileSync(OSMIUM, ["cat", "-F", "osm", plain, "-f", "pbf", "-o", pbf, "-O"])
-      const summary = yield* importOsm(pbf, out("pbf"), { osmium: OSMIUM })
-      assert.strictEqual(summary.format, "pbf")
-      assert.deepStrictEqual(read(out("pbf")), read(out("plain")))
     }))
 
   it.effect("writes the summary the command prints", () =>
@@ -149,17 +147,11 @@ describe("roads import: bad input is a typed error naming the file", () => {
       expect(paths.message).toContain("paths.osm: no road a car may drive: 3 nodes, 2 ways, 2 of them highways")
     }))
 
-  it.effect("PBF without osmium, and a corrupt PBF", () =>
+  it.effect("PBF without osmium", () =>
     Effect.gen(function*() {
-      const header = Buffer.from([0, 0, 0, 13, 0x0a, 0x09, ...Buffer.from("OSMHeader"), 0x18, 0x59])
-      const path = file("cut.osm.pbf", header)
-      const missing = yield* failure(buildRoadGraph(path))
+      const missing = yield* failure(buildRoadGraph(file("cut.osm.pbf", PBF_HEADER_ONLY)))
       assert.strictEqual(missing._tag, "OsmiumMissing")
       expect(missing.message).toContain("needs osmium-tool")
-      if (OSMIUM === undefined) return
-      const corrupt = yield* failure(buildRoadGraph(path, { osmium: OSMIUM }))
-      assert.strictEqual(corrupt._tag, "OsmiumFailed")
-      expect(corrupt.message).toMatch(/cut\.osm\.pbf: osmium could not read the file: .+/)
     }))
 
   it.effect("a failed import leaves the previous graph in the directory untouched", () =>
@@ -177,6 +169,44 @@ describe("roads import: bad input is a typed error naming the file", () => {
       const e = yield* failure(importOsm(file("good2.osm", TOWN), join(blocker, "sub")))
       assert.strictEqual(e._tag, "RoadGraphWriteFailed")
       expect(e.message).toContain(join(blocker, "sub"))
+    }))
+})
+
+describe.skipIf(OSMIUM === undefined && !IN_CI)("roads import: PBF through osmium-tool", () => {
+  const osmium = () => {
+    if (OSMIUM === undefined) throw new Error("CI=true and osmium not found (OSMIUM_BIN, PATH): apt-get install osmium-tool")
+    return OSMIUM
+  }
+
+  it.effect("gives the same bytes as the XML it was made from", () =>
+    Effect.gen(function*() {
+      const plain = file("town-for-pbf.osm", TOWN)
+      // Named without a .pbf suffix: the format is told by the first bytes.
+      const pbf = join(work, "town-binary")
+      execFileSync(osmium(), ["cat", "-F", "osm", plain, "-f", "pbf", "-o", pbf, "-O"])
+      const summary = yield* importOsm(pbf, join(work, "pbf"), { osmium: osmium() })
+      yield* importOsm(plain, join(work, "pbf-plain"))
+      assert.strictEqual(summary.format, "pbf")
+      const read = (dir: string) => ROAD_GRAPH_FILES.map((f) => readFileSync(join(dir, f)).toString("base64"))
+      assert.deepStrictEqual(read(join(work, "pbf")), read(join(work, "pbf-plain")))
+    }))
+
+  it.effect("a corrupt PBF: osmium's own error, naming the file", () =>
+    Effect.gen(function*() {
+      const corrupt = yield* failure(buildRoadGraph(file("corrupt.osm.pbf", PBF_HEADER_ONLY), { osmium: osmium() }))
+      assert.strictEqual(corrupt._tag, "OsmiumFailed")
+      expect(corrupt.message).toMatch(/corrupt\.osm\.pbf: osmium could not read the file: .+/)
+    }))
+
+  it.effect("the same through the real SF extract as PBF", () =>
+    Effect.gen(function*() {
+      const xml = file("sf-north.osm", gunzipSync(readFileSync(SF_NORTH)))
+      const pbf = join(work, "sf-north.osm.pbf")
+      execFileSync(osmium(), ["cat", xml, "-o", pbf, "-O"])
+      const fromPbf = yield* buildRoadGraph(pbf, { osmium: osmium() })
+      const fromXml = yield* buildRoadGraph(xml)
+      assert.deepStrictEqual(fromPbf.elements, fromXml.elements)
+      assert.deepStrictEqual([...fromPbf.graph.arcLengthDm], [...fromXml.graph.arcLengthDm])
     }))
 })
 
