@@ -16,6 +16,7 @@ import { Effect } from "effect"
 import { spawn, type ChildProcessByStdio } from "node:child_process"
 import { createReadStream } from "node:fs"
 import { open, stat } from "node:fs/promises"
+import { resolve } from "node:path"
 import type { Readable } from "node:stream"
 import { createGunzip } from "node:zlib"
 import {
@@ -150,7 +151,8 @@ type Osmium = ChildProcessByStdio<null, Readable, Readable>
 const startOsmium = (path: string, osmium: string) =>
   Effect.acquireRelease(
     Effect.sync(() => {
-      const child: Osmium = spawn(osmium, ["cat", "--no-progress", "-F", "pbf", "-f", "osm", "-o", "-", path], {
+      // An absolute path, so that a file named "-x" is never read as an option.
+      const child: Osmium = spawn(osmium, ["cat", "--no-progress", "-F", "pbf", "-f", "osm", "-o", "-", resolve(path)], {
         stdio: ["ignore", "pipe", "pipe"]
       })
       let stderr = ""
