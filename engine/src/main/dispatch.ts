@@ -9,6 +9,7 @@ import { Command } from "effect/cli"
 import { createRequire } from "node:module"
 import { engineCommand, natsCommand } from "./engine-command.ts"
 import { marketsCommand } from "./markets-command.ts"
+import { roadsCommand } from "./roads-command.ts"
 import { calibrateCommand, simulateCommand } from "#simulator"
 import { stackCommand } from "#dashboards"
 import { apiCommand, regionsCommand } from "#api"
@@ -21,6 +22,7 @@ const dispatch = Command.make("dispatch").pipe(
     engineCommand,
     natsCommand,
     marketsCommand,
+    roadsCommand,
     simulateCommand,
     calibrateCommand,
     apiCommand,
