@@ -141,12 +141,14 @@ const percent = (exclusiveMinimum: boolean) =>
   )
 const ANY_COUNT = integerFrom(1, Number.MAX_SAFE_INTEGER)
 
-/** `rule` applied to the setting at `path`; `of` picks the value. */
-const setting = <C>(path: ReadonlyArray<string>, of: (config: C) => unknown, check: Rule | ((config: C) => Rule)) =>
+/** Checks of a config `C`: `rule` applied to its setting `key`. */
+const settingsOf = <C>() => (key: keyof C & string, check: Rule | ((config: C) => Rule)) =>
   Schema.makeFilter<C>((config) => {
     const r = typeof check === "function" ? check(config) : check
-    return r.holds(of(config)) || { path, issue: r.must }
+    return r.holds(config[key]) || { path: [key], issue: r.must }
   })
+const breakerSetting = settingsOf<CircuitBreakerConfig>()
+const outlierSetting = settingsOf<OutlierConfig>()
 
 const SlidingWindow: Schema.Decoder<SlidingWindowConfig> = Schema.Struct({
   kind: Schema.Literals(["count", "time"]).annotate({ message: 'must be "count" or "time"' }),
@@ -156,11 +158,11 @@ const SlidingWindow: Schema.Decoder<SlidingWindowConfig> = Schema.Struct({
   message: "a count window needs calls, a time window seconds"
 }))
 
-const windowSize = Schema.makeFilter<CircuitBreakerConfig>(({ slidingWindow: w }) =>
-  w.kind === "count"
-    ? integerFrom(1, MAX_WINDOW_CALLS).holds(w.calls) || { path: ["slidingWindow", "calls"], issue: integerFrom(1, MAX_WINDOW_CALLS).must }
-    : integerFrom(1, MAX_WINDOW_SECONDS).holds(w.seconds) || { path: ["slidingWindow", "seconds"], issue: integerFrom(1, MAX_WINDOW_SECONDS).must }
-)
+const WINDOW_CALLS = integerFrom(1, MAX_WINDOW_CALLS), WINDOW_SECONDS = integerFrom(1, MAX_WINDOW_SECONDS)
+const windowSize = Schema.makeFilter<CircuitBreakerConfig>(({ slidingWindow: w }) => {
+  const [key, value, r] = w.kind === "count" ? ["calls", w.calls, WINDOW_CALLS] as const : ["seconds", w.seconds, WINDOW_SECONDS] as const
+  return r.holds(value) || { path: ["slidingWindow", key], issue: r.must }
+})
 const minimumCallsFitWindow = Schema.makeFilter<CircuitBreakerConfig>(({ slidingWindow: w, minimumNumberOfCalls }) =>
   w.kind !== "count" || minimumNumberOfCalls <= w.calls || {
     path: ["minimumNumberOfCalls"],
@@ -180,13 +182,13 @@ const CircuitBreakerConfigSchema: Schema.Decoder<CircuitBreakerConfig> = Schema.
 }).check(Schema.makeFilterGroup([
   windowSize,
   minimumCallsFitWindow,
-  setting(["minimumNumberOfCalls"], (c) => c.minimumNumberOfCalls, ANY_COUNT),
-  setting(["failureRateThresholdPercent"], (c) => c.failureRateThresholdPercent, percent(true)),
-  setting(["slowCallRateThresholdPercent"], (c) => c.slowCallRateThresholdPercent, percent(true)),
-  setting(["slowCallDurationThresholdMs"], (c) => c.slowCallDurationThresholdMs, atLeast(0)),
-  setting(["waitDurationInOpenStateMs"], (c) => c.waitDurationInOpenStateMs, above(0)),
-  setting(["permittedNumberOfCallsInHalfOpenState"], (c) => c.permittedNumberOfCallsInHalfOpenState, integerFrom(1, MAX_WINDOW_CALLS)),
-  setting(["maxWaitDurationInHalfOpenStateMs"], (c) => c.maxWaitDurationInHalfOpenStateMs, atLeast(0))
+  breakerSetting("minimumNumberOfCalls", ANY_COUNT),
+  breakerSetting("failureRateThresholdPercent", percent(true)),
+  breakerSetting("slowCallRateThresholdPercent", percent(true)),
+  breakerSetting("slowCallDurationThresholdMs", atLeast(0)),
+  breakerSetting("waitDurationInOpenStateMs", above(0)),
+  breakerSetting("permittedNumberOfCallsInHalfOpenState", WINDOW_CALLS),
+  breakerSetting("maxWaitDurationInHalfOpenStateMs", atLeast(0))
 ]))
 
 const OutlierConfigSchema: Schema.Decoder<OutlierConfig> = Schema.Struct({
@@ -196,11 +198,11 @@ const OutlierConfigSchema: Schema.Decoder<OutlierConfig> = Schema.Struct({
   maxEjectionPercent: Schema.Number,
   ejectionDecayIntervalMs: Schema.Number
 }).check(Schema.makeFilterGroup([
-  setting(["consecutiveFailures"], (c) => c.consecutiveFailures, ANY_COUNT),
-  setting(["baseEjectionTimeMs"], (c) => c.baseEjectionTimeMs, above(0)),
-  setting(["maxEjectionTimeMs"], (c) => c.maxEjectionTimeMs, (c) => atLeast(c.baseEjectionTimeMs)),
-  setting(["maxEjectionPercent"], (c) => c.maxEjectionPercent, percent(false)),
-  setting(["ejectionDecayIntervalMs"], (c) => c.ejectionDecayIntervalMs, above(0))
+  outlierSetting("consecutiveFailures", ANY_COUNT),
+  outlierSetting("baseEjectionTimeMs", above(0)),
+  outlierSetting("maxEjectionTimeMs", (c) => atLeast(c.baseEjectionTimeMs)),
+  outlierSetting("maxEjectionPercent", percent(false)),
+  outlierSetting("ejectionDecayIntervalMs", above(0))
 ]))
 
 /** One problem: the key at fault and the sentence that names it, its value and the rule. */

@@ -45,8 +45,9 @@ export const isInRange = (range: Range) => {
   return Schema.makeFilter<number>((n) => inRange(n) || `must be ${describeRange(range)}, got ${n}`)
 }
 
-const withEnv = <A>(flag: Flag.Flag<A>, config: Config.Config<A> | undefined): Flag.Flag<A> =>
-  config === undefined ? flag : Flag.withFallbackConfig(flag, config)
+/** `flag`, falling back to the variable `env` (when named) as `config` reads it. */
+const withEnv = <A>(flag: Flag.Flag<A>, env: string | undefined, config: (variable: string) => Config.Config<A>): Flag.Flag<A> =>
+  env === undefined ? flag : Flag.withFallbackConfig(flag, config(env))
 
 const ranged = (name: string, range: Range | undefined) => (flag: Flag.Flag<number>) => {
   if (range === undefined) return flag
@@ -55,20 +56,22 @@ const ranged = (name: string, range: Range | undefined) => (flag: Flag.Flag<numb
 }
 
 /** `--name` as a string; `env`: the variable read when the flag is not given. */
-export const stringFlag = (name: string, env?: string): Flag.Flag<string> =>
-  withEnv(Flag.String(name), env === undefined ? undefined : Config.String(env))
+export const stringFlag = (name: string, env?: string): Flag.Flag<string> => withEnv(Flag.String(name), env, Config.String)
 
 /** `--name` as one of `choices` (from the constant that defines them, never repeated literals). */
 export const choiceFlag = <const L extends ReadonlyArray<string>>(name: string, choices: L, env?: string): Flag.Flag<L[number]> =>
-  withEnv(Flag.Literals(name, choices), env === undefined ? undefined : Config.Literals(choices, env))
+  withEnv(Flag.Literals(name, choices), env, (variable) => Config.Literals(choices, variable))
 
-/** An integer flag in `range` (if given), from the command line or `env`; a value outside fails naming the flag and the value. */
+/**
+ * An integer flag, from the command line or `env`; a value outside `range` fails naming the
+ * flag and the value. No range: any integer (an override whose bounds are the market's).
+ */
 export const intFlag = (name: string, range: Range | undefined, env?: string): Flag.Flag<number> =>
-  withEnv(Flag.Int(name), env === undefined ? undefined : Config.Int(env)).pipe(ranged(name, range))
+  withEnv(Flag.Int(name), env, Config.Int).pipe(ranged(name, range))
 
 /** A finite number flag in `range`, from the command line or `env`. */
-export const finiteFlag = (name: string, range: Range | undefined, env?: string): Flag.Flag<number> =>
-  withEnv(Flag.Finite(name), env === undefined ? undefined : Config.Finite(env)).pipe(ranged(name, range))
+export const finiteFlag = (name: string, range: Range, env?: string): Flag.Flag<number> =>
+  withEnv(Flag.Finite(name), env, Config.Finite).pipe(ranged(name, range))
 
 /** A comma-separated setting as a list, blanks dropped. */
 export const splitList = (s: string): Array<string> => s.split(",").map((x) => x.trim()).filter((x) => x.length > 0)

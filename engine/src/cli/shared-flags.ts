@@ -12,7 +12,7 @@ import { choiceFlag, listFlag, splitList, stringFlag } from "./flags.ts"
 export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222"
 /** The region an engine serves intake for when none is configured (docs/api.md). */
 export const DEFAULT_REGION = "us-west"
-export const LOG_FORMATS = ["auto", "json", "pretty"] as const
+const LOG_FORMATS = ["auto", "json", "pretty"] as const
 export type LogFormat = (typeof LOG_FORMATS)[number]
 
 /** `--market-file` without the environment behind it, for a command that consults it later (`dispatch simulate`: after its scenario file). */

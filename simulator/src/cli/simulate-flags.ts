@@ -15,7 +15,7 @@ import { EMPTY_SCENARIO } from "../scenario/scenario-file.ts"
 const { market, fleet, riders, policies, clock, outputs } = EMPTY_SCENARIO
 
 /** The simulator's metrics port in the local stack (dashboards/prometheus/prometheus.yml). */
-export const DEFAULT_SIM_METRICS_PORT = 9465
+const DEFAULT_SIM_METRICS_PORT = 9465
 
 const optional = (description: string) => <A>(flag: Flag.Flag<A>) => flag.pipe(Flag.optional, Flag.withDescription(description))
 

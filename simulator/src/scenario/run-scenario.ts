@@ -6,7 +6,7 @@
  */
 import { findNatsServer, makeRegistry, marketFilesFromEnv, type PolicyName, statusServer } from "#engine"
 import { Console, Effect, Layer } from "effect"
-import { readDriversFile } from "../fleet/drivers-file.ts"
+import { type PlacedDriver, readDriversFile } from "../fleet/drivers-file.ts"
 import { defaultRepositionSettings } from "../fleet/repositioning.ts"
 import { makeSimulatorMetrics } from "../observability/metrics.ts"
 import { KpiMetrics } from "../report/kpi-metrics.ts"
@@ -17,25 +17,24 @@ import { LiveDispatchPort } from "../transport/live-port.ts"
 import { NatsDispatchPort } from "../transport/nats-port.ts"
 import { formatReadSummary, type TripReadSummary } from "../trips/rejections.ts"
 import { parseTripTime } from "../trips/trip-time.ts"
-import type { PlacedDriver } from "../fleet/drivers-file.ts"
 import { InvalidFlag } from "./errors.ts"
 import { loadMarket, type MarketChoice, tripsOf } from "./inputs.ts"
 import type { Scenario } from "./scenario.ts"
 
 /** The transport of a run with no port; the summary and the report say it. */
-export const IN_PROCESS_TRANSPORT = "in-process (the engine's Dispatcher in this process)"
+const IN_PROCESS_TRANSPORT = "in-process (the engine's Dispatcher in this process)"
 
 /** End of the SF sample's replay in NATS mode when no window is given: its first 2 hours (17:00-19:00 PDT). */
 const SAMPLE_NATS_TO = Date.parse("2008-06-01T02:00:00Z")
 
 /** The mode a scenario runs in, `auto` resolved, and why. */
-export type Transport =
+type Transport =
   | { readonly mode: "in-process"; readonly why: string }
   | { readonly mode: "nats"; readonly natsUrl: string | undefined; readonly why: string }
   | { readonly mode: "live"; readonly natsUrl: string; readonly why: string }
 
 /** `auto` is NATS when a server is given or installed; settings only one mode can use are refused. */
-export const resolveTransport = (scenario: Scenario): Effect.Effect<Transport, InvalidFlag> =>
+const resolveTransport = (scenario: Scenario): Effect.Effect<Transport, InvalidFlag> =>
   Effect.gen(function*() {
     const natsUrl = scenario.mode.nats ?? (process.env["NATS_URL"] || undefined)
     const wanted = scenario.mode.kind

@@ -23,9 +23,9 @@ import {
 import { parseTripTime } from "../trips/trip-time.ts"
 
 /** Where reports go when no output directory is given: under the checkout's git-ignored out/. */
-export const DEFAULT_OUT_DIR = "out/simulate"
+const DEFAULT_OUT_DIR = "out/simulate"
 export const DEFAULT_MARKET_ID = "sf"
-export const DEFAULT_METRICS_HOST = "127.0.0.1"
+const DEFAULT_METRICS_HOST = "127.0.0.1"
 /** Synthetic city defaults: a Friday, a whole day. */
 export const DEFAULT_SYNTHETIC_DATE = "2025-06-06"
 export const DEFAULT_SYNTHETIC_HOURS = 24
