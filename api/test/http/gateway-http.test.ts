@@ -146,6 +146,7 @@ describeWithNats("gateway HTTP", () => {
     const declared = await world.request("POST", "/v1/rides", big)
     expect(declared.status).toBe(413)
     expect(declared.json.error.code).toBe("too_large")
+    expect(declared.headers.get("connection")).toBe("close")
     // A streamed body has no Content-Length: the limit trips while it is read.
     const stream = new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(big)); c.close() } })
     const chunked = await fetch(`${world.url()}/v1/rides`, { method: "POST", body: stream, headers: { "content-type": "application/json" }, duplex: "half" } as RequestInit)
