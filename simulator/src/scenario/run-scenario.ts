@@ -4,7 +4,7 @@
  * same riders) and return what happened. Writing the outputs is the caller's next step
  * (cli/outputs.ts); this only runs.
  */
-import { findNatsServer, makeRegistry, marketFilesFromEnv, type PolicyName, statusServer } from "#engine"
+import { findNatsServer, makeRegistry, marketFilesFromEnv, type PolicyName, redactUrls, statusServer } from "#engine"
 import { Console, Effect, Layer } from "effect"
 import { type PlacedDriver, readDriversFile } from "../fleet/drivers-file.ts"
 import { defaultRepositionSettings } from "../fleet/repositioning.ts"
@@ -152,7 +152,7 @@ const transportLine = (transport: Transport, speed: number) =>
   transport.mode === "nats"
     ? `NATS, a dispatch engine --clock sim per policy (${transport.why})`
     : transport.mode === "live"
-    ? `live, the running engine on ${transport.natsUrl} at x${speed}`
+    ? `live, the running engine on ${redactUrls(transport.natsUrl)} at x${speed}`
     : `${IN_PROCESS_TRANSPORT} (${transport.why})`
 
 export const runScenario = (scenario: Scenario) =>

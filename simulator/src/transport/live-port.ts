@@ -13,7 +13,7 @@
  * Order ids on the wire get a per-run prefix: the same trips replayed twice against one server
  * are new orders, not duplicates JetStream would drop.
  */
-import { kvKeys, MAX_MAX_WAIT_MS, MIN_MAX_WAIT_MS, subjects, type Decision, type DriverState, type OrderCancelled, type OrderRequested } from "#engine"
+import { kvKeys, MAX_MAX_WAIT_MS, MIN_MAX_WAIT_MS, redactUrls, subjects, type Decision, type DriverState, type OrderCancelled, type OrderRequested } from "#engine"
 import type { DispatchPort } from "../runner/dispatch-port.ts"
 import { WorkerChannel } from "./worker-channel.ts"
 
@@ -134,7 +134,7 @@ export class LiveDispatchPort implements DispatchPort {
     }
     if (decisions.length > 0 || this.#open.size === 0) this.#lastHeard = Date.now()
     else if (Date.now() - this.#lastHeard > STALL_WALL_MS) {
-      throw new Error(`live mode: ${this.#open.size} orders and no decision for ${STALL_WALL_MS / 1000} s: is \`dispatch engine\` running on ${this.#options.natsUrl} and serving market ${this.#options.market}?`)
+      throw new Error(`live mode: ${this.#open.size} orders and no decision for ${STALL_WALL_MS / 1000} s: is \`dispatch engine\` running on ${redactUrls(this.#options.natsUrl)} and serving market ${this.#options.market}?`)
     }
     return decisions
   }

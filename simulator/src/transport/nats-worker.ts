@@ -13,7 +13,7 @@ import { jetstream } from "@nats-io/jetstream"
 import { Kvm } from "@nats-io/kv"
 import { connect, type NatsConnection } from "@nats-io/transport-node"
 import { Effect, Result } from "effect"
-import { type ClockTick, type Decision, encodeMessage, KV_BUCKETS, LocalNatsServer, makeDecoder, RunningChild, subjects, WIRE_VERSION } from "#engine"
+import { type ClockTick, type Decision, encodeMessage, KV_BUCKETS, LocalNatsServer, makeDecoder, redactUrls, RunningChild, subjects, WIRE_VERSION } from "#engine"
 import { fileURLToPath } from "node:url"
 import { type MessagePort, workerData } from "node:worker_threads"
 import { GatewayOrders } from "./gateway-orders.ts"
@@ -115,7 +115,7 @@ const open = async (): Promise<Reply> => {
   })
   kv = await new Kvm(nc).open(KV_BUCKETS.drivers)
   engineAt = setup.start
-  return { ...take(), transport: `NATS (${server === undefined ? url : `private nats-server ${url}`}; dispatch engine --clock sim, pid ${engine.pid})` }
+  return { ...take(), transport: `NATS (${server === undefined ? redactUrls(url) : `private nats-server ${url}`}; dispatch engine --clock sim, pid ${engine.pid})` }
 }
 
 /** Live: the engine that serves the market created the streams and buckets; without it, say so. */
@@ -131,9 +131,9 @@ const openLive = async (url: string): Promise<Reply> => {
   try {
     kv = await new Kvm(nc!).open(KV_BUCKETS.drivers, { bindOnly: true })
   } catch {
-    throw new Error(`no KV bucket ${KV_BUCKETS.drivers} on ${url}: start \`dispatch engine --nats ${url}\` (or \`dispatch nats init\`) first`)
+    throw new Error(`no KV bucket ${KV_BUCKETS.drivers} on ${redactUrls(url)}: start \`dispatch engine --nats ${redactUrls(url)}\` (or \`dispatch nats init\`) first`)
   }
-  return { ...take(), transport: `live: the running engine on ${url} (wall clock)${setup.apiUrl === undefined ? "" : `, orders through the gateway ${setup.apiUrl}`}` }
+  return { ...take(), transport: `live: the running engine on ${redactUrls(url)} (wall clock)${setup.apiUrl === undefined ? "" : `, orders through the gateway ${setup.apiUrl}`}` }
 }
 
 const handle = async (command: Command): Promise<Reply | undefined> => {
