@@ -6,6 +6,7 @@
 import { writeFileSync } from "node:fs"
 import type { Reporter, TestModule } from "vitest/node"
 
+/** @public loaded by vitest.config.ts by path */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
     let passed = 0, failed = 0, skipped = 0

@@ -4,6 +4,7 @@
  */
 import { defineConfig } from "vitest/config"
 
+/** @public the config vitest loads (knip cannot see that use) */
 export default defineConfig({
   test: {
     root: new URL("..", import.meta.url).pathname,

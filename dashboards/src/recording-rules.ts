@@ -44,6 +44,3 @@ export const RECORDING_RULES: ReadonlyArray<RecordingRule> = [
     )
   }
 ]
-
-/** Recorded series a panel may name, for the metric-name checks. */
-export const RECORDED_NAMES: ReadonlySet<string> = new Set(Object.values(RECORDED))

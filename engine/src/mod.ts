@@ -1,47 +1,51 @@
 /**
- * The engine's public entry: what the simulator, the API and the dashboards may use.
- * Everything else under engine/src is private to the engine (a test scans imports to keep it
- * so). `#engine/testing` is the second entry, for test harnesses.
+ * The engine's public entry (`#engine`): exactly what the simulator, the API and the
+ * dashboards use of the engine, and nothing else (knip fails on an export here that no other
+ * part imports). Everything else under engine/src is private to the engine (a test scans
+ * imports to keep it so). `#engine/testing` is the second entry, for test harnesses.
  */
-export * from "./domain/errors.ts"
-export * from "./domain/geo.ts"
-export * from "./domain/ids.ts"
-export * from "./domain/market.ts"
-export * from "./domain/market-catalog.ts"
-export * from "./domain/market-files.ts"
-export * from "./domain/messages.ts"
-export * from "./domain/codec.ts"
-export * from "./domain/subjects.ts"
-export * from "./domain/schema-issues.ts"
-export * from "./transport/nats/local-server.ts"
-export * from "./eta/eta.ts"
-export * from "./eta/eta-model.ts"
-export * from "./eta/great-circle-eta.ts"
-export * from "./index/driver-index.ts"
-export * from "./index/h3-driver-index.ts"
-export type { Decision as PolicyDecision, OrderRequest, PolicyName, UnmatchedReason as PolicyUnmatchedReason } from "./matching/types.ts"
-export * from "./pipeline/dispatcher.ts"
-export * from "./pipeline/inbound.ts"
-export * from "./pipeline/partition.ts"
-export * from "./transport/memory/memory-bus.ts"
-export { ENGINE_METRIC_NAMES } from "./observability/metrics.ts"
+
+// The wire contract and the domain every part speaks
+export { encodeMessage, makeDecoder } from "./domain/codec.ts"
+export { distanceMeters, Latitude, LatLng, Longitude } from "./domain/geo.ts"
+export { DriverId, MarketId, OpaqueId, OrderId, RegionId, RiderId, Token } from "./domain/ids.ts"
+export { DEFAULT_MAX_WAIT_MS, type IntakeOperation, type IntakeReply, type IntakeRequest, MaxWaitMs, RideStatusReply } from "./domain/intake-rpc.ts"
+export { MarketCatalog } from "./domain/market-catalog.ts"
+export { loadMarketCatalog, marketFilesFromEnv, parseMarket, SHIPPED_MARKET_FILES } from "./domain/market-files.ts"
+export { EtaParameters, type Market } from "./domain/market.ts"
+export { ClockTick, Decision, DRIVER_STATUSES, DriverState, type DriverStatus, EpochMillis, MAX_MAX_WAIT_MS, MAX_REASON_LENGTH, MIN_MAX_WAIT_MS, OrderCancelled, OrderMatched, OrderRequested, OrderUnmatched, POLICIES, type PolicyName, UNMATCHED_REASONS, type UnmatchedReason, WIRE_VERSION } from "./domain/messages.ts"
+export { decodeJsonText, type FieldProblem, fieldProblems, renderPath } from "./domain/schema-issues.ts"
+export { KV_BUCKETS, kvKeys, STREAMS, subjects } from "./domain/subjects.ts"
+
+// ETA models
+export { type Eta } from "./eta/eta.ts"
+export { DEFAULT_ETA_PARAMETERS, DEFAULT_SPEED_KMH_BY_HOUR, GreatCircleEta } from "./eta/great-circle-eta.ts"
+export { LocalHour } from "./eta/local-hour.ts"
+
+// The matcher, for the simulator's in-process mode
+export { DEFAULT_BATCH_WINDOW_MS, defaultDispatchSettings, Dispatcher, type DispatchSettings } from "./pipeline/dispatcher.ts"
+
+// NATS: connection, streams and buckets, the region intake, a local nats-server
+export { findExecutable } from "./transport/executables.ts"
+export { connectNats, Nats, type NatsClient, type NatsSettings } from "./transport/nats/connection.ts"
+export { findNatsServer, LocalNatsServer } from "./transport/nats/local-server.ts"
+export { type Intake, makeIntake, runRegionIntake } from "./transport/nats/region-intake.ts"
+export { DESIRED_BUCKETS, ensureStreamsAndBuckets } from "./transport/nats/setup.ts"
+
+// Metrics, tracing, the status server, redaction
 export { makeRegistry, RUNTIME_METRIC_NAMES } from "./observability/metric-registry.ts"
-export * from "./observability/status-server.ts"
-export * from "./observability/trace-sdk.ts"
+export { ENGINE_METRIC_NAMES } from "./observability/metrics.ts"
+export { redactUrls } from "./observability/redaction.ts"
+export { statusServer } from "./observability/status-server.ts"
+export { installTracerProvider, layerTracing } from "./observability/trace-sdk.ts"
 export { startOrderSpan } from "./observability/tracing.ts"
-export { ChildNotReady, ChildSpawnFailed, type ChildError } from "./process/errors.ts"
+
+// Child processes
 export { answersOk } from "./process/probes.ts"
 export { RunningChild } from "./process/running-child.ts"
-export { spawnChild, type Child, type ChildExit, type ChildReadiness, type ChildSpec } from "./process/supervisor.ts"
-export { findExecutable } from "./transport/executables.ts"
-export * from "./eta/local-hour.ts"
-export { connectNats, layerNats, Nats, type NatsClient, type NatsSettings } from "./transport/nats/connection.ts"
-export { JetStreamError, NatsConnectError } from "./transport/nats/errors.ts"
-export { DESIRED_BUCKETS } from "./transport/nats/setup.ts"
-export * from "./domain/intake-rpc.ts"
-export { answerIntake, intakeQueue, makeIntake, runRegionIntake, type Intake, type IntakeOutcome, type RegionIntakeOptions } from "./transport/nats/region-intake.ts"
-export { redactUrls } from "./observability/redaction.ts"
-export { ensureStreamsAndBuckets, RIDES_TTL_MS } from "./transport/nats/setup.ts"
+export { type ChildExit, type ChildReadiness, type ChildSpec, spawnChild } from "./process/supervisor.ts"
+
+// Flags every command builds on, and the logger
+export { above, atLeast, between, choiceFlag, finiteFlag, intFlag, isInRange, type Range, splitList, stringFlag } from "./cli/flags.ts"
+export { logFormatFlag, marketFileListFlag, marketFilesFlag, natsFlags, natsSettings, regionFlag } from "./cli/shared-flags.ts"
 export { loggerLayer } from "./main/logging.ts"
-export * from "./cli/flags.ts"
-export * from "./cli/shared-flags.ts"

@@ -25,7 +25,7 @@
  * created once (first writer wins).
  */
 import { headers, RequestError, TimeoutError } from "@nats-io/transport-node"
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect } from "effect"
 import { makeIntake, subjects, type Intake, type IntakeOperation, type IntakeReply, type IntakeRequest, type MarketCatalog, type NatsClient } from "#engine"
 import type { BalancerMetrics } from "../observability/metrics.ts"
 import { Failover } from "../breaker/weighted-choice.ts"
@@ -156,5 +156,3 @@ export const makeBalancer = (deps: BalancerDeps) =>
         })
     })
   })
-
-export const layerBalancer = (deps: BalancerDeps) => Layer.effect(Balancer, makeBalancer(deps))

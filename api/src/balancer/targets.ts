@@ -4,7 +4,7 @@
  * every breaker transition and ejection turned into metrics and a log line. Also the
  * `BreakerBoard` the admin API reads.
  */
-import { Clock, Effect, Layer } from "effect"
+import { Clock, Effect } from "effect"
 import { BREAKER_STATE_VALUES, type BalancerMetrics } from "../observability/metrics.ts"
 import type { CircuitBreakerConfig, OutlierConfig } from "../breaker/breaker-config.ts"
 import { CircuitBreaker, type Transition } from "../breaker/circuit-breaker.ts"
@@ -95,5 +95,3 @@ export const boardOf = (targets: Targets) =>
       })
     })
   })
-
-export const layerBoard = (targets: Targets) => Layer.effect(BreakerBoard, boardOf(targets))

@@ -30,5 +30,3 @@ export const distanceMeters = (lat1: number, lng1: number, lat2: number, lng2: n
   const h = s * s + Math.cos(lat1 * RAD) * Math.cos(lat2 * RAD) * t * t
   return 2 * EARTH_RADIUS_METERS * Math.asin(Math.min(1, Math.sqrt(h)))
 }
-
-export const distanceBetween = (a: LatLng, b: LatLng): number => distanceMeters(a.lat, a.lng, b.lat, b.lng)

@@ -32,8 +32,14 @@ export const OpaqueId = bounded.check(
   })
 )
 
+// Names for what an id identifies, so schemas read as the contract does; the rules are two.
+/** @alias */
 export const MarketId = Token
+/** @alias */
 export const RegionId = Token
+/** @alias */
 export const DriverId = Token
+/** @alias */
 export const OrderId = OpaqueId
+/** @alias */
 export const RiderId = OpaqueId

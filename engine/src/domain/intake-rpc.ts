@@ -73,7 +73,6 @@ export type Failed = typeof Failed.Type
  * that came first) follows.
  */
 export const RIDE_STATUSES = ["pending", "cancelling", "matched", "unmatched"] as const
-export type RideStatus = (typeof RIDE_STATUSES)[number]
 
 export const RideAccepted = Schema.Struct({
   ok: Schema.Literal(true),
@@ -114,9 +113,6 @@ export const INTAKE_SCHEMAS = {
 
 export type IntakeRequest<O extends IntakeOperation> = (typeof INTAKE_SCHEMAS)[O]["request"]["Type"]
 export type IntakeReply<O extends IntakeOperation> = (typeof INTAKE_SCHEMAS)[O]["reply"]["Type"] | Failed
-
-/** The reply of any operation, as a decoder sees it before knowing which. */
-export const IntakeReplyOf = <O extends IntakeOperation>(operation: O) => Schema.Union([INTAKE_SCHEMAS[operation].reply, Failed])
 
 /** What KV `dispatch_rides` holds per accepted order (key `kvKeys.ride(orderId)`). */
 export const RideRecord = Schema.Struct({

@@ -3,7 +3,7 @@
  * use. Test code only; nothing in a product path imports it.
  */
 export * from "./nats.ts"
-export { findNatsServer, LocalNatsServer, NatsServerNotFound, type LocalNatsServerOptions } from "../transport/nats/local-server.ts"
+export { LocalNatsServer, NatsServerNotFound } from "../transport/nats/local-server.ts"
 export { seededRandom } from "./random.ts"
-export { OtlpReceiver, type ReceivedSpan } from "./otlp-receiver.ts"
+export { OtlpReceiver } from "./otlp-receiver.ts"
 export { startEngineChild, type EngineChild } from "./engine-child.ts"

@@ -16,7 +16,7 @@ import {
   type Authenticator,
   type NatsConnection
 } from "@nats-io/transport-node"
-import { Context, Effect, Layer, type Scope } from "effect"
+import { Context, Effect, type Scope } from "effect"
 import { readFileSync } from "node:fs"
 import { redactUrls } from "../../observability/redaction.ts"
 import { NatsConnectError } from "./errors.ts"
@@ -74,5 +74,3 @@ export const connectNats = (settings: NatsSettings): Effect.Effect<NatsClient, N
     }),
     ({ nc }) => Effect.promise(() => (nc.isClosed() ? Promise.resolve() : nc.drain().catch(() => nc.close())))
   )
-
-export const layerNats = (settings: NatsSettings) => Layer.effect(Nats, connectNats(settings))

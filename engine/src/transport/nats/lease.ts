@@ -18,7 +18,7 @@
  */
 import { JetStreamApiCodes, JetStreamApiError, StorageType } from "@nats-io/jetstream"
 import type { KV, KvEntry, Kvm } from "@nats-io/kv"
-import { Clock, Context, Effect, Fiber, Layer, Option, PubSub, Queue, type Scope, Stream, SubscriptionRef } from "effect"
+import { Clock, Context, Effect, Fiber, Option, PubSub, Queue, type Scope, Stream, SubscriptionRef } from "effect"
 import { KV_BUCKETS, kvKeys } from "../../domain/subjects.ts"
 import { LeaseConfigError, LeaseLost, LeaseUnavailable } from "./errors.ts"
 import {
@@ -42,17 +42,7 @@ import {
   timingProblems
 } from "./lease-state.ts"
 
-export {
-  DEFAULT_LEASE_TTL_MS,
-  MIN_RENEW_RETRY_MS,
-  MIN_SAFETY_MARGIN_MS,
-  RENEWALS_PER_TTL,
-  SAFETY_MARGIN_FRACTION,
-  leaseTiming,
-  type LeaseRecord,
-  type LeaseTiming,
-  type LostReason
-} from "./lease-state.ts"
+export { DEFAULT_LEASE_TTL_MS, type LeaseTiming, type LostReason } from "./lease-state.ts"
 
 /** Tries at deleting our own lease on release (a renewal that landed late moves the revision). */
 const RELEASE_ATTEMPTS = 3
@@ -152,10 +142,6 @@ export const openLeaseBucket = (kvm: Kvm): Effect.Effect<KV, LeaseUnavailable> =
     try: () => kvm.create(KV_BUCKETS.leases, { history: 1, storage: StorageType.File }),
     catch: (e) => new LeaseUnavailable({ bucket: KV_BUCKETS.leases, detail: describe(e) })
   })
-
-/** `PartitionLease` as a layer, e.g. `layerPartitionLease({ client, partition, owner })`. */
-export const layerPartitionLease = (options: LeaseOptions): Layer.Layer<PartitionLease, LeaseConfigError | LeaseUnavailable> =>
-  Layer.effect(PartitionLease, makePartitionLease(options))
 
 type KvResult<A> =
   | { readonly _tag: "Ok"; readonly value: A }
