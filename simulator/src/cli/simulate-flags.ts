@@ -21,7 +21,7 @@ const optional = (description: string) => <A>(flag: Flag.Flag<A>) => flag.pipe(F
 
 /** The market, for `simulate` and `calibrate`: `--market-file` wins over DISPATCH_MARKETS, read when the flag is not given. */
 export const marketFlags = {
-  id: stringFlag("market").pipe(optional(`market id to simulate (default ${market.id})`)),
+  id: stringFlag("market").pipe(optional(`the market the trips are in: its id in the market files (default ${market.id})`)),
   files: marketFileListFlag.pipe(
     optional("market files, comma-separated (env DISPATCH_MARKETS; default the shipped engine/markets/sf.json); a calibrated file's `eta` is used")
   )
