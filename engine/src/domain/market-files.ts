@@ -27,7 +27,7 @@ export const parseMarket = (text: string, source: string): Result.Result<Market,
     return Result.fail(new MarketConfigError({ source, problems: [`not valid JSON: ${(e as Error).message}`] }))
   }
   const decoded = decodeConfig(json)
-  if (Result.isSuccess(decoded)) return Result.succeed(marketFromConfig(decoded.success))
+  if (Result.isSuccess(decoded)) return Result.succeed(marketFromConfig(decoded.success, source))
   const problems = fieldProblems(decoded.failure).map((p) => `${p.path}: ${p.message}`)
   return Result.fail(new MarketConfigError({ source, problems }))
 }

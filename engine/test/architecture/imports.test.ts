@@ -14,12 +14,14 @@ const ENGINE_LAYERS: Record<string, number> = {
   domain: 0,
   observability: 1,
   index: 1,
-  eta: 1,
-  matching: 2,
-  pipeline: 3,
-  transport: 4,
-  testing: 5,
-  main: 6
+  roads: 1,
+  // The road ETA model routes on roads/.
+  eta: 2,
+  matching: 3,
+  pipeline: 4,
+  transport: 5,
+  testing: 6,
+  main: 7
 }
 /** The process entry composes every part's commands; it alone may reach into other parts. */
 const COMPOSITION_ROOT = "engine/src/main/dispatch.ts"
