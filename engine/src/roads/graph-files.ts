@@ -26,16 +26,19 @@ import { largestComponent, latitudeProblem, lengthProblem, longitudeProblem, Pro
 export const NODES_FILE = "nodes.csv.gz"
 export const EDGES_FILE = "edges.csv.gz"
 export const GEOMETRY_FILE = "edges_geometry.csv.gz"
+const NODES_FILE_GZ = NODES_FILE, EDGES_FILE_GZ = EDGES_FILE, GEOMETRY_FILE_GZ = GEOMETRY_FILE
 
 export const NODES_HEADER = "node_id,lat,lng"
 export const EDGES_HEADER = "from,to,length_m,speed_kph,road_class,max_speed_kph,roundabout"
 export const GEOMETRY_HEADER = "arc_id,pillar_points"
 
-/** The three files' text, as read (gunzipped). */
+/** The three files' text, as read (gunzipped), and optionally the names to quote in problems. */
 export interface RoadGraphTexts {
   readonly nodes: string
   readonly edges: string
   readonly geometry: string
+  /** The file names read (default the `.gz` names). */
+  readonly names?: { readonly nodes: string; readonly edges: string; readonly geometry: string } | undefined
 }
 
 /**
@@ -295,6 +298,7 @@ class NodeIndex {
 /** Parses and checks the three files' text: every problem named by file and line. */
 export const parseRoadGraph = (texts: RoadGraphTexts, directory: string): Result.Result<ParsedRoadGraph, RoadGraphError> => {
   const problems = new ProblemList()
+  const NODES_FILE = texts.names?.nodes ?? NODES_FILE_GZ, EDGES_FILE = texts.names?.edges ?? EDGES_FILE_GZ, GEOMETRY_FILE = texts.names?.geometry ?? GEOMETRY_FILE_GZ
   const fieldCount = (cursor: CsvCursor, expected: number) => `expected ${expected} fields, got ${cells(cursor).length}`
 
   // Nodes.
@@ -459,21 +463,21 @@ export const parseRoadGraph = (texts: RoadGraphTexts, directory: string): Result
 }
 
 /** `name.gz` gunzipped, else `name` without `.gz` as it is; the bytes read feed `hash`. */
-const readText = (directory: string, name: string, hash: Hash): Result.Result<string, string> => {
-  const gz = join(directory, name)
-  const plain = join(directory, name.replace(/\.gz$/, ""))
+const readText = (directory: string, name: string, hash: Hash): Result.Result<{ readonly text: string; readonly name: string }, string> => {
+  const plainName = name.replace(/\.gz$/, "")
+  const gz = join(directory, name), plain = join(directory, plainName)
   try {
     if (existsSync(gz)) {
       const bytes = readFileSync(gz)
       hash.update(bytes)
-      return Result.succeed(gunzipSync(bytes).toString("utf8"))
+      return Result.succeed({ text: gunzipSync(bytes).toString("utf8"), name })
     }
     if (existsSync(plain)) {
       const bytes = readFileSync(plain)
       hash.update(bytes)
-      return Result.succeed(bytes.toString("utf8"))
+      return Result.succeed({ text: bytes.toString("utf8"), name: plainName })
     }
-    return Result.fail(`${name}: missing (nor ${name.replace(/\.gz$/, "")})`)
+    return Result.fail(`${name}: missing (nor ${plainName})`)
   } catch (e) {
     return Result.fail(`${name}: cannot read: ${(e as Error).message}`)
   }
@@ -491,6 +495,7 @@ export const readRoadGraph = (directory: string): Effect.Effect<ReadRoadGraph, R
     const nodes = readText(directory, NODES_FILE, hash), edges = readText(directory, EDGES_FILE, hash), geometry = readText(directory, GEOMETRY_FILE, hash)
     const missing = [nodes, edges, geometry].flatMap((r) => (Result.isFailure(r) ? [r.failure] : []))
     if (missing.length > 0) return Effect.fail(new RoadGraphError({ directory, problems: missing, more: 0 }))
-    const parsed = parseRoadGraph({ nodes: Result.getOrThrow(nodes), edges: Result.getOrThrow(edges), geometry: Result.getOrThrow(geometry) }, directory)
+    const [n, e, g] = [nodes, edges, geometry].map(Result.getOrThrow) as [{ text: string; name: string }, { text: string; name: string }, { text: string; name: string }]
+    const parsed = parseRoadGraph({ nodes: n.text, edges: e.text, geometry: g.text, names: { nodes: n.name, edges: e.name, geometry: g.name } }, directory)
     return Effect.fromResult(Result.map(parsed, (p) => ({ ...p, digest: hash.digest("hex") })))
   })

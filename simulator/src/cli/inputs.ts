@@ -3,8 +3,8 @@
  * given) and the trips (a file, or a synthetic city), each failing with an error that names the
  * file, line or flag at fault.
  */
-import { loadMarketCatalog, marketFilesFromEnv, type Market, type MarketCatalog } from "#engine"
-import { Effect, Option } from "effect"
+import { EtaModel, loadMarketCatalog, marketFilesFromEnv, type Eta, type Market, type MarketCatalog, type RoadGraphError } from "#engine"
+import { Context, Effect, Layer, Option } from "effect"
 import { fileURLToPath } from "node:url"
 import { parseColumnMapping } from "../trips/column-mapping.ts"
 import { startOfLocalDay } from "../trips/local-time.ts"
@@ -36,6 +36,14 @@ export const loadMarket = (flags: { readonly market: string; readonly marketFile
     }
     return { catalog, market, files } satisfies MarketChoice
   })
+
+/**
+ * The market's ETA model through the engine's seam (`EtaModel.layerFromMarkets`): the road
+ * model on its graph when the market file has a `roads` section, else great circle. Fails with
+ * the graph's file and line when the graph cannot be used.
+ */
+export const marketEta = (market: Market): Effect.Effect<Eta, RoadGraphError> =>
+  Effect.scoped(Effect.map(Layer.build(EtaModel.layerFromMarkets([market])), (context) => Context.get(context, EtaModel).forMarket(market)))
 
 export interface TripInput {
   readonly source: TripSource<TripFileError>

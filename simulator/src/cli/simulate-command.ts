@@ -19,7 +19,7 @@ import { replay, scanDemand, type ReplayResult } from "../runner/replay.ts"
 import { formatReadSummary } from "../trips/rejections.ts"
 import { parseTripTime } from "../trips/trip-time.ts"
 import { InvalidFlag } from "./errors.ts"
-import { loadMarket, SF_SAMPLE_TRIPS, syntheticTrips, tripsFromFile } from "./inputs.ts"
+import { loadMarket, marketEta, SF_SAMPLE_TRIPS, syntheticTrips, tripsFromFile } from "./inputs.ts"
 import { writeRunFiles } from "./outputs.ts"
 import { simulateFlags } from "./simulate-flags.ts"
 
@@ -102,9 +102,10 @@ export const runSimulate = (flags: Flags) =>
     const contains = (lat: number, lng: number) => choice.catalog.marketOf(lat, lng) === choice.market
     const placedDrivers = Option.isSome(flags.driversFile) ? yield* readDriversFile(flags.driversFile.value, contains) : undefined
 
+    const eta = yield* marketEta(choice.market)
     const settingsFor = (policy: PolicyName) => {
-      const base = replaySettings(choice.market, policy)
-      return replaySettings(choice.market, policy, {
+      const base = replaySettings(choice.market, eta, policy)
+      return replaySettings(choice.market, eta, policy, {
         dispatch: { ...base.dispatch, batchWindowMs: flags.batchWindowMs },
         drivers: placedDrivers?.length ?? flags.drivers,
         placedDrivers,
