@@ -19,8 +19,12 @@ export { KV_BUCKETS, kvKeys, STREAMS, subjects } from "./domain/subjects.ts"
 
 // ETA models
 export { type Eta } from "./eta/eta.ts"
-export { DEFAULT_ETA_PARAMETERS, DEFAULT_SPEED_KMH_BY_HOUR, GreatCircleEta } from "./eta/great-circle-eta.ts"
+export { DEFAULT_ETA_PARAMETERS, DEFAULT_SPEED_KMH_BY_HOUR } from "./eta/great-circle-eta.ts"
 export { LocalHour } from "./eta/local-hour.ts"
+
+// Roads: the error a market's graph fails with, and each market's ETA model
+export { RoadGraphError } from "./roads/errors.ts"
+export { EtaModel } from "./eta/eta-model.ts"
 
 // The matcher, for the simulator's in-process mode
 export { DEFAULT_BATCH_WINDOW_MS, defaultDispatchSettings, Dispatcher, type DispatchSettings } from "./pipeline/dispatcher.ts"

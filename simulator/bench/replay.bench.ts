@@ -19,6 +19,7 @@ import { Effect } from "effect"
 import { existsSync } from "node:fs"
 import { defaultRepositionSettings } from "../src/fleet/repositioning.ts"
 import { markdownSummary } from "../src/report/markdown-summary.ts"
+import { marketEta } from "../src/scenario/inputs.ts"
 import { replaySettings } from "../src/runner/defaults.ts"
 import { replay, scanDemand, type ReplayResult, type TripSource } from "../src/runner/replay.ts"
 import { startOfLocalDay } from "../src/trips/local-time.ts"
@@ -36,6 +37,7 @@ const policies: Array<PolicyName> = onlyPolicy === undefined ? ["greedy", "batch
 const bench = Effect.gen(function*() {
   const catalog = yield* loadMarketCatalog(SHIPPED_MARKET_FILES)
   const market = catalog.get("sf")!
+  const eta = yield* marketEta(market)
   const scope = { catalog, marketId: "sf" }
   const workloads: Array<{ name: string; drivers: number; reposition: boolean; source: TripSource<unknown> }> = []
   if (onlyWorkload === undefined || onlyWorkload === "sf") {
@@ -51,7 +53,7 @@ const bench = Effect.gen(function*() {
   console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
   for (const w of workloads) {
     const settings = (policy: PolicyName) =>
-      replaySettings(market, policy, { drivers: w.drivers, reposition: w.reposition ? defaultRepositionSettings : undefined })
+      replaySettings(market, eta, policy, { drivers: w.drivers, reposition: w.reposition ? defaultRepositionSettings : undefined })
     const base = settings("greedy")
     const scanStart = performance.now()
     const scan = yield* scanDemand(w.source, base)

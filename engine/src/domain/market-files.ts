@@ -21,7 +21,7 @@ const decodeConfig = Schema.decodeUnknownResult(MarketConfig, { errors: "all", o
 /** Parses one market file's text. `source` names the file in error messages. */
 export const parseMarket = (text: string, source: string): Result.Result<Market, MarketConfigError> =>
   Result.mapBoth(decodeJsonText(decodeConfig, text), {
-    onSuccess: marketFromConfig,
+    onSuccess: (config) => marketFromConfig(config, source),
     onFailure: (problems) => new MarketConfigError({ source, problems })
   })
 

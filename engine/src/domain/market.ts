@@ -7,6 +7,7 @@
  * area into H3 cells is the job of `MarketCatalog`.
  */
 import { Schema } from "effect"
+import { dirname, resolve } from "node:path"
 import { Latitude, Longitude } from "./geo.ts"
 import { MarketId, RegionId } from "./ids.ts"
 import { RESERVED_MARKET_IDS } from "./subjects.ts"
@@ -59,6 +60,42 @@ export const EtaParameters = Schema.Struct({
 })
 export type EtaParameters = typeof EtaParameters.Type
 
+/** Free-flow time factors a speed profile may hold: 0.2 (5× faster than free flow) to 20 (a jam). */
+export const MIN_SPEED_FACTOR = 0.2
+export const MAX_SPEED_FACTOR = 20
+/**
+ * Default farthest a point may be from its road to be routed (m); farther points (water, parks
+ * without drives, beyond the graph) get the great-circle model. GPS fixes of cars on a street
+ * are within ~50 m of it (the SF graph's README: nearest-node distance p90 50 m).
+ */
+export const DEFAULT_MAX_SNAP_METERS = 250
+
+/**
+ * The market's road network (docs/roads.md): a graph directory and its time-of-day profile.
+ * Absent: the market uses the great-circle model.
+ */
+export const RoadsConfig = Schema.Struct({
+  /** The graph directory (nodes.csv.gz, edges.csv.gz, edges_geometry.csv.gz), relative to the market file. */
+  path: Schema.String.check(Schema.isMinLength(1)),
+  speedProfile: Schema.Struct({
+    /** Free-flow travel time × this factor, per local hour 0..23. */
+    factorByHour: Schema.Array(Schema.Finite.check(Schema.isBetween({ minimum: MIN_SPEED_FACTOR, maximum: MAX_SPEED_FACTOR }))).check(
+      Schema.isMinLength(24, { message: "must have 24 entries, one per local hour" }),
+      Schema.isMaxLength(24, { message: "must have 24 entries, one per local hour" })
+    )
+  }),
+  /** Points farther than this from every road use the great-circle model (m); default `DEFAULT_MAX_SNAP_METERS`. */
+  maxSnapMeters: Schema.optionalKey(Schema.Finite.check(Schema.isBetween({ minimum: 1, maximum: 5_000 })))
+})
+export type RoadsConfig = typeof RoadsConfig.Type
+
+/** A market's roads as the engine uses them: the graph directory resolved to an absolute path. */
+export interface RoadsSettings {
+  readonly directory: string
+  readonly factorByHour: ReadonlyArray<number>
+  readonly maxSnapMeters: number
+}
+
 export const MarketConfig = Schema.Struct({
   id: MarketId.check(
     Schema.makeFilter((id) => !RESERVED_MARKET_IDS.has(id) || `"${id}" is reserved (it names a subject level)`)
@@ -70,7 +107,8 @@ export const MarketConfig = Schema.Struct({
   h3Resolution: Schema.Int.check(Schema.isBetween({ minimum: MIN_H3_RESOLUTION, maximum: MAX_H3_RESOLUTION })),
   area: MarketArea,
   maxPickupRadiusMeters: Schema.optionalKey(Schema.Finite.check(Schema.isBetween({ minimum: 100, maximum: 50_000 }))),
-  eta: Schema.optionalKey(EtaParameters)
+  eta: Schema.optionalKey(EtaParameters),
+  roads: Schema.optionalKey(RoadsConfig)
 })
 export type MarketConfig = typeof MarketConfig.Type
 
@@ -84,9 +122,15 @@ export interface Market {
   readonly area: MarketArea
   readonly maxPickupRadiusMeters: number
   readonly eta: EtaParameters | undefined
+  /** Its road network, or undefined: great-circle ETAs. */
+  readonly roads: RoadsSettings | undefined
 }
 
-export const marketFromConfig = (config: MarketConfig): Market => ({
+/**
+ * The market a validated config describes. `source` is the market file: a roads path is
+ * relative to the file's directory (so a market and its graph move together).
+ */
+export const marketFromConfig = (config: MarketConfig, source = "."): Market => ({
   id: config.id,
   name: config.name,
   timeZone: config.timeZone,
@@ -94,7 +138,12 @@ export const marketFromConfig = (config: MarketConfig): Market => ({
   h3Resolution: config.h3Resolution,
   area: config.area,
   maxPickupRadiusMeters: config.maxPickupRadiusMeters ?? DEFAULT_MAX_PICKUP_RADIUS_METERS,
-  eta: config.eta
+  eta: config.eta,
+  roads: config.roads === undefined ? undefined : {
+    directory: resolve(dirname(source), config.roads.path),
+    factorByHour: config.roads.speedProfile.factorByHour,
+    maxSnapMeters: config.roads.maxSnapMeters ?? DEFAULT_MAX_SNAP_METERS
+  }
 })
 
 const isTimeZone = (tz: string): boolean => {

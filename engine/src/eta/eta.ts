@@ -6,12 +6,17 @@
 import type { LatLng } from "../domain/geo.ts"
 
 export interface Eta {
-  /** Seconds for a driver at `from` to reach `to`, leaving at `atMs` (epoch ms). */
+  /**
+   * Seconds for a driver at `from` to reach `to`, leaving at `atMs` (epoch ms). Callers may
+   * reuse `from` and `to` for the next call (the candidate search does): a model reads their
+   * coordinates and keeps no reference to them.
+   */
   eta(from: LatLng, to: LatLng, atMs: number): number
   /**
-   * A lower bound (s) of `eta` over all pairs of points `distanceMeters` apart on the great
-   * circle, leaving at `atMs`; nondecreasing in the distance. A routing model can answer
-   * distance ÷ its top speed; the great-circle model answers its own ETA, which is exact.
+   * A lower bound (s) of `eta(from, to, atMs)` over every `from` that is `distanceMeters` from
+   * `to` on the great circle; nondecreasing in the distance. A routing model can answer distance
+   * ÷ its top speed (the road model answers that ring by ring, with the top speed of the roads
+   * around `to`); the great-circle model answers its own ETA, which is exact.
    */
-  minEta(distanceMeters: number, atMs: number): number
+  minEta(distanceMeters: number, atMs: number, to: LatLng): number
 }

@@ -3,11 +3,12 @@
  * partition loop per market it may own. Each loop waits for the partition's lease, owns the
  * partition while the lease holds (nats-partition.ts) and goes back to standby when it is lost.
  */
-import { Effect, Exit, Layer, Schedule, Scope } from "effect"
+import { Context, Effect, Exit, Layer, Schedule, Scope } from "effect"
 import type { MarketCatalog } from "../domain/market-catalog.ts"
 import { loadMarketCatalog } from "../domain/market-files.ts"
 import type { Market } from "../domain/market.ts"
-import { GreatCircleEta } from "../eta/great-circle-eta.ts"
+import type { Eta } from "../eta/eta.ts"
+import { EtaModel } from "../eta/eta-model.ts"
 import { makeRegistry } from "../observability/metric-registry.ts"
 import { makeEngineMetrics, type EngineMetrics } from "../observability/metrics.ts"
 import type { DispatchSettings } from "../pipeline/dispatcher.ts"
@@ -57,6 +58,9 @@ export const runEngine = (config: EngineConfig) =>
     yield* Layer.build(layerTracing("dispatch-engine"))
     const catalog = yield* loadMarketCatalog(config.marketFiles)
     const markets = yield* selectPartitions(catalog, config.partitions)
+    // Each market's ETA model as its file says (roads or great circle); the graphs of the
+    // markets this instance may own are loaded here, before anything connects.
+    const etaModel = Context.get(yield* Layer.build(EtaModel.layerFromMarkets(markets)), EtaModel)
     const registry = makeRegistry()
     const metrics = makeEngineMetrics(registry)
     const client = yield* connectNats(config.nats)
@@ -90,7 +94,7 @@ export const runEngine = (config: EngineConfig) =>
     yield* runStraySweeper(client, catalog, metrics)
     for (const market of markets) {
       const reportFeed = (feed: DriverFeed | undefined) => feed === undefined ? feeds.delete(market.id) : feeds.set(market.id, feed)
-      yield* Effect.forkScoped(partitionLoop(config, client, catalog, market, metrics, (view) => views.set(market.id, view), reportFeed))
+      yield* Effect.forkScoped(partitionLoop(config, client, catalog, market, etaModel.forMarket(market), metrics, (view) => views.set(market.id, view), reportFeed))
     }
     return yield* Effect.never
   })
@@ -107,6 +111,7 @@ const partitionLoop = (
   client: NatsClient,
   catalog: MarketCatalog,
   market: Market,
+  eta: Eta,
   metrics: EngineMetrics,
   report: (view: PartitionView) => void,
   reportFeed: (feed: DriverFeed | undefined) => void
@@ -139,7 +144,7 @@ const partitionLoop = (
       metrics.partitionOwner.set(labels, 1)
       report("rebuilding")
       const scope = yield* Scope.make()
-      const session = ownPartition({ client, catalog, market, eta: GreatCircleEta.forMarket(market), dispatch: config.dispatch, partition: partitionSettings, consumer, metrics, clock: config.clock, onDriverFeed: reportFeed })
+      const session = ownPartition({ client, catalog, market, eta, dispatch: config.dispatch, partition: partitionSettings, consumer, metrics, clock: config.clock, onDriverFeed: reportFeed })
       const exit = yield* Effect.raceFirst(
         Scope.provide(Effect.tap(Effect.sync(() => report("owner")), () => session), scope),
         lease.awaitLoss

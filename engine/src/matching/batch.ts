@@ -27,7 +27,7 @@
 import type { DriverIndex } from "../index/driver-index.ts"
 import type { Eta } from "../eta/eta.ts"
 import { assignSparse, solverCost } from "./assignment.ts"
-import { bestEtaCandidates, type Candidate, CandidateGraph } from "./candidates.ts"
+import { bestEtaCandidates, type Candidate, CandidateGraph, searchCandidates } from "./candidates.ts"
 import { type Decision, isExpired, type Matched, type OrderRequest, unmatched } from "./types.ts"
 
 export interface BatchParams {
@@ -110,10 +110,18 @@ export const solveWindow = (
   const initial = params.initialCandidates ?? (index.availableCount < SCARCE_SUPPLY_RATIO * open.length ? cap : DEFAULT_INITIAL_CANDIDATES)
   const first = Math.max(1, Math.min(cap, initial))
   const asked = open.map(() => first)
-  const lists = open.map((order) => bestEtaCandidates(order.pickup, index, model, now, first, radius))
+  // First lists prove only each order's best ETA (a greedy order's search) and say, in their
+  // floor, what any driver left out costs at least; that is all the dual test needs, and the
+  // ring of the k-th best is several times larger with road ETAs. Where supply is scarce lists
+  // start at the cap, exact, as before.
+  const prove = first < cap ? 1 : first
+  const searched = open.map((order) => searchCandidates(order.pickup, index, model, now, first, prove, radius))
+  const lists = searched.map((s) => s.candidates)
+  const floors = searched.map((s) => s.floor)
+  const exact = open.map(() => prove === first)
   let fetched = 0
   for (const list of lists) fetched += list.length
-  const greedyPicks = greedyAssignment(open, lists, asked, index, model, now, radius)
+  const greedyPicks = greedyAssignment(open, lists, floors, exact, index, model, now, radius)
   const graph = new CandidateGraph(open.length)
   lists.forEach((list, o) => graph.setCandidates(o, withPick(list, greedyPicks[o])))
 
@@ -125,11 +133,10 @@ export const solveWindow = (
     relaxed += work
     const grow: Array<number> = []
     let proven = true
-    lists.forEach((list, o) => {
-      // A list shorter than asked holds every available driver in range: nothing left out.
-      if (list.length < asked[o]!) return
-      if (rowDual[o]! <= solverCost(list[list.length - 1]!.etaSeconds)) return
-      if (asked[o]! >= cap) proven = false
+    lists.forEach((_, o) => {
+      // Every driver left out of o's list costs at least its floor (+Infinity: none left out).
+      if (rowDual[o]! <= solverCost(floors[o]!)) return
+      if (asked[o]! >= cap && exact[o]) proven = false
       else grow.push(o)
     })
     if (grow.length === 0) {
@@ -153,8 +160,12 @@ export const solveWindow = (
       return { decisions, carried, stats: { rounds, edges: costs.rowStart[open.length]!, fetched, relaxed, provenOverAllDrivers: proven } }
     }
     for (const o of grow) {
+      // A first list failing its floor is searched again exactly, and longer unless at the cap.
       asked[o] = rowToCol[o]! < 0 ? cap : Math.min(cap, asked[o]! * GROWTH)
-      lists[o] = bestEtaCandidates(open[o]!.pickup, index, model, now, asked[o]!, radius)
+      const grown = searchCandidates(open[o]!.pickup, index, model, now, asked[o]!, asked[o]!, radius)
+      lists[o] = grown.candidates
+      floors[o] = grown.floor
+      exact[o] = true
       fetched += lists[o]!.length
       graph.setCandidates(o, withPick(lists[o]!, greedyPicks[o]))
     }
@@ -167,14 +178,17 @@ const withPick = (list: ReadonlyArray<Candidate>, pick: Candidate | undefined): 
 
 /**
  * What greedy would give each order, taking them in the window's order: the best-ETA available
- * driver not taken before it. Read off the candidate lists when they tell (the first one not
- * taken; a list shorter than asked holds everyone in range); otherwise asked of the index with
- * the drivers taken so far set busy for the time of the question, and set back afterwards.
+ * driver not taken before it. Read off the candidate lists when they tell: the first one not
+ * taken, if the list is the exact k best (then every driver left out comes after it in (ETA,
+ * id) order) or if its ETA is below the list's floor; a list with nothing left out (floor
+ * +Infinity) tells in any case. Otherwise asked of the index with the drivers taken so far set
+ * busy for the time of the question, and set back afterwards.
  */
 const greedyAssignment = (
   open: ReadonlyArray<OrderRequest>,
   lists: ReadonlyArray<ReadonlyArray<Candidate>>,
-  asked: ReadonlyArray<number>,
+  floors: ReadonlyArray<number>,
+  exact: ReadonlyArray<boolean>,
   index: DriverIndex,
   model: Eta,
   now: number,
@@ -183,9 +197,10 @@ const greedyAssignment = (
   const taken = new Set<string>()
   let hidden = false
   const picks = open.map((order, o) => {
-    const list = lists[o]!
+    const list = lists[o]!, floor = floors[o]!
     let pick = list.find((c) => !taken.has(c.driverId))
-    if (pick === undefined && list.length === asked[o]) {
+    const tells = floor === Infinity || (pick !== undefined && (exact[o] || pick.etaSeconds < floor))
+    if (!tells) {
       if (!hidden) for (const id of taken) index.setStatus(id, "busy")
       hidden = true
       pick = bestEtaCandidates(order.pickup, index, model, now, 1, radius)[0]

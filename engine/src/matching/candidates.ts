@@ -4,9 +4,10 @@
  *
  * Candidates are ranked by ETA (ties by driver id) but fetched from the index by distance. The
  * search is exact for any `Eta` whose `minEta` is a true lower bound, nondecreasing in distance:
- * it asks for k+1 nearest, and asks again for twice as many while `minEta` of the farthest one
- * fetched could still beat the k-th best ETA (docs/matching.md, "Why candidates are exact").
- * With the great-circle model ETA is monotone in distance and one query suffices.
+ * it asks for k+1 nearest, and asks again for more while `minEta` of the farthest one fetched
+ * could still beat the k-th best ETA (docs/matching.md, "Why candidates are exact").
+ * With the great-circle model ETA is monotone in distance and one query suffices; with the road
+ * model the rings grow until the top speed's bound passes the k-th best road ETA.
  */
 import type { LatLng } from "../domain/geo.ts"
 import { type DriverIndex, Neighbors } from "../index/driver-index.ts"
@@ -21,13 +22,140 @@ export interface Candidate {
   readonly etaSeconds: number
 }
 
-/** ETA order, ties by driver id: the order policies rank by. */
-const byEtaThenId = (a: Candidate, b: Candidate): number =>
-  a.etaSeconds - b.etaSeconds || (a.driverId < b.driverId ? -1 : a.driverId > b.driverId ? 1 : 0)
-
 const neighbors = new Neighbors()
+/** ETA of `neighbors` entry i, kept across the rounds of one search (entries keep their index). */
+let etas = new Float64Array(64)
+/** Indices into `neighbors` of the k best so far, in (ETA, driver id) order. */
+let best = new Int32Array(64)
+/** The driver's position handed to `eta`: one reused object (models must not keep it). */
+const from = { lat: 0, lng: 0 }
+/** Bisection steps for the ring radius: 5 km / 2^14 ≈ 0.3 m. */
+const RADIUS_STEPS = 14
 
-/** The k best-ETA available drivers within `maxRadiusMeters` of the pickup, best first. */
+/** The least a ring grows by (m): drivers all at the pickup (reach 0) must not stall the search. */
+const MIN_RING_STEP_METERS = 50
+
+/** Drivers in `best`, and the k of the search under way. */
+let held = 0
+let searchK = 0
+
+/** ETAs of `neighbors` entries from0 ..< n, each ranked into the k best if it enters. */
+const rank = (pickup: LatLng, model: Eta, now: number, from0: number, n: number): void => {
+  const k = searchK
+  if (n > etas.length) {
+    const grown = new Float64Array(Math.max(n, etas.length * 2))
+    grown.set(etas.subarray(0, from0))
+    etas = grown
+  }
+  for (let i = from0; i < n; i++) {
+    from.lat = neighbors.lats[i]!
+    from.lng = neighbors.lngs[i]!
+    const eta = model.eta(from, pickup, now)
+    etas[i] = eta
+    // Insert i into the k best if it enters: (ETA, driver id) order.
+    const id = neighbors.driverIds[i]!
+    if (held === k) {
+      const last = best[k - 1]!
+      if (!(eta < etas[last]! || (eta === etas[last]! && id < neighbors.driverIds[last]!))) continue
+    }
+    let j = held < k ? held++ : k - 1
+    while (j > 0) {
+      const other = best[j - 1]!
+      if (etas[other]! < eta || (etas[other] === eta && neighbors.driverIds[other]! < id)) break
+      best[j] = other
+      j--
+    }
+    best[j] = i
+  }
+}
+
+/**
+ * A radius in (lo, max] beyond which `minEta` exceeds `eta` (max when it never does within
+ * max): the ring the search must reach to prove its k-th best.
+ */
+const radiusWhere = (model: Eta, to: LatLng, now: number, eta: number, lo: number, max: number): number => {
+  if (!(model.minEta(max, now, to) > eta)) return max
+  let hi = max
+  for (let step = 0; step < RADIUS_STEPS; step++) {
+    const mid = (lo + hi) / 2
+    if (model.minEta(mid, now, to) > eta) hi = mid
+    else lo = mid
+  }
+  return hi
+}
+
+/**
+ * Candidates of one order: the k best-ETA drivers among those the search ranked, best first,
+ * and `floor`, a lower bound of the ETA of every available driver in range left out of the
+ * list (+Infinity when none is left out).
+ */
+export interface CandidateList {
+  readonly candidates: Array<Candidate>
+  readonly floor: number
+}
+
+/**
+ * The search behind both policies. First the k+1 nearest, ranked by ETA. Then, while `minEta`
+ * at the distance reached does not exceed the `prove`-th best ETA so far, the ring grows to the
+ * radius where it would (bisection: `minEta` is nondecreasing in distance), at most doubling,
+ * and every driver within is ranked. It stops when every driver in range was seen or when the
+ * bound at the distance reached exceeds the `prove`-th best: no driver farther can then enter
+ * the `prove` best, ties included.
+ *
+ * With `prove` = k the list is the exact k best (`bestEtaCandidates`). With a smaller `prove`
+ * the list is the k best of the drivers within the ring and `floor` says what the rest may
+ * cost at least: the batch policy's dual test needs no more (batch.ts), and proving the best
+ * one costs a greedy order's search, not the ~6× larger ring of the 8th best.
+ *
+ * With the great-circle model the first step suffices (ETA is monotone in distance). With the
+ * road model, whose bound is well below its ETAs near the pickup, this ranks ~1.1–1.3× the
+ * drivers a search knowing the final answer would (docs/roads.md, "Candidate search"); growing
+ * straight to the first radius ranked 4–8×, doubling the count asked ~2×.
+ */
+export const searchCandidates = (
+  pickup: LatLng,
+  index: DriverIndex,
+  model: Eta,
+  now: number,
+  k: number,
+  prove: number,
+  maxRadiusMeters: number
+): CandidateList => {
+  if (k < 1) return { candidates: [], floor: 0 }
+  const r = Math.max(1, Math.min(prove, k))
+  if (k > best.length) best = new Int32Array(Math.max(k, best.length * 2))
+  held = 0
+  searchK = k
+  let n = index.nearestInto(neighbors, pickup.lat, pickup.lng, k + 1, maxRadiusMeters)
+  rank(pickup, model, now, 0, n)
+  // Fewer than asked: every driver in range was seen (and later, every driver within `reach`).
+  let reach = n === k + 1 ? neighbors.distances[n - 1]! : maxRadiusMeters
+  while (reach < maxRadiusMeters) {
+    // Anyone beyond `reach` has an ETA of at least minEta(reach): done when that cannot beat
+    // the r-th best.
+    const rth = etas[best[r - 1]!]!
+    if (model.minEta(reach, now, pickup) > rth) break
+    // Where the bound passes the r-th best, but at most twice as far as now: the r-th best
+    // usually improves on the way, and the radius with it.
+    const radius = Math.min(radiusWhere(model, pickup, now, rth, reach, maxRadiusMeters), Math.max(2 * reach, reach + MIN_RING_STEP_METERS))
+    // The nearest so far are this answer's first entries, in the same order: ranked already.
+    const all = index.nearestInto(neighbors, pickup.lat, pickup.lng, Infinity, radius)
+    rank(pickup, model, now, n, all)
+    n = all
+    reach = radius
+  }
+  const candidates: Array<Candidate> = []
+  for (let j = 0; j < held; j++) {
+    const i = best[j]!
+    candidates.push({ driverId: neighbors.driverIds[i]!, lat: neighbors.lats[i]!, lng: neighbors.lngs[i]!, distanceMeters: neighbors.distances[i]!, etaSeconds: etas[i]! })
+  }
+  // Left out: ranked below the k-th (at least its ETA), or beyond the ring (at least the bound).
+  const outside = reach < maxRadiusMeters ? model.minEta(reach, now, pickup) : Infinity
+  const ranked = n > held ? candidates[held - 1]!.etaSeconds : Infinity
+  return { candidates, floor: Math.min(outside, ranked) }
+}
+
+/** The k best-ETA available drivers within `maxRadiusMeters` of the pickup, best first, ties by id. */
 export const bestEtaCandidates = (
   pickup: LatLng,
   index: DriverIndex,
@@ -35,29 +163,7 @@ export const bestEtaCandidates = (
   now: number,
   k: number,
   maxRadiusMeters: number
-): Array<Candidate> => {
-  if (k < 1) return []
-  for (let fetch = k + 1; ; fetch *= 2) {
-    const n = index.nearestInto(neighbors, pickup.lat, pickup.lng, fetch, maxRadiusMeters)
-    const found: Array<Candidate> = []
-    for (let i = 0; i < n; i++) {
-      const lat = neighbors.lats[i]!, lng = neighbors.lngs[i]!
-      found.push({
-        driverId: neighbors.driverIds[i]!,
-        lat,
-        lng,
-        distanceMeters: neighbors.distances[i]!,
-        etaSeconds: model.eta({ lat, lng }, pickup, now)
-      })
-    }
-    found.sort(byEtaThenId)
-    if (found.length > k) found.length = k
-    // Fewer than asked: every driver in range was seen. Otherwise anyone farther has an ETA of
-    // at least minEta(farthest fetched); stop once that cannot beat the k-th best.
-    if (n < fetch) return found
-    if (found.length === k && model.minEta(neighbors.distances[n - 1]!, now) > found[k - 1]!.etaSeconds) return found
-  }
-}
+): Array<Candidate> => searchCandidates(pickup, index, model, now, k, k, maxRadiusMeters).candidates
 
 /**
  * Order–driver edges of one batch window, handed to the solver in compressed rows. Drivers are

@@ -23,6 +23,7 @@ const market = (overrides: Partial<Market> = {}): Market => ({
   area: { type: "BBox", bbox: [-122.6, 37.2, -121.7, 38.1] },
   maxPickupRadiusMeters: 5000,
   eta: undefined,
+  roads: undefined,
   ...overrides
 })
 

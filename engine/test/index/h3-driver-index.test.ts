@@ -153,7 +153,7 @@ describe("H3DriverIndex equals brute force", () => {
 describe("H3DriverIndex.forMarket", () => {
   it("bounds the ring cache by the market's cell count at its resolution", () => {
     const market = {
-      id: "t", name: "t", timeZone: "UTC", homeRegion: "r", h3Resolution: 8, maxPickupRadiusMeters: 5000, eta: undefined,
+      id: "t", name: "t", timeZone: "UTC", homeRegion: "r", h3Resolution: 8, maxPickupRadiusMeters: 5000, eta: undefined, roads: undefined,
       area: { type: "BBox" as const, bbox: [-122.52, 37.70, -122.36, 37.81] as const }
     }
     const index = H3DriverIndex.forMarket(market)

@@ -15,6 +15,7 @@ import { greedy } from "../../src/matching/greedy.ts"
 import {
   bruteForceOptimum,
   bumpy,
+  roadEta,
   driversArbitrary,
   greatCircle,
   noWorse,
@@ -34,7 +35,7 @@ const h3Index = (drivers: ReadonlyArray<DriverRecord>) => {
 const TOLERANCE_PER_ORDER = 0.001
 
 describe("solveWindow", () => {
-  for (const [modelName, model] of [["great-circle", greatCircle], ["non-monotone", bumpy]] as const) {
+  for (const [modelName, model] of [["great-circle", greatCircle], ["non-monotone", bumpy], ["road", roadEta()]] as const) {
     it(`equals the exhaustive optimum over all drivers in range (${modelName} ETA), whatever the initial candidates (default included)`, () => {
       fc.assert(
         fc.property(driversArbitrary(0, 14), ordersArbitrary(1, 5), radiusArbitrary, fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }), (drivers, orders, radius, initial) => {
@@ -70,15 +71,15 @@ describe("solveWindow", () => {
     )
   })
 
-  for (const [capName, cap] of [["lists capped at 1 and 2", [1, 2]], ["uncapped", [100, 100]]] as const) {
+  for (const [capName, cap, model] of [["lists capped at 1 and 2", [1, 2], greatCircle], ["uncapped", [100, 100], greatCircle], ["road ETA, capped at 1 and 2", [1, 2], roadEta()]] as const) {
     it(`is never worse than greedy on the same snapshot and orders (lexicographic objective; ${capName})`, () => {
       fc.assert(
         fc.property(driversArbitrary(0, 60), ordersArbitrary(1, 30), radiusArbitrary, fc.constantFrom(...cap), (drivers, orders, radius, candidatesPerOrder) => {
           const forGreedy = new BruteForceIndex()
           forGreedy.restore({ drivers })
-          const greedyScore = scoreOf(orders.map((o) => greedy(o, forGreedy, greatCircle, NOW, { maxRadiusMeters: radius })))
+          const greedyScore = scoreOf(orders.map((o) => greedy(o, forGreedy, model, NOW, { maxRadiusMeters: radius })))
           const index = h3Index(drivers)
-          const batch = solveWindow(orders, index, greatCircle, NOW, { maxRadiusMeters: radius, candidatesPerOrder, initialCandidates: 1 })
+          const batch = solveWindow(orders, index, model, NOW, { maxRadiusMeters: radius, candidatesPerOrder, initialCandidates: 1 })
           expect(noWorse(scoreOf(batch.decisions), greedyScore, orders.length * TOLERANCE_PER_ORDER)).toBe(true)
           const drivenBy = batch.decisions.flatMap((d) => (d._tag === "Matched" ? [d.driverId] : []))
           expect(new Set(drivenBy).size).toBe(drivenBy.length)

@@ -1,7 +1,8 @@
 /**
  * The greedy policy equals a brute-force greedy (each order in turn takes the best-ETA
  * available driver in range, ties by driver id) on both index implementations, with the
- * default monotone ETA and with a non-monotone one, and reports no_supply and expired.
+ * default monotone ETA, a non-monotone one and the SF road model (so the ring search with the
+ * road bound is proven against every driver's road ETA), and reports no_supply and expired.
  */
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
@@ -10,7 +11,7 @@ import type { DriverIndex, DriverRecord } from "../../src/index/driver-index.ts"
 import { H3DriverIndex } from "../../src/index/h3-driver-index.ts"
 import { greedy } from "../../src/matching/greedy.ts"
 import type { Decision } from "../../src/matching/types.ts"
-import { bruteForceGreedy, bumpy, driversArbitrary, greatCircle, NOW, ordersArbitrary, radiusArbitrary } from "./references.ts"
+import { bruteForceGreedy, bumpy, driversArbitrary, greatCircle, NOW, ordersArbitrary, radiusArbitrary, roadEta } from "./references.ts"
 
 const load = (index: DriverIndex, drivers: ReadonlyArray<DriverRecord>): DriverIndex => {
   index.restore({ drivers })
@@ -21,7 +22,7 @@ const indexes = { h3: () => new H3DriverIndex({ resolution: 9, ringCacheCapacity
 
 describe("greedy", () => {
   for (const [name, make] of Object.entries(indexes)) {
-    for (const [modelName, model] of [["great-circle", greatCircle], ["non-monotone", bumpy]] as const) {
+    for (const [modelName, model] of [["great-circle", greatCircle], ["non-monotone", bumpy], ["road", roadEta()]] as const) {
       it(`equals brute-force greedy (${name} index, ${modelName} ETA)`, () => {
         fc.assert(
           fc.property(driversArbitrary(0, 40), ordersArbitrary(1, 25), radiusArbitrary, (drivers, orders, radius) => {

@@ -1,17 +1,22 @@
 /**
  * Test references for the policies, written the slow obvious way: brute-force greedy (scan every
  * driver), the brute-force optimum (try every assignment), the objective both are judged by,
- * scenario generators, and ETA models (the default one, and a deliberately non-monotone one).
+ * scenario generators, and ETA models (the default one, a deliberately non-monotone one, and the
+ * SF road model).
  *
  * Objective, lexicographic: more matched orders is better; among equal counts, lower total
  * pickup ETA is better. It equals total ETA + P × unmatched for any P above the largest possible
  * total ETA, which is how docs/matching.md states it.
  */
+import { Effect } from "effect"
 import fc from "fast-check"
 import { distanceMeters, type LatLng } from "../../src/domain/geo.ts"
 import type { DriverRecord } from "../../src/index/driver-index.ts"
 import type { Eta } from "../../src/eta/eta.ts"
 import { DEFAULT_ETA_PARAMETERS, GreatCircleEta } from "../../src/eta/great-circle-eta.ts"
+import { RoadEta } from "../../src/eta/road-eta.ts"
+import { loadMarketCatalog, SHIPPED_MARKET_FILES } from "../../src/domain/market-files.ts"
+import { sfNetwork } from "../roads/fixtures.ts"
 import type { Decision, OrderRequest } from "../../src/matching/types.ts"
 import { uniformPoint } from "../index/arbitraries.ts"
 
@@ -25,6 +30,13 @@ export const bumpy: Eta = {
   eta: (from, to) => distanceMeters(from.lat, from.lng, to.lat, to.lng) / 20 + 300 * Math.abs(Math.sin(from.lat * 7e4 + from.lng * 3e4)),
   minEta: (d) => d / 20
 }
+
+let road: Eta | undefined
+/**
+ * The road model of the shipped SF market on its shipped graph (loaded on first use): ETAs that
+ * are neither monotone in distance nor symmetric, with one-way streets and a ring bound.
+ */
+export const roadEta = (): Eta => (road ??= RoadEta.forMarket(Effect.runSync(loadMarketCatalog(SHIPPED_MARKET_FILES)).get("sf")!, sfNetwork()))
 
 export const NOW = Date.UTC(2008, 4, 20, 17)
 

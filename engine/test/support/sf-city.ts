@@ -31,6 +31,7 @@ export const SF_CITY_MARKET: Market = {
   h3Resolution: 8,
   maxPickupRadiusMeters: PICKUP_RADIUS_METERS,
   eta: undefined,
+  roads: undefined,
   area: { type: "BBox", bbox: [SF_CITY_BOX.west, SF_CITY_BOX.south, SF_CITY_BOX.east, SF_CITY_BOX.north] }
 }
 

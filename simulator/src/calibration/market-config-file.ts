@@ -6,6 +6,7 @@
 import { type EtaParameters, parseMarket } from "#engine"
 import { Effect, Result } from "effect"
 import { readFile } from "node:fs/promises"
+import { dirname, isAbsolute, relative, resolve } from "node:path"
 import { CalibrationFailed } from "./errors.ts"
 
 /** The file among `files` that defines market `id`, and its JSON object. */
@@ -20,6 +21,19 @@ export const findMarketConfig = (files: ReadonlyArray<string>, id: string) =>
     }
     return yield* new CalibrationFailed({ problem: `no market file among ${files.join(", ")} defines market "${id}"` })
   })
+
+/**
+ * The config with a relative `roads.path` re-pointed from `fromFile`'s directory to `toFile`'s,
+ * so that a calibrated copy written elsewhere still finds the market's road graph.
+ */
+export const rebaseRoads = (config: Record<string, unknown>, fromFile: string, toFile: string): Record<string, unknown> => {
+  const roads = config["roads"]
+  if (typeof roads !== "object" || roads === null) return config
+  const path = (roads as { path?: unknown }).path
+  if (typeof path !== "string" || isAbsolute(path)) return config
+  const moved = relative(dirname(resolve(toFile)), resolve(dirname(fromFile), path)) || "."
+  return { ...config, roads: { ...roads, path: moved } }
+}
 
 /** The config with `eta` set, as the file's text (2-space JSON), validated by the engine's parser. */
 export const withEta = (config: Record<string, unknown>, eta: EtaParameters, source: string): Result.Result<string, CalibrationFailed> => {

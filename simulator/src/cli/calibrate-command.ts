@@ -10,7 +10,7 @@ import { CliError, Command, Flag } from "effect/cli"
 import { writeFile } from "node:fs/promises"
 import { DEFAULT_MAX_KM, DEFAULT_MIN_KM, type EtaFit, EtaFitter } from "../calibration/eta-fit.ts"
 import { CalibrationFailed } from "../calibration/errors.ts"
-import { findMarketConfig, withEta } from "../calibration/market-config-file.ts"
+import { findMarketConfig, rebaseRoads, withEta } from "../calibration/market-config-file.ts"
 import { formatReadSummary } from "../trips/rejections.ts"
 import { InvalidFlag } from "../scenario/errors.ts"
 import { loadMarket, tripsFromFile } from "../scenario/inputs.ts"
@@ -67,7 +67,7 @@ const runCalibrate = (flags: Command.Command.Config.Infer<typeof calibrateFlags>
     if (fit === undefined) return yield* new CalibrationFailed({ problem: `${flags.trips}: no trip with dropoff_time and trip_distance_km passed the filters (docs/simulator.md, "Calibration")` })
     const { path, config } = yield* findMarketConfig(choice.files, choice.market.id)
     const out = Option.getOrUndefined(flags.out)
-    const text = yield* Effect.fromResult(withEta(config, fit.parameters, out ?? `${path} (calibrated)`))
+    const text = yield* Effect.fromResult(out === undefined ? withEta(config, fit.parameters, `${path} (calibrated)`) : withEta(rebaseRoads(config, path, out), fit.parameters, out))
     const report = `calibrated market ${choice.market.id} (${path}) from ${flags.trips}\n${fitReport(fit, previous.roadFactor)}`
     if (out === undefined) {
       yield* Console.error(report)

@@ -3,7 +3,7 @@
  * turns a market plus a few choices into complete `ReplaySettings` (the CLI, the tests and the
  * benchmark all start here).
  */
-import { DEFAULT_ETA_PARAMETERS, defaultDispatchSettings, GreatCircleEta, type Market, type PolicyName } from "#engine"
+import { DEFAULT_ETA_PARAMETERS, defaultDispatchSettings, type Eta, type Market, type PolicyName } from "#engine"
 import { Result } from "effect"
 import { DEFAULT_PATIENCE_SPEC, parsePatience } from "../riders/patience.ts"
 import type { ReplaySettings } from "./replay.ts"
@@ -33,9 +33,13 @@ export const DEFAULT_PUBLISH_INTERVAL_MS = 30_000
 /** Real-time clock speed factor when none is given: one simulated minute per wall second. */
 export const DEFAULT_REALTIME_SPEED = 60
 
-/** Settings with every default, for `market` and `policy`; `overrides` replace any of them. */
-export const replaySettings = (market: Market, policy: PolicyName, overrides: Partial<ReplaySettings> = {}): ReplaySettings => {
-  const eta = GreatCircleEta.forMarket(market)
+/**
+ * Settings with every default, for `market` and `policy`; `overrides` replace any of them.
+ * `eta` is the market's model as the engine's `EtaModel` gives it (`marketEta` in
+ * cli/inputs.ts): roads when the market file has them, so that the simulator times pickups and
+ * trips as the engine it stands in for would.
+ */
+export const replaySettings = (market: Market, eta: Eta, policy: PolicyName, overrides: Partial<ReplaySettings> = {}): ReplaySettings => {
   return {
     market,
     eta,

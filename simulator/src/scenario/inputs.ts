@@ -3,8 +3,8 @@
  * and the trips (a file, the shipped sample, or a synthetic city), each failing with an error
  * that names the file, line or flag at fault.
  */
-import { loadMarketCatalog, type Market, type MarketCatalog } from "#engine"
-import { Effect } from "effect"
+import { EtaModel, loadMarketCatalog, type Eta, type Market, type MarketCatalog, type RoadGraphError } from "#engine"
+import { Context, Effect, Layer } from "effect"
 import { fileURLToPath } from "node:url"
 import { parseColumnMapping } from "../trips/column-mapping.ts"
 import { startOfLocalDay } from "../trips/local-time.ts"
@@ -34,6 +34,14 @@ export const loadMarket = (id: string, files: ReadonlyArray<string>) =>
     }
     return { catalog, market, files } satisfies MarketChoice
   })
+
+/**
+ * The market's ETA model through the engine's seam (`EtaModel.layerFromMarkets`): the road
+ * model on its graph when the market file has a `roads` section, else great circle. Fails with
+ * the graph's file and line when the graph cannot be used.
+ */
+export const marketEta = (market: Market): Effect.Effect<Eta, RoadGraphError> =>
+  Effect.scoped(Effect.map(Layer.build(EtaModel.layerFromMarkets([market])), (context) => Context.get(context, EtaModel).forMarket(market)))
 
 export interface TripInput {
   readonly source: TripSource<TripFileError>

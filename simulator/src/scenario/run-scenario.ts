@@ -4,7 +4,7 @@
  * same riders) and return what happened. Writing the outputs is the caller's next step
  * (cli/outputs.ts); this only runs.
  */
-import { findNatsServer, makeRegistry, marketFilesFromEnv, type PolicyName, redactUrls, statusServer } from "#engine"
+import { findNatsServer, makeRegistry, marketFilesFromEnv, type PolicyName, redactUrls, type Eta, statusServer } from "#engine"
 import { Console, Effect, Layer } from "effect"
 import { type PlacedDriver, readDriversFile } from "../fleet/drivers-file.ts"
 import { defaultRepositionSettings } from "../fleet/repositioning.ts"
@@ -18,7 +18,7 @@ import { NatsDispatchPort } from "../transport/nats-port.ts"
 import { formatReadSummary, type TripReadSummary } from "../trips/rejections.ts"
 import { parseTripTime } from "../trips/trip-time.ts"
 import { InvalidFlag } from "./errors.ts"
-import { loadMarket, type MarketChoice, tripsOf } from "./inputs.ts"
+import { loadMarket, type MarketChoice, marketEta, tripsOf } from "./inputs.ts"
 import type { Scenario } from "./scenario.ts"
 
 /** The transport of a run with no port; the summary and the report say it. */
@@ -93,15 +93,17 @@ interface Setup {
   readonly scenario: Scenario
   readonly transport: Transport
   readonly choice: MarketChoice
+  /** The market's ETA model (marketEta): roads when its file has them. */
+  readonly eta: Eta
   readonly patience: PatienceDistribution
   readonly placedDrivers: ReadonlyArray<PlacedDriver> | undefined
   readonly from: number | undefined
   readonly to: number | undefined
 }
 
-const settingsFor = ({ scenario, transport, choice, patience, placedDrivers, from, to }: Setup) => (policy: PolicyName): ReplaySettings => {
-  const base = replaySettings(choice.market, policy)
-  return replaySettings(choice.market, policy, {
+const settingsFor = ({ scenario, transport, choice, eta, patience, placedDrivers, from, to }: Setup) => (policy: PolicyName): ReplaySettings => {
+  const base = replaySettings(choice.market, eta, policy)
+  return replaySettings(choice.market, eta, policy, {
     dispatch: { ...base.dispatch, batchWindowMs: scenario.policies.batchWindowMs },
     drivers: placedDrivers?.length ?? scenario.fleet.drivers,
     placedDrivers,
@@ -170,7 +172,8 @@ export const runScenario = (scenario: Scenario) =>
     const input = yield* tripsOf(scenario.trips, scenario.seed, choice)
     const contains = (lat: number, lng: number) => choice.catalog.marketOf(lat, lng) === choice.market
     const placedDrivers = scenario.fleet.driversFile === undefined ? undefined : yield* readDriversFile(scenario.fleet.driversFile, contains)
-    const settings = settingsFor({ scenario, transport, choice, patience, placedDrivers, from, to })
+    const eta = yield* marketEta(choice.market)
+    const settings = settingsFor({ scenario, transport, choice, eta, patience, placedDrivers, from, to })
     const policies = scenario.policies.names
 
     yield* Console.error(`dispatch simulate: ${input.source.name} · market ${choice.market.id} · ${policies.join(" vs ")} · transport ${transportLine(transport, scenario.clock.speed)}`)

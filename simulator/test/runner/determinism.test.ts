@@ -18,7 +18,9 @@ describe("determinism", () => {
         assert.strictEqual(kpiJson(a.kpis), kpiJson(b.kpis))
         assert.notStrictEqual(kpiJson(a.kpis), kpiJson(c.kpis))
         assert.isAbove(a.kpis.orders.declines, 0, "the scenario exercises declines")
-        assert.isAbove(a.kpis.orders.unmatchedByReason.cancelled, 0, "the scenario exercises cancellations")
+        // A cancellation here is a rider giving up during a declined offer's 10 s: one or two per
+        // 800 trips, so counted over both seeds (seed 1 alone has none with road ETAs).
+        assert.isAbove(a.kpis.orders.unmatchedByReason.cancelled + c.kpis.orders.unmatchedByReason.cancelled, 0, "the scenario exercises cancellations")
       }))
   }
 

@@ -2,10 +2,11 @@
  * A small real scenario for the simulator's tests: the first trips of the shipped SF sample in
  * the shipped `sf` market, replayed with every model on unless a test says otherwise.
  */
-import { loadMarketCatalog, type Market, type PolicyName, SHIPPED_MARKET_FILES } from "#engine"
+import { type Eta, loadMarketCatalog, type Market, type PolicyName, SHIPPED_MARKET_FILES } from "#engine"
 import { Effect, Stream } from "effect"
 import { fileURLToPath } from "node:url"
 import { defaultRepositionSettings } from "../../src/fleet/repositioning.ts"
+import { marketEta } from "../../src/scenario/inputs.ts"
 import { replaySettings } from "../../src/runner/defaults.ts"
 import { replay, scanDemand, type ReplayResult, type ReplaySettings, type TripSource } from "../../src/runner/replay.ts"
 import type { SimEvent } from "../../src/events/sim-events.ts"
@@ -16,7 +17,8 @@ export const SF_SAMPLE = fileURLToPath(new URL("../../scenarios/sf-sample/trips.
 
 export const loadSf = Effect.gen(function*() {
   const catalog = yield* loadMarketCatalog(SHIPPED_MARKET_FILES)
-  return { catalog, market: catalog.get("sf")! }
+  const market = catalog.get("sf")!
+  return { catalog, market, eta: yield* marketEta(market) }
 })
 
 /** The first `trips` trips of the sample. */
@@ -28,8 +30,8 @@ export const sampleSource = (trips: number) =>
   })
 
 /** Every model on: declines, repositioning, shifts, a short patience so that riders cancel. */
-export const busySettings = (market: Market, policy: PolicyName, overrides: Partial<ReplaySettings> = {}): ReplaySettings =>
-  replaySettings(market, policy, {
+export const busySettings = (market: Market, eta: Eta, policy: PolicyName, overrides: Partial<ReplaySettings> = {}): ReplaySettings =>
+  replaySettings(market, eta, policy, {
     drivers: 60,
     declineProbability: 0.2,
     reposition: defaultRepositionSettings,
@@ -46,10 +48,10 @@ export interface RecordedRun extends ReplayResult {
 /** Runs the scenario and keeps every event. */
 export const runRecorded = (trips: number, policy: PolicyName, overrides: Partial<ReplaySettings> = {}) =>
   Effect.gen(function*() {
-    const { market } = yield* loadSf
+    const { market, eta } = yield* loadSf
     const source = yield* sampleSource(trips)
     const events: Array<SimEvent> = []
-    const settings = busySettings(market, policy, { observer: (e) => events.push(e), ...overrides })
+    const settings = busySettings(market, eta, policy, { observer: (e) => events.push(e), ...overrides })
     const scan = yield* scanDemand(source, settings)
     const result = yield* replay(source, settings, scan)
     return { ...result, events, settings } satisfies RecordedRun

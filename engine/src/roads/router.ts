@@ -1,0 +1,198 @@
+/**
+ * Exact shortest free-flow travel time between points on the road network, point-to-point and
+ * one-to-many (many drivers to one pickup), on hub labels.
+ *
+ * A point is first snapped onto its road (edge-snap.ts). A route from point S to point T is
+ * then: the access leg from S to its road (its great-circle offset, at `ACCESS_SPEED_KPH`), the
+ * rest of S's arc to its end, the shortest path between nodes, the start of T's arc up to T,
+ * and T's access leg; or, when S and T are on the same road and S comes first in a direction
+ * the road may be driven, straight along it. On a two-way road a point may leave (or be reached)
+ * either way: each end has up to two seeds, and the answer is the least combination. One-way
+ * streets have one arc, hence one seed.
+ *
+ * Node-to-node distances come from the labels in integer ms; partial pieces are fractions of
+ * an arc's ms by shape length. Everything here is free flow: the time of day is the ETA
+ * model's (engine/src/eta/road-eta.ts), one factor per hour on the whole answer.
+ *
+ * Nothing is allocated per query: the target's label lives in a dense array by hub, filled
+ * when the target changes and cleared through its list of hubs.
+ */
+import { distanceMeters } from "../domain/geo.ts"
+import { RoadPoint } from "./edge-snap.ts"
+import type { HubLabels } from "./hub-labels.ts"
+import { msAt, type RoadGraph } from "./road-graph.ts"
+
+/** The fields of a `RoadPoint` the same-road route reads. */
+type PointOnArc = Pick<RoadPoint, "arc" | "vertex" | "lat" | "lng" | "offsetMeters" | "alongMeters">
+
+/**
+ * Speed of the access leg between a point and its road (km/h): a car pulling out of a parking
+ * spot or a driveway, or a GPS fix a little off the carriageway, at most 20 km/h (and never
+ * faster than the road itself). A cap below the roads' speeds is also what lets the ETA bound
+ * around a pickup (time-bound.ts) ignore where snapped drivers' roads are: every access leg is
+ * slower than the slowest band it counts.
+ */
+export const ACCESS_SPEED_KPH = 20
+
+/** The access leg's speed onto (or off) an arc of `arcKph`. */
+export const accessKph = (arcKph: number): number => (arcKph < ACCESS_SPEED_KPH ? arcKph : ACCESS_SPEED_KPH)
+
+/** Up to two (node, ms) seeds of a point: its arc, and its twin's on a two-way road. */
+export class Seeds {
+  count = 0
+  readonly nodes = new Int32Array(2)
+  readonly costs = new Float64Array(2)
+}
+
+export class Router {
+  readonly graph: RoadGraph
+  readonly labels: HubLabels
+  /** Per hub: the least (target seed cost + backward distance) of the loaded target, or Infinity. */
+  readonly #toTarget: Float64Array
+  readonly #targetHubs: Int32Array
+  #targetHubCount = 0
+  readonly #target: RoadPoint
+  readonly #targetSeeds = new Seeds()
+  readonly #sourceSeeds = new Seeds()
+  #hasTarget = false
+
+  constructor(graph: RoadGraph, labels: HubLabels) {
+    this.graph = graph
+    this.labels = labels
+    this.#toTarget = new Float64Array(graph.nodeCount).fill(Infinity)
+    this.#targetHubs = new Int32Array(graph.nodeCount)
+    this.#target = new RoadPoint()
+  }
+
+  /** ms per metre along arc a's shape. */
+  #perShapeMeter(a: number): number {
+    const shape = this.graph.arcShapeLength[a]!
+    return shape > 0 ? this.graph.arcMs[a]! / shape : 0
+  }
+
+  /** The seeds of p as a start: to the end of its arc, or (two-way) back to its start. */
+  sourceSeeds(p: RoadPoint, out: Seeds): Seeds {
+    const g = this.graph, a = p.arc, twin = g.arcTwin[a]!
+    out.count = 1
+    out.nodes[0] = g.arcTo[a]!
+    out.costs[0] = p.remainMeters * this.#perShapeMeter(a) + msAt(p.offsetMeters, accessKph(g.arcSpeed[a]!))
+    if (twin >= 0) {
+      out.count = 2
+      out.nodes[1] = g.arcTo[twin]!
+      out.costs[1] = p.alongMeters * this.#perShapeMeter(twin) + msAt(p.offsetMeters, accessKph(g.arcSpeed[twin]!))
+    }
+    return out
+  }
+
+  /** The seeds of p as a destination: from the start of its arc, or (two-way) from its end. */
+  targetSeeds(p: RoadPoint, out: Seeds): Seeds {
+    const g = this.graph, a = p.arc, twin = g.arcTwin[a]!
+    out.count = 1
+    out.nodes[0] = g.arcFrom[a]!
+    out.costs[0] = p.alongMeters * this.#perShapeMeter(a) + msAt(p.offsetMeters, accessKph(g.arcSpeed[a]!))
+    if (twin >= 0) {
+      out.count = 2
+      out.nodes[1] = g.arcFrom[twin]!
+      out.costs[1] = p.remainMeters * this.#perShapeMeter(twin) + msAt(p.offsetMeters, accessKph(g.arcSpeed[twin]!))
+    }
+    return out
+  }
+
+  /**
+   * The route along one road from s to t without leaving it, ms, or Infinity: in the arc's
+   * direction when s comes first, against it on a two-way road when t comes first.
+   */
+  sameRoadMs(s: PointOnArc, t: PointOnArc): number {
+    if (s.arc !== t.arc) return Infinity
+    const g = this.graph, a = s.arc
+    const forward = s.vertex < t.vertex || (s.vertex === t.vertex && s.alongMeters <= t.alongMeters)
+    const arc = forward ? a : g.arcTwin[a]!
+    if (arc < 0) return Infinity
+    const piece = forward ? this.#pieceMeters(s, t) : this.#pieceMeters(t, s)
+    return piece * this.#perShapeMeter(arc) + msAt(s.offsetMeters + t.offsetMeters, accessKph(g.arcSpeed[arc]!))
+  }
+
+  /**
+   * Metres along a shape from `first` to `second` (first not after second), as haversine pieces:
+   * the same segment directly, else to the first's segment end, whole segments between, and
+   * from the second's segment start. Each piece is at least its great circle.
+   */
+  #pieceMeters(first: PointOnArc, second: PointOnArc): number {
+    const g = this.graph
+    if (first.vertex === second.vertex) return distanceMeters(first.lat, first.lng, second.lat, second.lng)
+    return distanceMeters(first.lat, first.lng, g.vertexLat[first.vertex + 1]!, g.vertexLng[first.vertex + 1]!) +
+      (g.vertexAlong[second.vertex]! - g.vertexAlong[first.vertex + 1]!) +
+      distanceMeters(g.vertexLat[second.vertex]!, g.vertexLng[second.vertex]!, second.lat, second.lng)
+  }
+
+  /**
+   * Makes `t` the target of `fromMs`: loads its seeds' backward labels into the dense array.
+   * Asking again for the same point keeps what is loaded.
+   */
+  setTarget(t: RoadPoint): void {
+    const held = this.#target
+    if (this.#hasTarget && held.arc === t.arc && held.vertex === t.vertex && held.lat === t.lat && held.lng === t.lng && held.offsetMeters === t.offsetMeters) return
+    const dense = this.#toTarget, hubs = this.#targetHubs
+    for (let i = 0; i < this.#targetHubCount; i++) dense[hubs[i]!] = Infinity
+    let count = 0
+    const seeds = this.targetSeeds(t, this.#targetSeeds)
+    const { rankOf, backwardStart, backwardHub, backwardDist } = this.labels
+    for (let k = 0; k < seeds.count; k++) {
+      const r = rankOf[seeds.nodes[k]!]!, cost = seeds.costs[k]!
+      for (let i = backwardStart[r]!; i < backwardStart[r + 1]!; i++) {
+        const h = backwardHub[i]!, d = backwardDist[i]! + cost
+        const old = dense[h]!
+        if (d < old) {
+          if (old === Infinity) hubs[count++] = h
+          dense[h] = d
+        }
+      }
+    }
+    this.#targetHubCount = count
+    held.copyFrom(t)
+    this.#hasTarget = true
+  }
+
+  /** Free-flow ms from s to the target set by `setTarget`; Infinity when it cannot be reached. */
+  fromMs(s: RoadPoint): number {
+    const dense = this.#toTarget
+    const { rankOf, forwardStart, forwardHub, forwardDist } = this.labels
+    const seeds = this.sourceSeeds(s, this.#sourceSeeds)
+    let best = this.sameRoadMs(s, this.#target)
+    for (let k = 0; k < seeds.count; k++) {
+      const r = rankOf[seeds.nodes[k]!]!, cost = seeds.costs[k]!
+      for (let i = forwardStart[r]!; i < forwardStart[r + 1]!; i++) {
+        const d = cost + forwardDist[i]! + dense[forwardHub[i]!]!
+        if (d < best) best = d
+      }
+    }
+    return best
+  }
+
+  /** Free-flow ms from s to t. */
+  travelMs(s: RoadPoint, t: RoadPoint): number {
+    this.setTarget(t)
+    return this.fromMs(s)
+  }
+
+  /** Free-flow ms between two nodes (no partial arcs). */
+  nodeMs(from: number, to: number): number {
+    const { rankOf, forwardStart, forwardHub, forwardDist, backwardStart, backwardHub, backwardDist } = this.labels
+    const dense = this.#toTarget
+    this.#hasTarget = false
+    for (let i = 0; i < this.#targetHubCount; i++) dense[this.#targetHubs[i]!] = Infinity
+    const rt = rankOf[to]!, rs = rankOf[from]!
+    let count = 0
+    for (let i = backwardStart[rt]!; i < backwardStart[rt + 1]!; i++) {
+      dense[backwardHub[i]!] = backwardDist[i]!
+      this.#targetHubs[count++] = backwardHub[i]!
+    }
+    this.#targetHubCount = count
+    let best = Infinity
+    for (let i = forwardStart[rs]!; i < forwardStart[rs + 1]!; i++) {
+      const d = forwardDist[i]! + dense[forwardHub[i]!]!
+      if (d < best) best = d
+    }
+    return best
+  }
+}
