@@ -65,9 +65,11 @@ describe.skipIf(chromium === undefined && !inCi)("HTML report in headless Chromi
       for (const id of PLOT_CONTAINERS) {
         assert.isTrue(yield* Effect.promise(() => page.evaluate<boolean>(`document.querySelector("#${id}[data-plotted=true] svg") !== null`)), `plot ${id} drawn`)
       }
-      // The tail on a log axis: ticks a decade apart (a linear axis would read 0%, 20%, ...).
+      // The tail on a log axis: labelled decades with unlabelled ticks between them (a linear axis
+      // reads 0%, 20%, ..., all labelled). How far down it goes depends on the run's data.
       const waitTicks = yield* texts(page, "#plot-waits g[aria-label=y-axis\\ tick\\ label] text")
-      assert.includeMembers(waitTicks, ["100%", "10%", "1%"])
+      assert.includeMembers(waitTicks, ["100%", "10%", ""])
+      assert.notInclude(waitTicks, "0%")
       // Paired bars: mean, p50, p90, p99 for each policy, each statistic labelled with the difference.
       assert.strictEqual((yield* texts(page, "#plot-wait-stats g[aria-label=bar] rect")).length, 8)
       assert.match((yield* texts(page, "#plot-wait-stats g[aria-label=fx-axis\\ tick\\ label] text")).join(" "), /p99 \([+−±][\d.]+ s\)/)
