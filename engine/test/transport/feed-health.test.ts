@@ -46,13 +46,29 @@ describe("driver feed health", () => {
     expect(h.current).toBe(true)
   })
 
+  /** The driver feed's cadence: a check every 250 ms; the first that reports silence, if any. */
+  const firstSilent = (h: FeedHealth, from: number, to: number): number | undefined => {
+    for (let t = from; t <= to; t += 250) if (h.checkSilence(t)) return t
+    return undefined
+  }
+
   it("silence beyond the limit is reported once per limit and makes it stale", () => {
     const h = new FeedHealth(3_000, 0)
     h.consumerCreated(0, 0)
-    expect(h.checkSilence(3_000)).toBe(false)
-    expect(h.checkSilence(3_001)).toBe(true)
-    expect(h.state).toEqual({ _tag: "Stale", reason: "silent", since: 3_001 })
-    expect(h.checkSilence(3_500)).toBe(false)
-    expect(h.checkSilence(6_002)).toBe(true)
+    // Heard at 0; the check at 3,500 is the first whose previous check (3,250) is past the limit.
+    expect(firstSilent(h, 250, 10_000)).toBe(3_500)
+    expect(h.state).toEqual({ _tag: "Stale", reason: "silent", since: 3_500 })
+    expect(firstSilent(h, 3_750, 10_000)).toBe(7_000)
+  })
+
+  it("a stall of its own is not the consumer's silence", () => {
+    const h = new FeedHealth(3_000, 0)
+    h.consumerCreated(0, 0)
+    expect(h.checkSilence(250)).toBe(false)
+    // The event loop was blocked for 5 s: the heartbeats that came meanwhile are still unread.
+    expect(h.checkSilence(5_250)).toBe(false)
+    h.heartbeat(5_260)
+    expect(firstSilent(h, 5_500, 8_000)).toBeUndefined()
+    expect(h.current).toBe(true)
   })
 })

@@ -75,6 +75,10 @@ export class LiveDispatchPort implements DispatchPort {
   cancel(message: OrderCancelled, now: number): Array<Decision> {
     this.#pace(now)
     const wireId = this.#wireId(message.orderId)
+    // A rider who gave up while a driver declined cancels an attempt that was never requested.
+    // The engine answers that too (`unmatched: cancelled`, a cancellation before its request
+    // wins): wait for it like any answer, or the run ends with the ride undecided.
+    if (!this.#open.has(wireId)) this.#open.set(wireId, { orderId: message.orderId, requestedAt: message.at })
     const wire: OrderCancelled = { ...message, orderId: wireId, at: this.#toWall(message.at) }
     return this.#call({ op: "order", subject: subjects.orderCancelled(message.market), msgID: `${wireId}.cancelled`, data: JSON.stringify(wire), now })
   }

@@ -5,6 +5,7 @@
  * duplicates of the first.
  */
 import { LocalNatsServer, describeWithNats, startEngineChild, type EngineChild } from "#engine/testing"
+import { WIRE_VERSION } from "#engine"
 import { Effect } from "effect"
 import { afterAll, beforeAll, expect, it } from "vitest"
 import { LiveDispatchPort } from "../../src/transport/live-port.ts"
@@ -57,4 +58,25 @@ describeWithNats("live mode", () => {
       expect(wallMs).toBeGreaterThanOrEqual(span / SPEED * 0.9)
     }
   }, 120_000)
+
+  it("waits for the answer to a cancellation of an attempt it never requested", async () => {
+    // A driver declined and the rider had given up meanwhile: the simulation cancels the next
+    // attempt's id, which was never requested. Dropping the engine's answer as a stranger's
+    // ended live runs with that ride undecided (149 of 150).
+    const start = Date.now()
+    const port = LiveDispatchPort.open({ natsUrl: server.url, market: "sf", start, speed: SPEED })
+    try {
+      const decisions = port.cancel({ v: WIRE_VERSION, type: "order.cancelled", orderId: "t7.2", market: "sf", at: start, reason: "rider patience" }, start)
+      if (decisions.length === 0) expect(port.nextDeadline, "the run keeps looking for the answer").toBeDefined()
+      for (let now = start; decisions.length === 0 && now < start + SPEED * 10_000;) {
+        now += SPEED * 100
+        decisions.push(...port.tick(now))
+      }
+      expect(decisions).toEqual([expect.objectContaining({ type: "order.unmatched", orderId: "t7.2", reason: "cancelled" })])
+      expect(port.isOpen("t7.2")).toBe(false)
+      expect(port.nextDeadline).toBeUndefined()
+    } finally {
+      await port.close()
+    }
+  }, 60_000)
 })

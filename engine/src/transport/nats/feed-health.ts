@@ -35,6 +35,7 @@ export class FeedHealth {
   #state: FeedState
   #lastCurrentAt: number
   #lastHeardAt: number
+  #lastCheckAt: number
 
   /** Starts stale (`resyncing`): nothing is known before the first snapshot. */
   constructor(staleAfterMs: number, now: number) {
@@ -42,6 +43,7 @@ export class FeedHealth {
     this.#state = { _tag: "Stale", reason: "resyncing", since: now }
     this.#lastCurrentAt = now
     this.#lastHeardAt = now
+    this.#lastCheckAt = now
   }
 
   get state(): FeedState {
@@ -87,11 +89,18 @@ export class FeedHealth {
 
   /**
    * True (and stale `silent`) when nothing came from the consumer for longer than
-   * `staleAfterMs`: the caller should replace the consumer. Resets the silence clock, so a
+   * `staleAfterMs` up to the previous check (call it every fraction of that limit): the caller
+   * should replace the consumer. Resets the silence clock, so a
    * consumer that stays silent is reported once per `staleAfterMs`.
    */
   checkSilence(now: number): boolean {
-    if (now - this.#lastHeardAt <= this.#staleAfterMs) return false
+    // Silence counts only while this process could listen: after a stall of its own (a blocked
+    // event loop, a starved CPU) what the server sent meanwhile is still unread, so the silence
+    // is measured up to the previous check. Measured up to `now`, a loaded machine took its own
+    // stall for the consumer's, resynced, and held every order until they expired.
+    const listenedUntil = this.#lastCheckAt
+    this.#lastCheckAt = now
+    if (listenedUntil - this.#lastHeardAt <= this.#staleAfterMs) return false
     this.#lastHeardAt = now
     this.#becomeStale("silent", now)
     return true
