@@ -43,7 +43,7 @@ describe("LocalHour", () => {
     )
   })
 
-  it("switches exactly at DST transitions, minute by minute around them", () => {
+  it("switches exactly at DST transitions, minute by minute around them, mid-quarter-hour ones too", () => {
     const la = new LocalHour("America/Los_Angeles")
     // 2008-03-09 02:00 PST -> 03:00 PDT (10:00Z); 2008-11-02 02:00 PDT -> 01:00 PST (09:00Z).
     for (const switchAt of [Date.UTC(2008, 2, 9, 10), Date.UTC(2008, 10, 2, 9)]) {
@@ -52,6 +52,15 @@ describe("LocalHour", () => {
         expect(la.hourOf(at)).toBe(intlHour("America/Los_Angeles", at))
       }
     }
+    // St John's switched at 00:01 local until 2011: mid-way through a UTC quarter-hour.
+    const stJohns = new LocalHour("America/St_Johns")
+    for (const switchAt of [Date.UTC(2008, 2, 9, 3, 31), Date.UTC(2008, 10, 2, 2, 31)]) {
+      for (let s = -20 * 60; s <= 20 * 60; s += 30) {
+        const at = switchAt + s * 1_000
+        expect(stJohns.hourOf(at), new Date(at).toISOString()).toBe(intlHour("America/St_Johns", at))
+      }
+    }
+    expect(stJohns.offsetMsAt(Date.UTC(2008, 2, 9, 3, 31))).toBe(-150 * 60_000)
     expect(la.offsetMsAt(Date.UTC(2008, 5, 1))).toBe(-7 * 3_600_000)
     expect(new LocalHour("Asia/Kathmandu").offsetMsAt(Date.UTC(2020, 0, 1))).toBe((5 * 60 + 45) * 60_000)
   })
