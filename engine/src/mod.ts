@@ -13,7 +13,7 @@ export { DEFAULT_MAX_WAIT_MS, type IntakeOperation, type IntakeReply, type Intak
 export { MarketCatalog } from "./domain/market-catalog.ts"
 export { loadMarketCatalog, marketFilesFromEnv, parseMarket, SHIPPED_MARKET_FILES } from "./domain/market-files.ts"
 export { EtaParameters, type Market } from "./domain/market.ts"
-export { ClockTick, Decision, DRIVER_STATUSES, DriverState, type DriverStatus, EpochMillis, MAX_MAX_WAIT_MS, MAX_REASON_LENGTH, MIN_MAX_WAIT_MS, OrderCancelled, OrderMatched, OrderRequested, OrderUnmatched, POLICIES, type PolicyName, UNMATCHED_REASONS, type UnmatchedReason, WIRE_VERSION } from "./domain/messages.ts"
+export { ClockTick, Decision, DRIVER_STATUSES, DriverState, type DriverStatus, EpochMillis, MAX_MAX_WAIT_MS, MAX_REASON_LENGTH, MIN_MAX_WAIT_MS, OrderCancelled, OrderMatched, OrderRequested, OrderUnmatched, UNMATCHED_REASONS, type UnmatchedReason, WIRE_VERSION } from "./domain/messages.ts"
 export { decodeJsonText, type FieldProblem, fieldProblems, renderPath } from "./domain/schema-issues.ts"
 export { KV_BUCKETS, kvKeys, STREAMS, subjects } from "./domain/subjects.ts"
 
@@ -26,7 +26,9 @@ export { LocalHour } from "./eta/local-hour.ts"
 export { RoadGraphError } from "./roads/errors.ts"
 export { EtaModel } from "./eta/eta-model.ts"
 
-// The matcher, for the simulator's in-process mode
+// The policies (one registry) and the matcher, for the simulator's in-process mode
+export { POLICIES, type PolicyName, policyChoicesText } from "./matching/policies.ts"
+export type { Policy } from "./matching/policy.ts"
 export { DEFAULT_BATCH_WINDOW_MS, defaultDispatchSettings, Dispatcher, type DispatchSettings } from "./pipeline/dispatcher.ts"
 
 // NATS: connection, streams and buckets, the region intake, a local nats-server

@@ -39,6 +39,12 @@ export const MarketId = Token
 export const RegionId = Token
 /** @alias */
 export const DriverId = Token
+/**
+ * The policy that took a match. A token, not the engine's list: a consumer must accept a
+ * policy added after it was built (docs/wire-contract.md).
+ * @alias
+ */
+export const PolicyId = Token
 /** @alias */
 export const OrderId = OpaqueId
 /** @alias */

@@ -7,7 +7,7 @@
  */
 import { Schema } from "effect"
 import { LatLng, Latitude, Longitude } from "./geo.ts"
-import { DriverId, MarketId, OrderId, RiderId } from "./ids.ts"
+import { DriverId, MarketId, OrderId, PolicyId, RiderId } from "./ids.ts"
 
 export const WIRE_VERSION = 1
 
@@ -28,8 +28,6 @@ const Count = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0, { message: "must
 
 export const DRIVER_STATUSES = ["available", "busy", "offline"] as const
 export type DriverStatus = (typeof DRIVER_STATUSES)[number]
-export const POLICIES = ["greedy", "batch"] as const
-export type PolicyName = (typeof POLICIES)[number]
 export const UNMATCHED_REASONS = ["expired", "no_supply", "cancelled", "overloaded"] as const
 export type UnmatchedReason = (typeof UNMATCHED_REASONS)[number]
 
@@ -80,7 +78,7 @@ export const OrderMatched = Schema.Struct({
   market: MarketId,
   etaSeconds: NonNegative,
   distanceMeters: NonNegative,
-  policy: Schema.Literals(POLICIES),
+  policy: PolicyId,
   decidedAt: EpochMillis
 })
 export type OrderMatched = typeof OrderMatched.Type

@@ -7,7 +7,7 @@ import { Flag } from "effect/cli"
 import { hostname } from "node:os"
 import { between, choiceFlag, intFlag, listFlag, stringFlag } from "../cli/flags.ts"
 import { logFormatFlag, marketFilesFlag, natsFlags, regionFlag } from "../cli/shared-flags.ts"
-import { POLICIES } from "../domain/messages.ts"
+import { POLICIES, policyChoicesText } from "../matching/policies.ts"
 import { DEFAULT_BATCH_MAX_ORDERS, DEFAULT_BATCH_WINDOW_MS } from "../pipeline/dispatcher.ts"
 import { DEFAULT_QUEUE_CAPACITY } from "../pipeline/partition.ts"
 import { DEFAULT_LEASE_TTL_MS } from "../transport/nats/lease.ts"
@@ -27,7 +27,7 @@ export const engineFlags = {
   ),
   policy: choiceFlag("policy", POLICIES, "DISPATCH_POLICY").pipe(
     Flag.withDefault("greedy" as const),
-    Flag.withDescription("matching policy (env DISPATCH_POLICY; default greedy)")
+    Flag.withDescription(`matching policy: ${policyChoicesText()} (env DISPATCH_POLICY; default greedy)`)
   ),
   batchWindowMs: intFlag("batch-window-ms", between(10, 60_000), "DISPATCH_BATCH_WINDOW_MS").pipe(
     Flag.withDefault(DEFAULT_BATCH_WINDOW_MS),

@@ -28,6 +28,7 @@ import type { DriverIndex } from "../index/driver-index.ts"
 import type { Eta } from "../eta/eta.ts"
 import { assignSparse, solverCost } from "./assignment.ts"
 import { bestEtaCandidates, type Candidate, CandidateGraph, searchCandidates } from "./candidates.ts"
+import type { WindowDecisions, WindowPolicy } from "./policy.ts"
 import { type Decision, isExpired, type Matched, type OrderRequest, unmatched } from "./types.ts"
 
 export interface BatchParams {
@@ -84,11 +85,8 @@ export interface WindowStats {
   readonly provenOverAllDrivers: boolean
 }
 
-export interface WindowOutcome {
-  /** Expired orders first, then matches in the orders' input order. */
-  readonly decisions: Array<Decision>
-  /** Orders still open, in input order, for the next window. */
-  readonly carried: Array<OrderRequest>
+/** Decisions: expired orders first, then matches in the orders' input order. */
+export interface WindowOutcome extends WindowDecisions {
   readonly stats: WindowStats
 }
 
@@ -214,3 +212,11 @@ const greedyAssignment = (
   if (hidden) for (const id of taken) index.setStatus(id, "available")
   return picks
 }
+
+export const batchPolicy = {
+  kind: "window",
+  name: "batch",
+  description: "orders gathered over a window get the most matches at the least total pickup ETA (optimal assignment); unmatched ones wait for the next window",
+  settings: ["--batch-window-ms", "--batch-max-orders"],
+  solve: solveWindow
+} as const satisfies WindowPolicy

@@ -7,6 +7,7 @@
 import type { DriverIndex } from "../index/driver-index.ts"
 import type { Eta } from "../eta/eta.ts"
 import { bestEtaCandidates } from "./candidates.ts"
+import type { PerOrderPolicy } from "./policy.ts"
 import { type Decision, isExpired, type OrderRequest, unmatched } from "./types.ts"
 
 export interface GreedyParams {
@@ -29,3 +30,11 @@ export const greedy = (order: OrderRequest, index: DriverIndex, model: Eta, now:
     decidedAt: now
   }
 }
+
+export const greedyPolicy = {
+  kind: "per-order",
+  name: "greedy",
+  description: "each order at arrival takes the available driver with the best pickup ETA in range; none in range is no_supply",
+  settings: [],
+  decide: greedy
+} as const satisfies PerOrderPolicy

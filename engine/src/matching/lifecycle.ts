@@ -15,7 +15,8 @@
  * cannot be matched. Time is passed in; `forget` bounds memory by dropping decisions older than
  * the deduplication horizon.
  */
-import { type Decision, type OrderRequest, unmatched, type Unmatched } from "./types.ts"
+import { UNMATCHED_REASONS } from "../domain/messages.ts"
+import { type Decision, type OrderRequest, unmatched, type Unmatched, type UnmatchedReason } from "./types.ts"
 
 export type OrderState =
   | { readonly _tag: "Open"; readonly order: OrderRequest }
@@ -43,10 +44,13 @@ export type CancelOutcome =
   /** Too late: the order was already decided; nothing changes. */
   | { readonly _tag: "AlreadyDecided"; readonly decision: Decision }
 
-/** What a decision is, in one byte: a match by which policy, or why not. */
-const KINDS = ["matched:greedy", "matched:batch", "expired", "no_supply", "cancelled", "overloaded"] as const
-type Kind = (typeof KINDS)[number]
-const KIND_CODE: Readonly<Record<Kind, number>> = Object.fromEntries(KINDS.map((k, i) => [k, i])) as Record<Kind, number>
+/**
+ * What a decision is, in one byte: why not (the first codes, one per unmatched reason), or a
+ * match by which policy (the codes after them, given to policy names as they are first seen,
+ * so a policy added to the registry is remembered under its own name).
+ */
+const REASON_CODE: Readonly<Record<UnmatchedReason, number>> = Object.fromEntries(UNMATCHED_REASONS.map((r, i) => [r, i])) as Record<UnmatchedReason, number>
+const MAX_POLICIES = 256 - UNMATCHED_REASONS.length
 
 /**
  * Decisions remembered to answer repeats, in columns: a FIFO of slots in the order they were
@@ -66,6 +70,9 @@ class DecisionMemory {
   #distance = new Float64Array(0)
   #head = 0
   #tail = 0
+  /** Policy names by code − UNMATCHED_REASONS.length, and back. */
+  readonly #policies: Array<string> = []
+  readonly #policyCode = new Map<string, number>()
 
   get size(): number {
     return this.#slotOf.size
@@ -78,20 +85,18 @@ class DecisionMemory {
   get(orderId: string): Decision | undefined {
     const slot = this.#slotOf.get(orderId)
     if (slot === undefined) return undefined
-    const kind = KINDS[this.#kind[slot]!]!
+    const code = this.#kind[slot]!
     const decidedAt = this.#decidedAt[slot]!
-    if (kind === "matched:greedy" || kind === "matched:batch") {
-      return {
-        _tag: "Matched",
-        orderId,
-        driverId: this.#driverIds[slot]!,
-        etaSeconds: this.#eta[slot]!,
-        distanceMeters: this.#distance[slot]!,
-        policy: kind === "matched:greedy" ? "greedy" : "batch",
-        decidedAt
-      }
+    if (code < UNMATCHED_REASONS.length) return unmatched(orderId, UNMATCHED_REASONS[code]!, decidedAt)
+    return {
+      _tag: "Matched",
+      orderId,
+      driverId: this.#driverIds[slot]!,
+      etaSeconds: this.#eta[slot]!,
+      distanceMeters: this.#distance[slot]!,
+      policy: this.#policies[code - UNMATCHED_REASONS.length]!,
+      decidedAt
     }
-    return unmatched(orderId, kind, decidedAt)
   }
 
   add(decision: Decision): void {
@@ -101,12 +106,12 @@ class DecisionMemory {
     this.#orderIds[slot] = decision.orderId
     this.#decidedAt[slot] = decision.decidedAt
     if (decision._tag === "Matched") {
-      this.#kind[slot] = KIND_CODE[decision.policy === "greedy" ? "matched:greedy" : "matched:batch"]
+      this.#kind[slot] = this.#codeOf(decision.policy)
       this.#driverIds[slot] = decision.driverId
       this.#eta[slot] = decision.etaSeconds
       this.#distance[slot] = decision.distanceMeters
     } else {
-      this.#kind[slot] = KIND_CODE[decision.reason]
+      this.#kind[slot] = REASON_CODE[decision.reason]
       this.#driverIds[slot] = undefined
     }
   }
@@ -128,6 +133,17 @@ class DecisionMemory {
     }
     if (this.#head === this.#tail) this.#head = this.#tail = 0
     return dropped
+  }
+
+  #codeOf(policy: string): number {
+    let code = this.#policyCode.get(policy)
+    if (code === undefined) {
+      if (this.#policies.length === MAX_POLICIES) throw new Error(`more than ${MAX_POLICIES} policy names in one decision memory`)
+      code = UNMATCHED_REASONS.length + this.#policies.length
+      this.#policies.push(policy)
+      this.#policyCode.set(policy, code)
+    }
+    return code
   }
 
   /** Full at the end: move the live slots to the front, into arrays twice as large if over half full. */

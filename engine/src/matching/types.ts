@@ -6,6 +6,9 @@
  * are always passed in; nothing here reads a clock.
  */
 import type { LatLng } from "../domain/geo.ts"
+import type { UnmatchedReason } from "../domain/messages.ts"
+
+export type { UnmatchedReason }
 
 export interface OrderRequest {
   readonly orderId: string
@@ -15,10 +18,6 @@ export interface OrderRequest {
   readonly maxWaitMs: number
 }
 
-export type PolicyName = "greedy" | "batch"
-
-export type UnmatchedReason = "expired" | "no_supply" | "cancelled" | "overloaded"
-
 export interface Matched {
   readonly _tag: "Matched"
   readonly orderId: string
@@ -27,7 +26,8 @@ export interface Matched {
   readonly etaSeconds: number
   /** Great-circle distance from the driver to the pickup. */
   readonly distanceMeters: number
-  readonly policy: PolicyName
+  /** The name of the policy that took it (policy.ts). */
+  readonly policy: string
   readonly decidedAt: number
 }
 

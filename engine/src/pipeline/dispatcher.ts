@@ -21,10 +21,11 @@ import { type Decision as WireDecision, type DriverState, type OrderCancelled, t
 import type { Eta } from "../eta/eta.ts"
 import type { DriverIndex } from "../index/driver-index.ts"
 import { H3DriverIndex } from "../index/h3-driver-index.ts"
-import { DEFAULT_CANDIDATES_PER_ORDER, solveWindow } from "../matching/batch.ts"
-import { greedy } from "../matching/greedy.ts"
+import { DEFAULT_CANDIDATES_PER_ORDER } from "../matching/batch.ts"
 import { OrderLifecycle } from "../matching/lifecycle.ts"
-import { isExpired, orderDeadline, unmatched, type Decision, type OrderRequest, type PolicyName } from "../matching/types.ts"
+import { type PolicyName, policyNamed } from "../matching/policies.ts"
+import type { Policy, PolicyParams } from "../matching/policy.ts"
+import { isExpired, orderDeadline, unmatched, type Decision, type OrderRequest } from "../matching/types.ts"
 
 /** Default batch window (ms): long enough to gather a city's orders, short next to a pickup. */
 export const DEFAULT_BATCH_WINDOW_MS = 2_000
@@ -39,7 +40,8 @@ export const DEFAULT_BATCH_MAX_ORDERS = 500
 export const DEFAULT_BATCH_CARRY_OVER_MAX = 256
 
 export interface DispatchSettings {
-  readonly policy: PolicyName
+  readonly policy: Policy
+  /** A window policy's window (batch). */
   readonly batchWindowMs: number
   /** A window closes early when this many new orders wait (carried-over ones do not count). */
   readonly batchMaxOrders: number
@@ -50,8 +52,9 @@ export interface DispatchSettings {
   readonly maxPickupRadiusMeters?: number | undefined
 }
 
-export const defaultDispatchSettings = (policy: PolicyName): DispatchSettings => ({
-  policy,
+/** A registered policy by name, or any policy (one not registered: a test's). */
+export const defaultDispatchSettings = (policy: PolicyName | Policy): DispatchSettings => ({
+  policy: typeof policy === "string" ? policyNamed(policy) : policy,
   batchWindowMs: DEFAULT_BATCH_WINDOW_MS,
   batchMaxOrders: DEFAULT_BATCH_MAX_ORDERS,
   batchCarryOverMax: DEFAULT_BATCH_CARRY_OVER_MAX,
@@ -69,7 +72,7 @@ export class Dispatcher {
   readonly settings: DispatchSettings
   readonly index: DriverIndex
   readonly #eta: Eta
-  readonly #radius: number
+  readonly #params: PolicyParams
   readonly #lifecycle = new OrderLifecycle()
   /** driverId -> decidedAt of the match that reserved it. */
   readonly #reservedAt = new Map<string, number>()
@@ -85,7 +88,7 @@ export class Dispatcher {
   #lastWindow: WindowReport | undefined
   /** False while the driver index may miss updates: nothing is matched then. */
   #supplyCurrent = true
-  /** Greedy orders that arrived while the supply was stale, in arrival order. */
+  /** Orders of a per-order policy that arrived while the supply was stale, in arrival order. */
   #awaitingSupply: Array<OrderRequest> = []
 
   constructor(market: Market, eta: Eta, settings: DispatchSettings, index: DriverIndex = H3DriverIndex.forMarket(market)) {
@@ -93,7 +96,7 @@ export class Dispatcher {
     this.settings = settings
     this.index = index
     this.#eta = eta
-    this.#radius = settings.maxPickupRadiusMeters ?? market.maxPickupRadiusMeters
+    this.#params = { maxRadiusMeters: settings.maxPickupRadiusMeters ?? market.maxPickupRadiusMeters, candidatesPerOrder: settings.candidatesPerOrder }
     this.#windowMax = Math.max(1, settings.batchMaxOrders)
     this.#carryOverMax = Math.max(0, settings.batchCarryOverMax)
   }
@@ -149,7 +152,8 @@ export class Dispatcher {
     if (!current) return []
     const waiting = this.#awaitingSupply
     this.#awaitingSupply = []
-    const decisions = this.#record(waiting.map((order) => greedy(order, this.index, this.#eta, now, { maxRadiusMeters: this.#radius })))
+    const policy = this.settings.policy
+    const decisions = policy.kind === "per-order" ? this.#record(waiting.map((order) => policy.decide(order, this.index, this.#eta, now, this.#params))) : []
     if (this.#window.length > 0 || this.#carried.length > 0) decisions.push(...this.#solve(now))
     return decisions
   }
@@ -165,12 +169,13 @@ export class Dispatcher {
     const outcome = this.#lifecycle.request(order)
     if (outcome._tag === "AlreadyDecided") return [this.#wire(outcome.decision)]
     if (outcome._tag === "Pending") return []
-    if (this.settings.policy === "greedy") {
+    const policy = this.settings.policy
+    if (policy.kind === "per-order") {
       if (!this.#supplyCurrent) {
         this.#awaitingSupply.push(order)
         return []
       }
-      return this.#record([greedy(order, this.index, this.#eta, now, { maxRadiusMeters: this.#radius })])
+      return this.#record([policy.decide(order, this.index, this.#eta, now, this.#params)])
     }
     this.#window.push(order)
     this.#windowClosesAt ??= now + this.settings.batchWindowMs
@@ -273,9 +278,12 @@ export class Dispatcher {
   }
 
   #solve(now: number): Array<WireDecision> {
+    // Only a window policy's orders wait in the window or the carry-over.
+    const policy = this.settings.policy
+    if (policy.kind !== "window") return []
     const started = performance.now()
     const window = this.#carried.length === 0 ? this.#window : [...this.#carried, ...this.#window]
-    const outcome = solveWindow(window, this.index, this.#eta, now, { maxRadiusMeters: this.#radius, candidatesPerOrder: this.settings.candidatesPerOrder })
+    const outcome = policy.solve(window, this.index, this.#eta, now, this.#params)
     this.#lastWindow = { orders: window.length, solveMillis: performance.now() - started }
     this.#window = []
     // Oldest first: when the carry-over is full, the newest orders are the ones turned away,

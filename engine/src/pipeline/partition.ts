@@ -116,7 +116,7 @@ export const makePartition = (options: {
   Effect.gen(function*() {
     const { dispatcher, catalog, ports, settings, metrics } = options
     const market = dispatcher.market.id
-    const policy = dispatcher.settings.policy
+    const policy = dispatcher.settings.policy.name
     dispatcher.fitHeldOrders(Math.floor(settings.capacity * HELD_SHARE))
     const queue = yield* Queue.bounded<InboundMessage>(settings.capacity)
     const held = new Map<string, Held>()

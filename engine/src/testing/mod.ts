@@ -7,3 +7,4 @@ export { LocalNatsServer, NatsServerNotFound } from "../transport/nats/local-ser
 export { seededRandom } from "./random.ts"
 export { OtlpReceiver } from "./otlp-receiver.ts"
 export { startEngineChild, type EngineChild } from "./engine-child.ts"
+export { windowGreedyPolicy } from "./window-greedy-policy.ts"

@@ -4,10 +4,10 @@ import {
   DRIVER_STATUSES,
   MAX_MAX_WAIT_MS,
   MIN_MAX_WAIT_MS,
-  POLICIES,
   UNMATCHED_REASONS,
   type WireMessage
 } from "../../src/domain/messages.ts"
+import { POLICIES } from "../../src/matching/policies.ts"
 
 const token = fc.stringMatching(/^[A-Za-z0-9_-]{1,128}$/)
 const opaque = fc.stringMatching(/^[!-~\u00e9\u4e2d]{1,128}$/)
@@ -34,7 +34,7 @@ export const arbWireMessage: fc.Arbitrary<WireMessage> = fc.oneof(
   arbOrderRequested,
   fc.record({ v: fc.constant(1 as const), type: fc.constant("order.cancelled" as const), orderId: opaque, market: token, at: epoch, reason: fc.string({ maxLength: 200 }) }),
   fc.record({ v: fc.constant(1 as const), type: fc.constant("driver.state" as const), driverId: token, market: token, lat, lng, status: fc.constantFrom(...DRIVER_STATUSES), at: epoch }),
-  fc.record({ v: fc.constant(1 as const), type: fc.constant("order.matched" as const), orderId: opaque, driverId: token, market: token, etaSeconds: nonNegative, distanceMeters: nonNegative, policy: fc.constantFrom(...POLICIES), decidedAt: epoch }),
+  fc.record({ v: fc.constant(1 as const), type: fc.constant("order.matched" as const), orderId: opaque, driverId: token, market: token, etaSeconds: nonNegative, distanceMeters: nonNegative, policy: fc.oneof(fc.constantFrom(...POLICIES), token), decidedAt: epoch }),
   fc.record({ v: fc.constant(1 as const), type: fc.constant("order.unmatched" as const), orderId: opaque, market: token, reason: fc.constantFrom(...UNMATCHED_REASONS), decidedAt: epoch }),
   fc.record({
     v: fc.constant(1 as const),

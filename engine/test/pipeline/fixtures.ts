@@ -6,7 +6,8 @@ import type { DriverState, OrderCancelled, OrderRequested } from "../../src/doma
 import { GreatCircleEta } from "../../src/eta/great-circle-eta.ts"
 import { makeEngineMetrics } from "../../src/observability/metrics.ts"
 import { defaultDispatchSettings, Dispatcher, type DispatchSettings } from "../../src/pipeline/dispatcher.ts"
-import type { PolicyName } from "../../src/matching/types.ts"
+import type { PolicyName } from "../../src/matching/policies.ts"
+import type { Policy } from "../../src/matching/policy.ts"
 
 export const catalog = Effect.runSync(loadMarketCatalog(SHIPPED_MARKET_FILES))
 export const sf = catalog.get("sf")!
@@ -25,7 +26,7 @@ export const driver = (driverId: string, metersNorth: number, status: DriverStat
   v: 1, type: "driver.state", driverId, market: "sf", ...near(metersNorth), status, at
 })
 
-export const dispatcher = (policy: PolicyName, overrides: Partial<DispatchSettings> = {}) =>
+export const dispatcher = (policy: PolicyName | Policy, overrides: Partial<DispatchSettings> = {}) =>
   new Dispatcher(sf, GreatCircleEta.forMarket(sf), { ...defaultDispatchSettings(policy), ...overrides })
 
 export const metrics = () => makeEngineMetrics(new Registry())

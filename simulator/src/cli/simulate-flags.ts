@@ -5,7 +5,7 @@
  * the file. Defaults are the scenario's (scenario/scenario.ts) and are stated in each
  * description, as `--help` shows them; ranges are the scenario's `LIMITS`.
  */
-import { choiceFlag, finiteFlag, intFlag, marketFileListFlag, POLICIES, stringFlag } from "#engine"
+import { choiceFlag, finiteFlag, intFlag, marketFileListFlag, POLICIES, policyChoicesText, stringFlag } from "#engine"
 import { type Command, Flag } from "effect/cli"
 import { DEFAULT_REPOSITION_AFTER_MS } from "../fleet/repositioning.ts"
 import { CLOCKS, DEFAULT_SYNTHETIC_DATE, DEFAULT_SYNTHETIC_HOURS, LIMITS, MODES } from "../scenario/scenario.ts"
@@ -70,7 +70,7 @@ export const simulateFlags = {
   },
   seed: intFlag("seed", LIMITS.seed).pipe(optional(`random seed of every model; same inputs and seed give the same KPI file (default ${EMPTY_SCENARIO.seed})`)),
   policies: {
-    policy: choiceFlag("policy", POLICIES).pipe(optional(`matching policy (default ${policies.names.join(",")})`)),
+    policy: choiceFlag("policy", POLICIES).pipe(optional(`matching policy: ${policyChoicesText()} (default ${policies.names.join(",")})`)),
     compare: stringFlag("compare").pipe(optional("run several policies on the same input, e.g. greedy,batch; one report side by side (replaces --policy)")),
     batchWindowMs: intFlag("batch-window-ms", LIMITS.batchWindowMs).pipe(optional(`batch policy window, ms (default ${policies.batchWindowMs}, the engine's)`))
   },

@@ -3,7 +3,7 @@
  * turns a market plus a few choices into complete `ReplaySettings` (the CLI, the tests and the
  * benchmark all start here).
  */
-import { DEFAULT_ETA_PARAMETERS, defaultDispatchSettings, type Eta, type Market, type PolicyName } from "#engine"
+import { DEFAULT_ETA_PARAMETERS, defaultDispatchSettings, type Eta, type Market, type Policy, type PolicyName } from "#engine"
 import { Result } from "effect"
 import { DEFAULT_PATIENCE_SPEC, parsePatience } from "../riders/patience.ts"
 import type { ReplaySettings } from "./replay.ts"
@@ -39,7 +39,7 @@ export const DEFAULT_REALTIME_SPEED = 60
  * cli/inputs.ts): roads when the market file has them, so that the simulator times pickups and
  * trips as the engine it stands in for would.
  */
-export const replaySettings = (market: Market, eta: Eta, policy: PolicyName, overrides: Partial<ReplaySettings> = {}): ReplaySettings => {
+export const replaySettings = (market: Market, eta: Eta, policy: PolicyName | Policy, overrides: Partial<ReplaySettings> = {}): ReplaySettings => {
   return {
     market,
     eta,

@@ -123,7 +123,7 @@ export const replay = <E>(source: TripSource<E>, settings: ReplaySettings, scan:
     // Started with the wall clock of run.json, so that its "done in" is the run's wall time (NATS mode: the engine's start included).
     const progress = settings.progress === undefined
       ? undefined
-      : new Progress(settings.progress, { label: `[${settings.dispatch.policy}]`, start: scan.start, end: scan.end, time })
+      : new Progress(settings.progress, { label: `[${settings.dispatch.policy.name}]`, start: scan.start, end: scan.end, time })
     const port = settings.openPort?.(scan.start)
     if (port !== undefined) yield* Effect.addFinalizer(() => Effect.promise(() => port.close()))
     const sim = new Simulation({
@@ -159,7 +159,7 @@ export const replay = <E>(source: TripSource<E>, settings: ReplaySettings, scan:
     const scenario: ScenarioInfo = {
       market: settings.market.id,
       trips: source.name,
-      policy: settings.dispatch.policy,
+      policy: settings.dispatch.policy.name,
       drivers: fleet.length,
       seed: settings.seed,
       from: new Date(scan.start).toISOString(),
@@ -175,7 +175,7 @@ export const replay = <E>(source: TripSource<E>, settings: ReplaySettings, scan:
       kpis: collector.result(scenario),
       transport: port?.transport,
       timing: {
-        policy: settings.dispatch.policy,
+        policy: settings.dispatch.policy.name,
         wallSeconds: Math.round(wallSeconds * 1000) / 1000,
         trips: sim.tripsArrived,
         decisions: sim.decisions,

@@ -2,7 +2,7 @@
  * A small real scenario for the simulator's tests: the first trips of the shipped SF sample in
  * the shipped `sf` market, replayed with every model on unless a test says otherwise.
  */
-import { type Eta, loadMarketCatalog, type Market, type PolicyName, SHIPPED_MARKET_FILES } from "#engine"
+import { type Eta, loadMarketCatalog, type Market, type Policy, type PolicyName, SHIPPED_MARKET_FILES } from "#engine"
 import { Effect, Stream } from "effect"
 import { fileURLToPath } from "node:url"
 import { defaultRepositionSettings } from "../../src/fleet/repositioning.ts"
@@ -30,7 +30,7 @@ export const sampleSource = (trips: number) =>
   })
 
 /** Every model on: declines, repositioning, shifts, a short patience so that riders cancel. */
-export const busySettings = (market: Market, eta: Eta, policy: PolicyName, overrides: Partial<ReplaySettings> = {}): ReplaySettings =>
+export const busySettings = (market: Market, eta: Eta, policy: PolicyName | Policy, overrides: Partial<ReplaySettings> = {}): ReplaySettings =>
   replaySettings(market, eta, policy, {
     drivers: 60,
     declineProbability: 0.2,
@@ -46,7 +46,7 @@ export interface RecordedRun extends ReplayResult {
 }
 
 /** Runs the scenario and keeps every event. */
-export const runRecorded = (trips: number, policy: PolicyName, overrides: Partial<ReplaySettings> = {}) =>
+export const runRecorded = (trips: number, policy: PolicyName | Policy, overrides: Partial<ReplaySettings> = {}) =>
   Effect.gen(function*() {
     const { market, eta } = yield* loadSf
     const source = yield* sampleSource(trips)

@@ -104,7 +104,7 @@ export const ownPartition = (options: NatsPartitionOptions): Effect.Effect<never
         Effect.repeat(Schedule.spaced(LAG_POLL_MS))
       )
     )
-    yield* Effect.logInfo("partition consuming").pipe(Effect.annotateLogs({ market: market.id, policy: options.dispatch.policy }))
+    yield* Effect.logInfo("partition consuming").pipe(Effect.annotateLogs({ market: market.id, policy: options.dispatch.policy.name }))
     return yield* (simClock === undefined ? partition.run : Effect.provideService(partition.run, Clock.Clock, simClock))
   })
 
