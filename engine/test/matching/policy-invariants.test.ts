@@ -8,12 +8,12 @@
  */
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
+import { windowGreedyPolicy } from "#engine/testing"
 import { distanceMeters, type LatLng } from "../../src/domain/geo.ts"
 import { H3DriverIndex } from "../../src/index/h3-driver-index.ts"
-import { solveWindow } from "../../src/matching/batch.ts"
-import { greedy } from "../../src/matching/greedy.ts"
 import { OrderLifecycle } from "../../src/matching/lifecycle.ts"
-import type { PolicyName } from "../../src/matching/policies.ts"
+import { POLICY_REGISTRY } from "../../src/matching/policies.ts"
+import type { Policy } from "../../src/matching/policy.ts"
 import { type Decision, type OrderRequest, orderDeadline } from "../../src/matching/types.ts"
 import { uniformPoint } from "../index/arbitraries.ts"
 import { driversArbitrary, greatCircle, NOW, radiusArbitrary } from "./references.ts"
@@ -34,7 +34,7 @@ const events = fc.array(
   { maxLength: 80, size: "max" }
 ).map((list) => [...list].sort((a, b) => a.at - b.at))
 
-const runPolicy = (policy: PolicyName, drivers: Parameters<H3DriverIndex["restore"]>[0]["drivers"], timeline: ReadonlyArray<Event>, radius: number) => {
+const runPolicy = (policy: Policy, drivers: Parameters<H3DriverIndex["restore"]>[0]["drivers"], timeline: ReadonlyArray<Event>, radius: number) => {
   const index = new H3DriverIndex({ resolution: 9, ringCacheCapacity: 200 })
   index.restore({ drivers })
   const lifecycle = new OrderLifecycle()
@@ -61,12 +61,12 @@ const runPolicy = (policy: PolicyName, drivers: Parameters<H3DriverIndex["restor
       expect(d.distanceMeters).toBe(distanceMeters(order.pickup.lat, order.pickup.lng, driver.lat, driver.lng))
       expect(d.distanceMeters).toBeLessThanOrEqual(radius)
       expect(d.decidedAt).toBeLessThanOrEqual(orderDeadline(order))
-      expect(d.policy).toBe(policy)
+      expect(d.policy).toBe(policy.name)
     }
   }
   const solveDueWindows = (until: number) => {
-    while (policy === "batch" && nextWindow <= until) {
-      const outcome = solveWindow(window.filter((o) => lifecycle.isOpen(o.orderId)), index, greatCircle, nextWindow, { maxRadiusMeters: radius, candidatesPerOrder: 10 })
+    while (policy.kind === "window" && nextWindow <= until) {
+      const outcome = policy.solve(window.filter((o) => lifecycle.isOpen(o.orderId)), index, greatCircle, nextWindow, { maxRadiusMeters: radius, candidatesPerOrder: 10 })
       record(outcome.decisions)
       window = outcome.carried
       nextWindow += WINDOW_MS
@@ -80,7 +80,7 @@ const runPolicy = (policy: PolicyName, drivers: Parameters<H3DriverIndex["restor
       const outcome = lifecycle.request(order)
       if (outcome._tag !== "Accepted") continue
       requested.set(order.orderId, order)
-      if (policy === "greedy") record([greedy(order, index, greatCircle, now, { maxRadiusMeters: radius })])
+      if (policy.kind === "per-order") record([policy.decide(order, index, greatCircle, now, { maxRadiusMeters: radius, candidatesPerOrder: 10 })])
       else window.push(order)
     } else if (e.kind === "cancel") {
       const outcome = lifecycle.cancel(e.orderId, now)
@@ -103,8 +103,9 @@ const runPolicy = (policy: PolicyName, drivers: Parameters<H3DriverIndex["restor
 }
 
 describe("policy invariants over time", () => {
-  for (const policy of ["greedy", "batch"] as const) {
-    it(`${policy}: one outcome per order; no driver assigned again before it is back; matches in range, in time, never after a cancellation`, () => {
+  // Every registered policy, and the test's third one (any policy must keep these).
+  for (const policy of [...POLICY_REGISTRY, windowGreedyPolicy]) {
+    it(`${policy.name}: one outcome per order; no driver assigned again before it is back; matches in range, in time, never after a cancellation`, () => {
       let matches = 0
       fc.assert(
         fc.property(driversArbitrary(0, 30), events, radiusArbitrary, (drivers, timeline, radius) => {
