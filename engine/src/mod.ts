@@ -12,7 +12,7 @@ export { DriverId, MarketId, OpaqueId, OrderId, RegionId, RiderId, Token } from 
 export { DEFAULT_MAX_WAIT_MS, type IntakeOperation, type IntakeReply, type IntakeRequest, MaxWaitMs, RideStatusReply } from "./domain/intake-rpc.ts"
 export { MarketCatalog } from "./domain/market-catalog.ts"
 export { loadMarketCatalog, marketFilesFromEnv, parseMarket, SHIPPED_MARKET_FILES } from "./domain/market-files.ts"
-export { EtaParameters, type Market } from "./domain/market.ts"
+export { EtaParameters, type Market, MAX_SPEED_FACTOR, MIN_SPEED_FACTOR } from "./domain/market.ts"
 export { ClockTick, Decision, DRIVER_STATUSES, DriverState, type DriverStatus, EpochMillis, MAX_MAX_WAIT_MS, MAX_REASON_LENGTH, MIN_MAX_WAIT_MS, OrderCancelled, OrderMatched, OrderRequested, OrderUnmatched, UNMATCHED_REASONS, type UnmatchedReason, WIRE_VERSION } from "./domain/messages.ts"
 export { decodeJsonText, type FieldProblem, fieldProblems, renderPath } from "./domain/schema-issues.ts"
 export { KV_BUCKETS, kvKeys, STREAMS, subjects } from "./domain/subjects.ts"
@@ -22,8 +22,9 @@ export { type Eta } from "./eta/eta.ts"
 export { DEFAULT_ETA_PARAMETERS, DEFAULT_SPEED_KMH_BY_HOUR } from "./eta/great-circle-eta.ts"
 export { LocalHour } from "./eta/local-hour.ts"
 
-// Roads: the error a market's graph fails with, and each market's ETA model
+// Roads: the error a market's graph fails with, each market's ETA model, routes for calibration
 export { RoadGraphError } from "./roads/errors.ts"
+export { TripRoutes } from "./roads/trip-routes.ts"
 export { EtaModel } from "./eta/eta-model.ts"
 
 // The policies (one registry) and the matcher, for the simulator's in-process mode

@@ -1,6 +1,6 @@
 /**
  * Writing calibrated ETA parameters into a market config: the market's own file is read as
- * JSON, its `eta` key set (every other key kept, in order), and the result checked with the
+ * JSON, its `eta` key (and a roads market's speed profile) set (every other key kept, in order), and the result checked with the
  * engine's own market parser before anyone writes it.
  */
 import { type EtaParameters, parseMarket } from "#engine"
@@ -35,9 +35,16 @@ export const rebaseRoads = (config: Record<string, unknown>, fromFile: string, t
   return { ...config, roads: { ...roads, path: moved } }
 }
 
-/** The config with `eta` set, as the file's text (2-space JSON), validated by the engine's parser. */
-export const withEta = (config: Record<string, unknown>, eta: EtaParameters, source: string): Result.Result<string, CalibrationFailed> => {
-  const text = `${JSON.stringify({ ...config, eta }, null, 2)}\n`
+/**
+ * The config with `eta` set and, given `factorByHour` (a market with roads), its roads' speed
+ * profile, as the file's text (2-space JSON), validated by the engine's parser.
+ */
+export const withEta = (config: Record<string, unknown>, eta: EtaParameters, source: string, factorByHour?: ReadonlyArray<number>): Result.Result<string, CalibrationFailed> => {
+  const roads = config["roads"]
+  const calibrated = factorByHour === undefined || typeof roads !== "object" || roads === null
+    ? { ...config, eta }
+    : { ...config, roads: { ...roads, speedProfile: { ...(roads as { speedProfile?: object }).speedProfile, factorByHour } }, eta }
+  const text = `${JSON.stringify(calibrated, null, 2)}\n`
   const parsed = parseMarket(text, source)
   return Result.isFailure(parsed) ? Result.fail(new CalibrationFailed({ problem: parsed.failure.message })) : Result.succeed(text)
 }

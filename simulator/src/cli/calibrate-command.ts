@@ -1,14 +1,17 @@
 /**
- * `dispatch calibrate --trips FILE`: fit the ETA model's road factor and hourly speeds to trip
- * records (calibration/eta-fit.ts), report the fit error against the model it replaces, and
- * write the market config with the fitted `eta` (to --out, else to stdout, so that
- * `dispatch calibrate --trips f > sf.json` works). `dispatch simulate --market-file` then uses it.
+ * `dispatch calibrate --trips FILE`: fit the ETA models to trip records (calibration/eta-fit.ts):
+ * the great-circle model's road factor and hourly speeds and, for a market with roads, the road
+ * model's hourly factors (road distances from the graph, so records need no distance column);
+ * report both models' fit errors on the same trips against the models they replace (and as
+ * JSON with --json), and write the market config with the fitted `eta` and speed profile (to
+ * --out, else to stdout, so that `dispatch calibrate --trips f > sf.json` works).
+ * `dispatch simulate --market-file` then uses it.
  */
-import { atLeast, above, DEFAULT_ETA_PARAMETERS, finiteFlag, marketFilesFromEnv } from "#engine"
+import { atLeast, above, DEFAULT_ETA_PARAMETERS, finiteFlag, marketFilesFromEnv, TripRoutes } from "#engine"
 import { Console, Effect, Option, Stream } from "effect"
 import { CliError, Command, Flag } from "effect/cli"
 import { writeFile } from "node:fs/promises"
-import { DEFAULT_MAX_KM, DEFAULT_MIN_KM, type EtaFit, EtaFitter } from "../calibration/eta-fit.ts"
+import { DEFAULT_MAX_KM, DEFAULT_MIN_KM, type EtaFit, EtaFitter, type FitError } from "../calibration/eta-fit.ts"
 import { CalibrationFailed } from "../calibration/errors.ts"
 import { findMarketConfig, rebaseRoads, withEta } from "../calibration/market-config-file.ts"
 import { formatReadSummary } from "../trips/rejections.ts"
@@ -21,7 +24,9 @@ import { columnsFlag, marketFlags } from "./simulate-flags.ts"
 const calibrateFlags = {
   market: marketFlags,
   columns: columnsFlag,
-  trips: Flag.String("trips").pipe(Flag.withDescription("trips CSV file with dropoff_time and trip_distance_km (required)")),
+  trips: Flag.String("trips").pipe(
+    Flag.withDescription("trips CSV file with dropoff_time, and trip_distance_km unless the market has roads (required)")
+  ),
   minKm: finiteFlag("min-km", atLeast(0)).pipe(
     Flag.withDefault(DEFAULT_MIN_KM),
     Flag.withDescription(`fit trips whose great-circle length is at least this, km (default ${DEFAULT_MIN_KM}: pickup-leg lengths)`)
@@ -33,22 +38,66 @@ const calibrateFlags = {
   out: Flag.String("out").pipe(
     Flag.optional,
     Flag.withDescription("write the calibrated market file here (default: print it on stdout, the report on stderr)")
+  ),
+  json: Flag.String("json").pipe(
+    Flag.optional,
+    Flag.withDescription("also write the fit (parameters, trips used, both models' errors) as JSON to this file")
   )
 }
+
+/** A progress line on stderr every this many trips read. */
+const PROGRESS_EVERY = 50_000
 
 const hourly = (values: ReadonlyArray<number>) =>
   [0, 12].map((from) => values.slice(from, from + 12).map((v, i) => `${String(from + i).padStart(2, "0")} ${v}`).join(" | ")).join("\n  ")
 
-export const fitReport = (fit: EtaFit, previousRoadFactor: number): string =>
+const percent = (v: number, signed = false) => `${signed && v >= 0 ? "+" : ""}${v.toFixed(signed ? 2 : 1)}%`
+
+const errorRow = (label: string, e: FitError) =>
+  `  ${label.padEnd(24)}${percent(e.mape).padStart(8)}${percent(e.medianApe).padStart(8)}${percent(e.bias, true).padStart(9)}`
+
+export const fitReport = (fit: EtaFit, previousRoadFactor: number, previousFactors?: ReadonlyArray<number>): string =>
   [
     `trips used: ${fit.tripsUsed.toLocaleString("en-US")} of ${fit.tripsSeen.toLocaleString("en-US")} read` +
     ` (skipped: ${Object.entries(fit.skipped).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(", ") || "none"})`,
-    `road factor: ${fit.parameters.roadFactor} (was ${previousRoadFactor})`,
-    `speed by local hour, km/h:\n  ${hourly(fit.parameters.speedKmhByHour)}`,
-    ...(fit.sparseHours.length > 0 ? [`hours with under 30 trips took the all-day speed: ${fit.sparseHours.join(", ")}`] : []),
-    `fit error (trip duration, on the trips used): MAPE ${fit.error.mape}%, median ${fit.error.medianApe}%, bias ${fit.error.bias}%`,
-    `model replaced:                               MAPE ${fit.previousError.mape}%, median ${fit.previousError.medianApe}%, bias ${fit.previousError.bias}%`
+    `road factor: ${fit.parameters.roadFactor} (was ${previousRoadFactor}; ` +
+    (fit.roadKmFrom === "records" ? "the records' trip_distance_km)" : `road km of ${fit.routesMeasured.toLocaleString("en-US")} sampled routes on the graph)`),
+    `great circle, speed by local hour, km/h:\n  ${hourly(fit.parameters.speedKmhByHour)}`,
+    ...(fit.road === undefined ? [] : [
+      `road model, free-flow time factor by local hour:\n  ${hourly(fit.road.factorByHour)}`,
+      ...(previousFactors === undefined ? [] : [`  (was)\n  ${hourly(previousFactors)}`])
+    ]),
+    ...(fit.sparseHours.length > 0 ? [`hours with under 30 trips took the all-day fit: ${fit.sparseHours.join(", ")}`] : []),
+    `fit error (trip duration) on the same ${fit.tripsUsed.toLocaleString("en-US")} trips:`,
+    `${"".padEnd(26)}    MAPE  median     bias`,
+    ...(fit.road === undefined ? [] : [errorRow("road model, fitted", fit.road.error)]),
+    errorRow("great circle, fitted", fit.error),
+    ...(fit.road === undefined ? [] : [errorRow("road model, replaced", fit.road.previousError)]),
+    errorRow("great circle, replaced", fit.previousError)
   ].join("\n")
+
+/** The fit as the --json file holds it. */
+const fitJson = (fit: EtaFit, market: string, trips: string, previous: { eta: object; factorByHour: ReadonlyArray<number> | undefined }) => ({
+  market,
+  trips,
+  tripsSeen: fit.tripsSeen,
+  tripsUsed: fit.tripsUsed,
+  skipped: fit.skipped,
+  tripsByLocalHour: fit.tripsByHour,
+  sparseHours: fit.sparseHours,
+  roadKmFrom: fit.roadKmFrom,
+  routesMeasured: fit.routesMeasured,
+  greatCircle: { fitted: fit.parameters, replaced: previous.eta, error: fit.error, replacedError: fit.previousError },
+  road: fit.road === undefined ? null : {
+    fitted: { factorByHour: fit.road.factorByHour },
+    replaced: { factorByHour: previous.factorByHour },
+    error: fit.road.error,
+    replacedError: fit.road.previousError
+  }
+})
+
+const writeOut = (path: string, text: string) =>
+  Effect.tryPromise({ try: () => writeFile(path, text, "utf8"), catch: (e) => new OutputFailed({ path, detail: (e as Error).message }) })
 
 const runCalibrate = (flags: Command.Command.Config.Infer<typeof calibrateFlags>) =>
   Effect.gen(function*() {
@@ -58,26 +107,53 @@ const runCalibrate = (flags: Command.Command.Config.Infer<typeof calibrateFlags>
     )
     const input = yield* tripsFromFile(flags.trips, Option.getOrUndefined(flags.columns), choice)
     if (!(flags.minKm < flags.maxKm)) return yield* new InvalidFlag({ flag: "max-km", problem: `must be above --min-km (${flags.minKm})` })
-    const fitter = new EtaFitter(choice.market.timeZone, flags.minKm, flags.maxKm)
-    yield* Stream.runForEachArray(input.source.trips, (trips) => Effect.sync(() => trips.forEach((t) => fitter.add(t))))
-    const read = yield* input.summary
-    if (read !== undefined && read.rejected > 0) yield* Console.error(formatReadSummary(read).join("\n"))
+    if (choice.market.roads !== undefined) yield* Console.error(`calibrate: loading the road graph ${choice.market.roads.directory}`)
+    const routes = yield* TripRoutes.forMarket(choice.market)
+    const fitter = new EtaFitter(choice.market.timeZone, flags.minKm, flags.maxKm, routes)
+    const started = performance.now()
+    let read = 0
+    yield* Stream.runForEachArray(input.source.trips, (trips) =>
+      Effect.gen(function*() {
+        for (const trip of trips) {
+          fitter.add(trip)
+          if (++read % PROGRESS_EVERY === 0) {
+            yield* Console.error(`calibrate: ${read.toLocaleString("en-US")} trips read, ${fitter.tripsUsed.toLocaleString("en-US")} used, ${((performance.now() - started) / 1000).toFixed(0)} s`)
+          }
+        }
+      }))
+    const summary = yield* input.summary
+    if (summary !== undefined && summary.rejected > 0) yield* Console.error(formatReadSummary(summary).join("\n"))
     const previous = choice.market.eta ?? DEFAULT_ETA_PARAMETERS
-    const fit = fitter.result(previous)
-    if (fit === undefined) return yield* new CalibrationFailed({ problem: `${flags.trips}: no trip with dropoff_time and trip_distance_km passed the filters (docs/simulator.md, "Calibration")` })
+    const previousFactors = choice.market.roads?.factorByHour
+    if (fitter.routesToMeasure > 0) yield* Console.error(`calibrate: measuring the road km of ${fitter.routesToMeasure.toLocaleString("en-US")} sampled routes`)
+    const fit = fitter.result(previous, previousFactors)
+    if (fit === undefined) {
+      const needs = routes === undefined ? "dropoff_time and trip_distance_km" : "dropoff_time and both ends on the roads"
+      return yield* new CalibrationFailed({ problem: `${flags.trips}: no trip with ${needs} passed the filters (docs/simulator.md, "Calibration")` })
+    }
     const { path, config } = yield* findMarketConfig(choice.files, choice.market.id)
     const out = Option.getOrUndefined(flags.out)
-    const text = yield* Effect.fromResult(out === undefined ? withEta(config, fit.parameters, `${path} (calibrated)`) : withEta(rebaseRoads(config, path, out), fit.parameters, out))
-    const report = `calibrated market ${choice.market.id} (${path}) from ${flags.trips}\n${fitReport(fit, previous.roadFactor)}`
+    const factors = fit.road?.factorByHour
+    const text = yield* Effect.fromResult(
+      out === undefined ? withEta(config, fit.parameters, `${path} (calibrated)`, factors) : withEta(rebaseRoads(config, path, out), fit.parameters, out, factors)
+    )
+    const report = `calibrated market ${choice.market.id} (${path}) from ${flags.trips} in ${((performance.now() - started) / 1000).toFixed(1)} s\n` +
+      fitReport(fit, previous.roadFactor, previousFactors)
+    const json = Option.getOrUndefined(flags.json)
+    if (json !== undefined) {
+      yield* writeOut(json, `${JSON.stringify(fitJson(fit, choice.market.id, flags.trips, { eta: previous, factorByHour: previousFactors }), null, 2)}\n`)
+    }
     if (out === undefined) {
       yield* Console.error(report)
       yield* Console.log(text.trimEnd())
     } else {
-      yield* Effect.tryPromise({ try: () => writeFile(out, text, "utf8"), catch: (e) => new OutputFailed({ path: out, detail: (e as Error).message }) })
+      yield* writeOut(out, text)
       yield* Console.log(`${report}\nwrote ${out}: use it with dispatch simulate --market-file ${out}`)
     }
   })
 
 export const calibrateCommand = Command.make("calibrate", calibrateFlags, (flags) =>
   runCalibrate(flags).pipe(Effect.mapError((e) => new CliError.UserError({ cause: e, userMessage: e.message })))
-).pipe(Command.withDescription("Fit the ETA model's road factor and hourly speeds to trip records; write them into the market config (docs/simulator.md)."))
+).pipe(Command.withDescription(
+    "Fit the ETA models (great circle; a roads market's speed profile) to trip records; write them into the market config (docs/simulator.md)."
+  ))
