@@ -1,7 +1,7 @@
 /**
  * Writing calibrated ETA parameters into a market config: the market's own file is read as
- * JSON, its `eta` key (and a roads market's speed profile) set (every other key kept, in order), and the result checked with the
- * engine's own market parser before anyone writes it.
+ * JSON, its `eta` key (and a roads market's speed profile) set, every other key kept in order,
+ * and the result checked with the engine's own market parser before anyone writes it.
  */
 import { type EtaParameters, parseMarket } from "#engine"
 import { Effect, Result } from "effect"
