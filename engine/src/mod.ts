@@ -22,9 +22,11 @@ export { type Eta } from "./eta/eta.ts"
 export { DEFAULT_ETA_PARAMETERS, DEFAULT_SPEED_KMH_BY_HOUR } from "./eta/great-circle-eta.ts"
 export { LocalHour } from "./eta/local-hour.ts"
 
-// Roads: the error a market's graph fails with, each market's ETA model, routes for calibration
+// Roads: the error a market's graph fails with, each market's ETA model, routes for calibration,
+// street shapes for maps
 export { RoadGraphError } from "./roads/errors.ts"
 export { TripRoutes } from "./roads/trip-routes.ts"
+export { readRoadShapes, type RoadShape } from "./roads/road-shapes.ts"
 export { EtaModel } from "./eta/eta-model.ts"
 
 // The policies (one registry) and the matcher, for the simulator's in-process mode

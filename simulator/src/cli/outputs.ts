@@ -1,8 +1,10 @@
 /**
  * Writing a run's files into the scenario's output directory: the KPI file per policy
  * (deterministic), `run.json` (wall-clock timing and the trips file's read summary: not
- * deterministic), `summary.md` and the HTML report.
+ * deterministic), `summary.md` and the HTML report (its maps over the market's streets when it
+ * has roads).
  */
+import { readRoadShapes } from "#engine"
 import { Effect } from "effect"
 import { mkdir, writeFile } from "node:fs/promises"
 import { join, resolve } from "node:path"
@@ -41,6 +43,10 @@ export const writeRunFiles = (run: ScenarioRun): Effect.Effect<RunFiles, OutputF
     const summary = markdownSummary(run.runs, run.transport)
     yield* write(join(dir, "summary.md"), `${summary}\n`)
     const report = join(dir, "report.html")
-    yield* write(report, renderHtmlReport(run.runs, { timeZone: run.choice.market.timeZone, transport: run.transport }))
+    const graph = run.choice.market.roads?.directory
+    const roads = graph === undefined
+      ? undefined
+      : yield* Effect.mapError(readRoadShapes(graph), (e) => new OutputFailed({ path: report, detail: `the map's streets: ${e.message}` }))
+    yield* write(report, renderHtmlReport(run.runs, { timeZone: run.choice.market.timeZone, transport: run.transport, roads }))
     return { dir, kpis, report, summary }
   })

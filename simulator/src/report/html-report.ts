@@ -6,11 +6,14 @@
  *
  * Plots are drawn in the browser by Observable Plot (docs/architecture.md says why); its UMD
  * build and d3's are inlined, with the page script (report-page.js) and the data as JSON, so
- * the file needs no network. The map data (cell outlines from h3-js) is built in report-cells.ts.
+ * the file needs no network. The map data (cell outlines from h3-js) is built in report-cells.ts,
+ * the streets under the cells (from the market's road graph, when it has one) in basemap.ts.
  */
+import type { RoadShape } from "#engine"
 import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
+import { basemap } from "./basemap.ts"
 import { HOUR_MS } from "./hour-buckets.ts"
 import { kpiRows, type ReportRun } from "./kpi-table.ts"
 import { MarketTime } from "./market-time.ts"
@@ -33,10 +36,13 @@ const escapeHtml = (text: string): string =>
 export interface HtmlReportOptions {
   readonly timeZone: string
   readonly transport: string
+  /** The market's streets (its road graph), drawn under the map cells; none: no basemap. */
+  readonly roads?: ReadonlyArray<RoadShape> | undefined
 }
 
 export const renderHtmlReport = (runs: ReadonlyArray<ReportRun>, options: HtmlReportOptions): string => {
   const time = new MarketTime(options.timeZone)
+  const cells = reportCells(runs)
   const from = Date.parse(runs[0]!.kpis.scenario.from), to = Date.parse(runs[0]!.kpis.scenario.to)
   const data = {
     timeZone: options.timeZone,
@@ -51,7 +57,8 @@ export const renderHtmlReport = (runs: ReadonlyArray<ReportRun>, options: HtmlRe
       waitHistogram: r.kpis.waitHistogram,
       pickupWait: r.kpis.pickupWaitSeconds
     })),
-    cells: reportCells(runs)
+    cells,
+    basemap: options.roads === undefined ? null : basemap(options.roads, cells.extent)
   }
   const s = runs[0]!.kpis.scenario
   const policies = runs.map((r) => r.kpis.scenario.policy)

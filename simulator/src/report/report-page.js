@@ -189,7 +189,8 @@
   })
 
   // Maps: trips requested per H3 cell, mean pickup wait per policy, their difference for two;
-  // each with a distance scale and a tooltip per cell (the cell, its trips, its waits).
+  // each over the market's streets, with a distance scale and a tooltip per cell (the cell,
+  // its trips, its waits).
   const cells = data.cells
   const scaleBar = cells.scale === null
     ? []
@@ -197,6 +198,34 @@
       Plot.geo({ type: "LineString", coordinates: [cells.scale.from, cells.scale.to] }, { stroke: "#222", strokeWidth: 3, ariaDescription: "map scale" }),
       Plot.text([cells.scale], { x: (d) => (d.from[0] + d.to[0]) / 2, y: (d) => d.from[1], text: "label", dy: -9, stroke: "white", fill: "#222", ariaDescription: "map scale label" })
     ]
+  // The streets under the cells (basemap.ts): per road class a MultiLineString decoded from
+  // delta-coded integer steps, clipped to the map, bigger roads wider and darker and drawn
+  // over smaller ones (the layers come biggest first, so they are drawn reversed). The cells
+  // are drawn over the streets, see-through, and the data's attribution (ODbL) in a corner.
+  const basemap = data.basemap
+  const STREET_STYLE = {
+    motorway: [1.6, "#555"], trunk: [1.4, "#666"], primary: [1.2, "#777"], secondary: [0.9, "#888"], tertiary: [0.7, "#999"],
+    unclassified: [0.4, "#aaa"], residential: [0.4, "#aaa"]
+  }
+  const decode = (line) => {
+    const points = []
+    let x = 0, y = 0
+    for (let i = 0; i < line.length; i += 2) {
+      x += line[i]
+      y += line[i + 1]
+      points.push([x * basemap.step, y * basemap.step])
+    }
+    return points
+  }
+  const streetMarks = basemap === null
+    ? []
+    : basemap.layers.filter((layer) => layer.lines.length > 0).reverse().map((layer) => {
+      const [strokeWidth, stroke] = STREET_STYLE[layer.roadClass]
+      return Plot.geo({ type: "MultiLineString", coordinates: layer.lines.map(decode) }, { stroke, strokeWidth, clip: true, ariaDescription: `streets: ${layer.roadClass}` })
+    })
+  const attribution = basemap === null
+    ? []
+    : [Plot.text([basemap.attribution], { frameAnchor: "bottom-right", text: (d) => d, dx: -3, dy: -3, fontSize: 9, fill: "#333", stroke: "white", strokeWidth: 3, ariaDescription: "map attribution" })]
   const cellMap = (features, title, colorScale, ariaDescription) =>
     Plot.plot({
       title,
@@ -204,8 +233,19 @@
       projection: { type: "mercator", domain: { type: "FeatureCollection", features: cells.extent } },
       color: { ...colorScale, legend: true, clamp: true },
       marks: [
-        Plot.geo(features, { fill: (f) => f.properties.value, z: null, stroke: "white", strokeWidth: 0.3, title: (f) => f.properties.title, tip: true, ariaDescription }),
-        ...scaleBar
+        ...streetMarks,
+        Plot.geo(features, {
+          fill: (f) => f.properties.value,
+          fillOpacity: basemap === null ? 1 : 0.7,
+          z: null,
+          stroke: "white",
+          strokeWidth: 0.3,
+          title: (f) => f.properties.title,
+          tip: true,
+          ariaDescription
+        }),
+        ...scaleBar,
+        ...attribution
       ]
     })
   mount("plot-map-trips", () => cellMap(cells.trips, "Trips requested per H3 cell", { type: "log", scheme: "blues", label: "trips requested" }, "trips per cell"))

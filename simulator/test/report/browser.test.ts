@@ -2,7 +2,8 @@
  * The report in a real browser: headless Chromium (Debian package `chromium`) loads the file
  * offline, every plot is drawn, nothing reaches the console, and what the report promises is
  * there: the wait tail on a log axis, paired bars of the wait percentiles, the hourly
- * differences, partial hours marked, a trips-per-cell map, a distance scale on every map, and
+ * differences, partial hours marked, a trips-per-cell map, a distance scale, the streets under
+ * the cells and their OpenStreetMap attribution on every map, and
  * tooltips that name the cell under the pointer with its trips and waits. Without Chromium the
  * test is skipped with a notice, except under CI=true where it fails. `CHROMIUM_BIN` names
  * another binary.
@@ -83,6 +84,16 @@ describe.skipIf(chromium === undefined && !inCi)("HTML report in headless Chromi
       for (const id of MAP_CONTAINERS) {
         assert.strictEqual((yield* texts(page, `#${id} g[aria-description='map scale'] path`)).length, 1, `${id}: a scale bar`)
         assert.match((yield* texts(page, `#${id} g[aria-description='map scale label'] text`))[0]!, /^\d+(\.\d+)? k?m$/, `${id}: its length`)
+        // The streets under the cells: a drawn path per road class, long ones, before (under) the cells.
+        const streets = yield* Effect.promise(() =>
+          page.evaluate<Array<{ layer: string; length: number; under: boolean }>>(`[...document.querySelectorAll("#${id} g[aria-description^='streets: '] path")].map((p) => ({
+            layer: p.closest("g[aria-description]").getAttribute("aria-description"),
+            length: p.getTotalLength(),
+            under: (p.compareDocumentPosition(document.querySelector("#${id} g[aria-description*='per cell'] path")) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0
+          }))`))
+        assert.includeMembers(streets.map((s) => s.layer), ["streets: motorway", "streets: primary", "streets: residential"], `${id}: streets by class`)
+        assert.isTrue(streets.every((s) => s.length > 100 && s.under), `${id}: streets drawn, under the cells`)
+        assert.deepStrictEqual(yield* texts(page, `#${id} g[aria-description='map attribution'] text`), ["© OpenStreetMap contributors"], `${id}: attribution`)
       }
       // A line each (Plot wraps long ones): the cell, its trips, its waits.
       const wait = "[\\d.]+ s|–"

@@ -28,5 +28,19 @@ describe("HTML report", () => {
       assert.include(html, "2008-05-31 17:00 → 17:33 PDT (America/Los_Angeles)")
       assert.include(html, "Times are local to the market (America/Los_Angeles).")
       assert.match(html, /<p class="note" id="partial-hours">[^<]*2008-05-31 17:00 PDT \(33\.3 min\)/)
+      // The streets under the maps: compact (the size is in docs/simulator.md), attributed.
+      const basemap = JSON.parse(json![1]!).basemap as { attribution: string; step: number; layers: Array<{ roadClass: string; lines: Array<Array<number>> }> }
+      assert.strictEqual(basemap.attribution, "© OpenStreetMap contributors")
+      assert.isAbove(basemap.layers.find((l) => l.roadClass === "primary")!.lines.length, 10)
+      assert.isBelow(JSON.stringify(basemap).length, 250_000)
+      // Decoded, every point is in SF.
+      for (const line of basemap.layers.flatMap((l) => l.lines)) {
+        let x = 0, y = 0
+        for (let i = 0; i < line.length; i += 2) {
+          x += line[i]!
+          y += line[i + 1]!
+          assert.isTrue(Math.abs(x * basemap.step + 122.45) < 0.2 && Math.abs(y * basemap.step - 37.77) < 0.2, `${x},${y} in SF`)
+        }
+      }
     }))
 })
