@@ -67,12 +67,15 @@ export const makeTokenVerifier = (keys: Exclude<AuthKeys, { readonly _tag: "None
     requiredClaims: ["exp", "sub"],
     clockTolerance: CLOCK_TOLERANCE_S
   }
-  const key: Uint8Array | JWTVerifyGetKey = keys._tag === "Secret" ? keys.key : createLocalJWKSet(keys.jwks)
+  // One closure per key kind: jwtVerify's overloads take a key or a key resolver, not either.
+  const verifyJwt = keys._tag === "Secret"
+    ? (token: string) => jwtVerify(token, keys.key, options)
+    : ((jwks: JWTVerifyGetKey) => (token: string) => jwtVerify(token, jwks, options))(createLocalJWKSet(keys.jwks))
   return {
     verify: async (token) => {
       if (token === "") return failure("missing", "no bearer token: send Authorization: Bearer <JWT>")
       try {
-        const { payload } = typeof key === "function" ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options)
+        const { payload } = await verifyJwt(token)
         const decoded = decodeClaims(payload)
         if (decoded._tag === "None") return failure("bad_claims", `the token needs a role claim (${CALLER_ROLES.join(" or ")}) and a sub that is a valid id for it`)
         return { ok: true, caller: decoded.value }

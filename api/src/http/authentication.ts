@@ -10,9 +10,8 @@
  * Every refusal is counted in `dispatch_auth_failures_total{reason}`. With `--auth none` every
  * caller is `Anonymous` and nothing is checked.
  */
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Redacted } from "effect"
 import { HttpApiMiddleware, HttpApiSecurity, OpenApi } from "effect/http-api"
-import { Redacted } from "effect"
 import type { Caller, CallerRole, TokenVerifier } from "../auth/caller-token.ts"
 import { GatewayMetrics } from "./gateway-metrics.ts"
 import { errorAt, errorResponse } from "./problems.ts"
