@@ -125,7 +125,7 @@ const main = async () => {
     }
     const port = await freePort()
     const url = `http://127.0.0.1:${port}`
-    gateway = await run("dispatch api", ["--cpu-prof", "--cpu-prof-dir", profileDir, "engine/src/main/dispatch.ts", "api", "--nats", server.url, "--port", String(port), "--log-format", "json", "--log-level", "warn"], {
+    gateway = await run("dispatch api", ["--cpu-prof", "--cpu-prof-dir", profileDir, "engine/src/main/dispatch.ts", "api", "--nats", server.url, "--port", String(port), "--auth", "none", "--log-format", "json", "--log-level", "warn"], {
       ready: { what: "/readyz answering", timeoutMs: 60_000, probeEveryMs: 50, probe: () => answersOk(`${url}/readyz`) }
     })
     // Warm-up: JIT and connections, not measured.

@@ -150,6 +150,13 @@ export const balancerDashboard: DashboardSpec = {
           unit: "reqps",
           queries: [{ expr: sumRate(M.ordersRejected, ["reason"]), legend: "{{reason}}" }],
           emptyWhenHealthy: "well-formed clients send nothing to reject"
+        },
+        {
+          title: "Caller authentication failures",
+          description: "How many /v1 requests per second are refused by caller authentication, and why (401: missing, malformed, bad_signature, expired, bad_claims; 403: wrong_role, wrong_subject)? A rise in bad_signature or wrong_subject is someone probing; expired, clients not refreshing tokens.",
+          unit: "reqps",
+          queries: [{ expr: sumRate(M.authFailures, ["reason"]), legend: "{{reason}}" }],
+          emptyWhenHealthy: "clients with valid tokens (or a gateway started with --auth none) are refused nothing"
         }
       ]
     }

@@ -7,6 +7,7 @@
 import { Schema } from "effect"
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { DRIVER_STATUSES, DriverId, EpochMillis, LatLng, Latitude, Longitude, MarketId, MAX_REASON_LENGTH, MaxWaitMs, OpaqueId, OrderId, OrderMatched, OrderUnmatched, RegionId, RiderId } from "#engine"
+import { Authentication } from "./authentication.ts"
 import { errorAt } from "./problems.ts"
 import { RequestValidation } from "./request-validation.ts"
 
@@ -14,6 +15,7 @@ import { RequestValidation } from "./request-validation.ts"
 const RegionHeader = { "x-region": Schema.optionalKey(RegionId) }
 
 export const CreateRideBody = Schema.Struct({
+  /** With authentication on, the token's `sub` (another id is 403). */
   riderId: RiderId,
   pickup: LatLng,
   dropoff: LatLng,
@@ -71,6 +73,7 @@ const rides = HttpApiGroup.make("rides")
     success: RideView,
     error: [errorAt(400), errorAt(404), errorAt(503)]
   }).annotate(OpenApi.Summary, "Cancel a ride"))
+  .middleware(Authentication)
 
 const drivers = HttpApiGroup.make("drivers")
   .annotate(OpenApi.Description, "Driver apps' positions and availability, what the engine matches riders with.")
@@ -79,8 +82,9 @@ const drivers = HttpApiGroup.make("drivers")
     headers: RegionHeader,
     payload: DriverStateBody,
     success: DriverAnswer,
-    error: [errorAt(400), errorAt(413), errorAt(422), errorAt(503)]
+    error: [errorAt(400), errorAt(413), errorAt(415), errorAt(422), errorAt(503)]
   }).annotate(OpenApi.Summary, "Report a driver's position and status"))
+  .middleware(Authentication)
 
 const ops = HttpApiGroup.make("ops")
   .annotate(OpenApi.Description, "For load balancers, orchestrators and Prometheus: liveness, readiness and metrics.")

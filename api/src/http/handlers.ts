@@ -8,7 +8,13 @@
  * `r_` + base64url(SHA-256(riderId, key)) truncated to 128 bits, so a retry names the same
  * order; the intake answers a known order with its stored first answer (ride record in KV,
  * created once), and JetStream drops a second publish with the same `Nats-Msg-Id`. Without a
- * key every POST is a new order (a random orderId).
+ * key every POST is a new order (a random orderId). With authentication on, the riderId must
+ * be the token's `sub` (403 otherwise), so a key is scoped per authenticated subject: two
+ * riders sending the same key make two orders.
+ *
+ * Ownership (authentication on, authentication.ts): status and cancel carry the caller's id to
+ * the intake, which answers another rider's ride as not found (404, not 403: an order id says
+ * nothing about whether it exists); a driver sets only its own state (403 otherwise).
  */
 import { Clock, Effect, Layer } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
@@ -18,6 +24,7 @@ import { DEFAULT_MAX_WAIT_MS, startOrderSpan, type IntakeOperation, type IntakeR
 import { Balancer, type CallResult } from "../balancer/balancer.ts"
 import { RegionConfig, type RegionTable } from "../regions/region-table.ts"
 import { DispatchApi } from "./api.ts"
+import { CurrentCaller, type CurrentCallerShape } from "./authentication.ts"
 import { GatewayMetrics } from "./gateway-metrics.ts"
 import { errorResponse, type ErrorCode } from "./problems.ts"
 
@@ -88,8 +95,17 @@ export const layerHandlers = (deps: HandlerDeps) => {
       if (status < 500 && code !== "not_found") metrics.ordersRejected.inc({ reason: code })
       return errorResponse(status, code, message, path, headers)
     }
-    return { balancer: yield* Balancer, config: yield* RegionConfig, refuse, registry }
+    /** 403 when an authenticated caller names another subject than its own (`path`: the field that does). */
+    const otherSubject = (caller: CurrentCallerShape, id: string, path: string): Res.HttpServerResponse | undefined => {
+      if (caller._tag === "Anonymous" || caller.sub === id) return undefined
+      metrics.authFailures.inc({ reason: "wrong_subject" })
+      return errorResponse(403, "forbidden", `${path} must be the token's subject`, path)
+    }
+    return { balancer: yield* Balancer, config: yield* RegionConfig, refuse, registry, otherSubject }
   })
+
+  /** The rider a status or cancel acts for: the token's, or anyone's without authentication. */
+  const onBehalfOf = (caller: CurrentCallerShape) => (caller._tag === "Anonymous" ? {} : { riderId: caller.sub })
 
   /** `x-region` if given (must be a known region), else `fallback`. */
   const callerRegion = (table: RegionTable, header: string | undefined, fallback: string, refuse: Refuse): string | Res.HttpServerResponse => {
@@ -100,10 +116,12 @@ export const layerHandlers = (deps: HandlerDeps) => {
 
   const rides = HttpApiBuilder.group(DispatchApi, "rides", (handlers) =>
     Effect.gen(function*() {
-      const { balancer, config, refuse } = yield* context
+      const { balancer, config, refuse, otherSubject } = yield* context
       return handlers
         .handle("createRide", ({ payload, headers }) =>
           Effect.gen(function*() {
+            const forbidden = otherSubject(yield* CurrentCaller, payload.riderId, "riderId")
+            if (forbidden !== undefined) return forbidden
             const table = yield* config.current
             const market = catalog.marketOf(payload.pickup.lat, payload.pickup.lng)
             if (market === undefined) return refuse(422, "outside_market", "the pickup is outside every market", "pickup")
@@ -132,7 +150,7 @@ export const layerHandlers = (deps: HandlerDeps) => {
           Effect.gen(function*() {
             const caller = callerRegion(yield* config.current, headers["x-region"], deps.ownRegion, refuse)
             if (typeof caller !== "string") return caller
-            const result = yield* tracedCall(balancer, caller, "ride-status", { orderId: params.id })
+            const result = yield* tracedCall(balancer, caller, "ride-status", { orderId: params.id, ...onBehalfOf(yield* CurrentCaller) })
             const settled = settle(result, refuse)
             return settled._tag === "Response" ? settled.response : Res.jsonUnsafe(rideView(settled.reply))
           }))
@@ -141,7 +159,7 @@ export const layerHandlers = (deps: HandlerDeps) => {
             const caller = callerRegion(yield* config.current, headers["x-region"], deps.ownRegion, refuse)
             if (typeof caller !== "string") return caller
             const at = yield* Clock.currentTimeMillis
-            const result = yield* tracedCall(balancer, caller, "ride-cancel", { orderId: params.id, reason: query.reason ?? "rider", at })
+            const result = yield* tracedCall(balancer, caller, "ride-cancel", { orderId: params.id, ...onBehalfOf(yield* CurrentCaller), reason: query.reason ?? "rider", at })
             const settled = settle(result, refuse)
             if (settled._tag === "Response") return settled.response
             return Res.jsonUnsafe(rideView(settled.reply), { status: settled.reply.status === "cancelling" ? 202 : 200 })
@@ -150,9 +168,11 @@ export const layerHandlers = (deps: HandlerDeps) => {
 
   const drivers = HttpApiBuilder.group(DispatchApi, "drivers", (handlers) =>
     Effect.gen(function*() {
-      const { balancer, config, refuse } = yield* context
+      const { balancer, config, refuse, otherSubject } = yield* context
       return handlers.handle("setDriverState", ({ params, payload, headers }) =>
         Effect.gen(function*() {
+          const forbidden = otherSubject(yield* CurrentCaller, params.id, "id")
+          if (forbidden !== undefined) return forbidden
           const market = catalog.marketOf(payload.lat, payload.lng)
           if (market === undefined) return refuse(422, "outside_market", "the position is outside every market", "lat")
           const caller = callerRegion(yield* config.current, headers["x-region"], market.homeRegion, refuse)

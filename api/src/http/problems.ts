@@ -9,10 +9,13 @@ import { Schema } from "effect"
 import { HttpServerResponse as Res } from "effect/http"
 import { HttpApiSchema } from "effect/http-api"
 
-/** Stable codes, also the `reason` label of `dispatch_orders_rejected_total`. */
+/**
+ * Stable codes, also the `reason` label of `dispatch_orders_rejected_total` (except
+ * `unauthorized` and `forbidden`, counted by reason in `dispatch_auth_failures_total`).
+ */
 export const ERROR_CODES = [
   "invalid", "not_json", "not_utf8", "too_large", "unknown_region", "outside_market", "not_found", "unsupported_media_type",
-  "method_not_allowed", "unavailable", "internal"
+  "method_not_allowed", "unauthorized", "forbidden", "unavailable", "internal"
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
@@ -24,7 +27,7 @@ export const ErrorDetail = Schema.Struct({
 export const ErrorBody = Schema.Struct({ error: ErrorDetail })
 export type ErrorBody = typeof ErrorBody.Type
 
-const ERROR_STATUSES = [400, 404, 413, 415, 422, 500, 503] as const
+const ERROR_STATUSES = [400, 401, 403, 404, 413, 415, 422, 500, 503] as const
 type ErrorStatus = (typeof ERROR_STATUSES)[number]
 const errorSchemas = new Map(ERROR_STATUSES.map((status) => [status, ErrorBody.annotate({ identifier: `Error${status}` }).pipe(HttpApiSchema.status(status))]))
 
@@ -40,6 +43,8 @@ export const errorResponse = (status: number, code: ErrorCode, message: string, 
 /** The code an error status stands for when nothing more specific is known. */
 export const codeOfStatus = (status: number): ErrorCode => {
   switch (status) {
+    case 401: return "unauthorized"
+    case 403: return "forbidden"
     case 404: return "not_found"
     case 405: return "method_not_allowed"
     case 413: return "too_large"

@@ -10,6 +10,11 @@
  *   payloads. Effect decodes bodies and find-my-way decodes parameters leniently: a bad byte
  *   became U+FFFD and was stored (issue 15, D4), and a bad path id was a 404. The body is read
  *   here once; the payload decoder reads the same cached bytes.
+ * - A route that takes a JSON body (`POST /v1/rides`, `PUT /v1/drivers/:id/state`) refuses a
+ *   request whose Content-Type is not `application/json` (parameters such as `charset`
+ *   allowed) with 415, a missing one included: Effect decoded an undeclared body as JSON, so
+ *   any web page could send a ride request cross-site without a CORS preflight (issue 15, D3).
+ *   It is checked before authentication, which a cross-site form could not pass anyway.
  * - Any other error answer without a JSON body (Effect's empty 404 for an unknown route, its
  *   415 text for a wrong content type, an empty 400 from a request parse error) is rewritten
  *   to the gateway's JSON error shape, with the code its status stands for.
@@ -103,6 +108,13 @@ const nonUtf8Parameter = (url: string, route: string): { readonly path: string; 
   return undefined
 }
 
+/** The routes whose body is JSON, by method and route template. */
+const JSON_BODY_ROUTES = new Set(["POST /v1/rides", "PUT /v1/drivers/:id/state"])
+
+/** Whether the Content-Type's media type (RFC 9110 §8.3.1, case-insensitive) is `application/json`. */
+const declaresJson = (contentType: string | undefined): boolean =>
+  contentType !== undefined && contentType.split(";", 1)[0]!.trim().toLowerCase() === "application/json"
+
 /** A request that carries a JSON body (other media types get the API's 415 instead). */
 const hasJsonBody = (request: HttpServerRequest.HttpServerRequest): boolean =>
   (request.headers["content-type"] ?? "").includes("json") &&
@@ -137,6 +149,10 @@ export const layerRequestGuard = Layer.unwrap(Effect.gen(function*() {
         response = tooLarge(`the body is ${declared} bytes; the limit is ${MAX_BODY_BYTES}`)
       } else {
         const utf8Checked = Effect.gen(function*() {
+          if (JSON_BODY_ROUTES.has(`${request.method} ${route}`) && !declaresJson(request.headers["content-type"])) {
+            const given = request.headers["content-type"]
+            return reject(415, "unsupported_media_type", `the body must be sent as Content-Type: application/json${given === undefined ? " (none was given)" : `, not ${JSON.stringify(given)}`}`, "content-type")
+          }
           const parameter = nonUtf8Parameter(request.url, route)
           if (parameter !== undefined) return reject(400, "not_utf8", parameter.message, parameter.path)
           if (hasJsonBody(request) && !isUtf8(new Uint8Array(yield* request.arrayBuffer))) return reject(400, "not_utf8", "the body is not valid UTF-8", "$")

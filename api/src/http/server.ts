@@ -1,7 +1,7 @@
 /**
  * The gateway's HTTP server on Node: the HttpApi routes (and `/openapi.json`, generated from
  * the same schemas), the ops admin routes (`/admin/*`, api/src/admin), the request guard around
- * all of them and the validation error middleware.
+ * all of them, caller authentication of `/v1` and the validation error middleware.
  */
 import { NodeHttpServer } from "@effect/platform-node"
 import { Layer } from "effect"
@@ -10,6 +10,7 @@ import { HttpApiBuilder } from "effect/http-api"
 import { createServer } from "node:http"
 import { layerAdmin } from "../admin/admin-routes.ts"
 import { DispatchApi } from "./api.ts"
+import { layerAuthentication } from "./authentication.ts"
 import { layerHandlers, type HandlerDeps } from "./handlers.ts"
 import { layerRequestGuard } from "./request-guard.ts"
 import { layerRequestValidation } from "./request-validation.ts"
@@ -24,7 +25,7 @@ const MAX_PARAM_LENGTH = 2_048
 export const gatewayApp = (deps: HandlerDeps) =>
   Layer.mergeAll(HttpApiBuilder.layer(DispatchApi, { openapiPath: "/openapi.json" }), layerAdmin, layerRequestGuard).pipe(
     Layer.provide(layerHandlers(deps)),
-    Layer.provide(layerRequestValidation)
+    Layer.provide([layerRequestValidation, layerAuthentication])
   )
 
 export const serveGateway = (options: { readonly host: string; readonly port: number; readonly deps: HandlerDeps }) =>

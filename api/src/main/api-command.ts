@@ -27,7 +27,9 @@ import {
   type SettingIssue
 } from "../breaker/breaker-config.ts"
 import { regionsFlag } from "../regions/regions-config.ts"
+import { authFlags, authSettings } from "./auth-flags.ts"
 import { runGateway } from "./gateway.ts"
+import { tokenCommand } from "./token-command.ts"
 
 export const DEFAULT_API_PORT = 8080
 export const DEFAULT_API_HOST = "127.0.0.1"
@@ -60,7 +62,8 @@ export const apiFlags = {
   breakerHalfOpenCalls: intSetting("breaker-half-open-calls", "DISPATCH_BREAKER_HALF_OPEN_CALLS", DEFAULT_PERMITTED_NUMBER_OF_CALLS_IN_HALF_OPEN_STATE, between(1, MAX_WINDOW_CALLS), "probes a half-open breaker lets through"),
   outlierFailures: intSetting("outlier-failures", "DISPATCH_OUTLIER_FAILURES", DEFAULT_CONSECUTIVE_FAILURES, between(1, 100_000), "consecutive failures that eject a region"),
   outlierEjectionMs: intSetting("outlier-ejection-ms", "DISPATCH_OUTLIER_EJECTION_MS", DEFAULT_BASE_EJECTION_TIME_MS, between(1, 3_600_000), "base ejection time, ms"),
-  logFormat: logFormatFlag
+  logFormat: logFormatFlag,
+  ...authFlags
 }
 
 type BreakerFlags = Pick<
@@ -111,9 +114,10 @@ export const targetSettings = (flags: BreakerFlags): Result.Result<TargetSetting
 }
 
 export const apiCommand = Command.make("api", apiFlags, (flags) =>
-  Effect.fromResult(targetSettings(flags)).pipe(
-    Effect.flatMap((targets) =>
+  Effect.all([Effect.fromResult(targetSettings(flags)), authSettings(flags)]).pipe(
+    Effect.flatMap(([targets, auth]) =>
       runGateway({
+        auth,
         nats: natsSettings(flags, `dispatch-api@${flags.host}:${flags.port}`),
         host: flags.host,
         port: flags.port,
@@ -126,4 +130,7 @@ export const apiCommand = Command.make("api", apiFlags, (flags) =>
       }).pipe(Effect.scoped, Effect.provide(loggerLayer(flags.logFormat)))
     )
   )
-).pipe(Command.withDescription("Run the HTTP gateway: routes rides and driver updates to regional engines through the region balancer (docs/api.md)."))
+).pipe(
+  Command.withDescription("Run the HTTP gateway: routes rides and driver updates to regional engines through the region balancer (docs/api.md)."),
+  Command.withSubcommands([tokenCommand])
+)

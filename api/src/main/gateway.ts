@@ -7,9 +7,12 @@
 import { Context, Effect, Layer } from "effect"
 import { HttpServer } from "effect/http"
 import { connectNats, ensureStreamsAndBuckets, layerTracing, loadMarketCatalog, Nats, type NatsSettings } from "#engine"
+import type { AuthKeys } from "../auth/auth-settings.ts"
+import { makeTokenVerifier, type ClaimSettings } from "../auth/caller-token.ts"
 import { Balancer, makeBalancer, type BalancerSettings } from "../balancer/balancer.ts"
 import { BreakerBoard } from "../balancer/breaker-board.ts"
 import { boardOf, makeTargets, type TargetSettings } from "../balancer/targets.ts"
+import { CallerAuth } from "../http/authentication.ts"
 import { GatewayMetrics } from "../http/gateway-metrics.ts"
 import { serveGateway } from "../http/server.ts"
 import { layerRegionConfigKv } from "../regions/region-config-live.ts"
@@ -27,6 +30,8 @@ export interface GatewayConfig {
   readonly marketFiles: ReadonlyArray<string>
   readonly balancer: BalancerSettings
   readonly targets: TargetSettings
+  /** How `/v1` callers are authenticated (`--auth`): the keys, and the `iss`/`aud` tokens must carry. */
+  readonly auth: { readonly keys: AuthKeys; readonly claims: ClaimSettings }
 }
 
 export interface GatewayOptions {
@@ -39,6 +44,7 @@ export interface GatewayOptions {
 /** Starts the gateway in the current scope; returns what tests and the command need to see. */
 export const startGateway = (config: GatewayConfig, options: GatewayOptions = {}) =>
   Effect.gen(function*() {
+    const keys = config.auth.keys
     const catalog = yield* loadMarketCatalog(config.marketFiles)
     const client = yield* connectNats(config.nats)
     yield* ensureStreamsAndBuckets(client)
@@ -57,13 +63,16 @@ export const startGateway = (config: GatewayConfig, options: GatewayOptions = {}
       RegionStore.layer(config.regions).pipe(Layer.provide(Layer.succeed(Nats, client))),
       Layer.succeed(Balancer, balancer),
       Layer.succeed(GatewayMetrics, gatewayMetrics),
-      Layer.succeed(BreakerBoard, board)
+      Layer.succeed(BreakerBoard, board),
+      Layer.succeed(CallerAuth, { verifier: keys._tag === "None" ? undefined : makeTokenVerifier(keys, config.auth.claims) })
     )
     const server = yield* Layer.build(
       serveGateway({ host: config.host, port: config.port, deps: { catalog, client, ownRegion: config.ownRegion } }).pipe(Layer.provide(services))
     )
     const url = HttpServer.formatAddress(Context.get(server, HttpServer.HttpServer).address)
-    yield* Effect.logInfo("gateway listening").pipe(Effect.annotateLogs({ url, regions: config.regions.join(","), ownRegion: config.ownRegion }))
+    const auth = keys._tag === "None" ? "none" : keys.source
+    yield* Effect.logInfo("gateway listening").pipe(Effect.annotateLogs({ url, regions: config.regions.join(","), ownRegion: config.ownRegion, auth }))
+    if (keys._tag === "None") yield* Effect.logWarning("caller authentication is OFF (--auth none): any caller may read, cancel and update any ride or driver")
     return { url, board, targets, metrics: gatewayMetrics, client }
   })
 

@@ -17,7 +17,8 @@ export const GATEWAY_METRIC_NAMES = {
   outlierEjections: "dispatch_outlier_ejections_total",
   regionWeight: "dispatch_region_weight",
   regionDrained: "dispatch_region_drained",
-  configChanges: "dispatch_config_changes_total"
+  configChanges: "dispatch_config_changes_total",
+  authFailures: "dispatch_auth_failures_total"
 } as const
 
 /** `dispatch_breaker_state` values (a state-timeline panel maps them back to words). */
@@ -45,6 +46,7 @@ export const makeBalancerMetrics = (registry: Registry) => {
     outlierEjections: new Counter({ name: N.outlierEjections, help: "Targets ejected by outlier detection (consecutive failures).", labelNames: ["target"], registers }),
     regionWeight: new Gauge({ name: N.regionWeight, help: "Current weight of a target region for a caller region (from KV dispatch_config).", labelNames: ["caller", "target"], registers }),
     regionDrained: new Gauge({ name: N.regionDrained, help: "1 while a region is drained (receives no new traffic), else 0.", labelNames: ["region"], registers }),
-    configChanges: new Counter({ name: N.configChanges, help: "Region configuration changes this gateway applied from KV, by kind (weights, drain).", labelNames: ["kind"], registers })
+    configChanges: new Counter({ name: N.configChanges, help: "Region configuration changes this gateway applied from KV, by kind (weights, drain).", labelNames: ["kind"], registers }),
+    authFailures: new Counter({ name: N.authFailures, help: "/v1 requests refused by caller authentication, by reason (401: missing, malformed, bad_signature, expired, bad_claims; 403: wrong_role, wrong_subject).", labelNames: ["reason"], registers })
   }
 }

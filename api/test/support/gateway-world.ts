@@ -8,6 +8,7 @@ import { Effect, Exit, References, Scope } from "effect"
 import { afterAll, beforeAll } from "vitest"
 import { connectNats, ensureStreamsAndBuckets, loadMarketCatalog, marketFilesFromEnv, runRegionIntake, type NatsClient } from "#engine"
 import { LocalNatsServer } from "#engine/testing"
+import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from "../../src/auth/auth-settings.ts"
 import { DEFAULT_CIRCUIT_BREAKER_CONFIG, DEFAULT_OUTLIER_CONFIG } from "../../src/breaker/breaker-config.ts"
 import { startGateway, type GatewayConfig } from "../../src/main/gateway.ts"
 import { makeRegionConfig, tableOf, type RegionConfigHandle } from "./region-config.ts"
@@ -41,7 +42,14 @@ export interface GatewayWorld {
   readonly request: (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; json: any; headers: Headers }>
 }
 
-export const useGatewayWorld = (options: { readonly weights?: Record<string, Record<string, number>>; readonly balancer?: GatewayConfig["balancer"] } = {}): GatewayWorld => {
+/** `--auth none`, what every test of routing, breakers and input checks runs with. */
+const NO_AUTH: GatewayConfig["auth"] = { keys: { _tag: "None" }, claims: { issuer: DEFAULT_ISSUER, audience: DEFAULT_AUDIENCE } }
+
+export const useGatewayWorld = (options: {
+  readonly weights?: Record<string, Record<string, number>>
+  readonly balancer?: GatewayConfig["balancer"]
+  readonly auth?: GatewayConfig["auth"]
+} = {}): GatewayWorld => {
   let server: LocalNatsServer | undefined
   let client: NatsClient | undefined
   let url = ""
@@ -82,7 +90,8 @@ export const useGatewayWorld = (options: { readonly weights?: Record<string, Rec
       ownRegion: "us-west",
       marketFiles: marketFilesFromEnv({}),
       balancer: options.balancer ?? { deadlineMs: 2_000, tryTimeoutMs: 500 },
-      targets: TEST_TARGETS
+      targets: TEST_TARGETS,
+      auth: options.auth ?? NO_AUTH
     }, { regionConfig: regions.layer }))
     url = gateway.url
   }, 30_000)

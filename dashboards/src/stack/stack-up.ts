@@ -74,10 +74,10 @@ export const stackUp = (options: StackOptions) =>
     writeFileSync(tokenFile, `${adminToken}\n`, { mode: 0o600 })
     const apiUrl = `http://${loopback(STACK_PORTS.api)}`
     yield* restartableChild(
-      dispatchChild(dir, "api", ["api", "--nats", nats.url, "--port", String(STACK_PORTS.api), "--log-format", "json", ...STACK_BREAKER_FLAGS], { DISPATCH_ADMIN_TOKEN: adminToken }),
+      dispatchChild(dir, "api", ["api", "--nats", nats.url, "--port", String(STACK_PORTS.api), "--auth", "none", "--log-format", "json", ...STACK_BREAKER_FLAGS], { DISPATCH_ADMIN_TOKEN: adminToken }),
       `${apiUrl}/healthz`
     )
-    yield* say(`API ${apiUrl} (OpenAPI ${apiUrl}/openapi.json; admin token in ${tokenFile})`)
+    yield* say(`API ${apiUrl} (OpenAPI ${apiUrl}/openapi.json; admin token in ${tokenFile}; caller authentication OFF: --auth none, local use only)`)
     const weights = Object.entries(STACK_WEIGHTS.weights).map(([target, w]) => `${target}=${w}`)
     yield* runToCompletion(dispatchChild(dir, "regions-set-weight", ["regions", "set-weight", STACK_WEIGHTS.caller, ...weights, "--nats", nats.url, "--by", "dispatch-stack", "--reason", "local stack defaults"]))
     yield* say(`weights ${STACK_WEIGHTS.caller} -> ${weights.join(" ")} (dispatch regions list --nats ${nats.url})`)

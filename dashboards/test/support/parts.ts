@@ -42,7 +42,7 @@ export const PARTS: ReadonlyArray<PartSpec> = [
   {
     job: "api",
     // Regions and the engine's intake region are left at their defaults, which agree.
-    args: ({ natsUrl, port }) => ["api", "--nats", natsUrl, "--port", String(port)],
+    args: ({ natsUrl, port }) => ["api", "--nats", natsUrl, "--port", String(port), "--auth", "none"],
     readyPath: "/metrics",
     drive: ({ port }) => callGateway(`http://127.0.0.1:${port}`)
   },

@@ -35,14 +35,23 @@ export const RideRequest = Schema.Struct({
 })
 export type RideRequest = typeof RideRequest.Type
 
+/**
+ * `riderId` on a cancel or status request: the authenticated rider the gateway acts for. The
+ * intake answers `not_found` for a ride whose record names another rider, exactly as for an
+ * unknown one, so an order id says nothing about whether someone else's ride exists. Absent
+ * (a gateway with `--auth none`): any ride.
+ */
+const OnBehalfOf = { riderId: Schema.optionalKey(RiderId) }
+
 export const RideCancel = Schema.Struct({
   orderId: OrderId,
+  ...OnBehalfOf,
   reason: Schema.String.check(Schema.isMaxLength(MAX_REASON_LENGTH)),
   at: EpochMillis
 })
 export type RideCancel = typeof RideCancel.Type
 
-export const RideStatusRequest = Schema.Struct({ orderId: OrderId })
+export const RideStatusRequest = Schema.Struct({ orderId: OrderId, ...OnBehalfOf })
 export type RideStatusRequest = typeof RideStatusRequest.Type
 
 export const DriverStateRequest = Schema.Struct({

@@ -24,7 +24,7 @@ describeWithNats("region intake", () => {
   const ask = async (operation: string, body: unknown) => {
     const data = typeof body === "string" ? body : JSON.stringify(body)
     const reply = await suite.client().nc.request(subjects.regionRpc("test-region", operation), data, { timeout: 5_000 })
-    return reply.json() as { ok: boolean; error?: { code: string; path?: string }; [k: string]: unknown }
+    return reply.json() as { ok: boolean; error?: { code: string; message: string; path?: string }; [k: string]: unknown }
   }
 
   /** Messages ORDERS holds on one subject (`subjects_filter` fills `state.subjects`, not `messages`). */
@@ -75,6 +75,17 @@ describeWithNats("region intake", () => {
       expect(a).toMatchObject({ ok: true, status: "cancelling" })
       expect(b).toMatchObject({ ok: true, status: "cancelling" })
       expect(await storedOn(subjects.orderCancelled("sf"))).toBe(1)
+    })
+
+    it("status and cancel on behalf of a rider: another rider's ride is not_found, word for word, and is not cancelled", async () => {
+      await ask("ride-request", rideRequest("o-4"))
+      const unknown = await ask("ride-status", { orderId: "o-none", riderId: "intruder" })
+      const read = await ask("ride-status", { orderId: "o-4", riderId: "intruder" })
+      const cancel = await ask("ride-cancel", { orderId: "o-4", riderId: "intruder", reason: "rider", at: 4_000 })
+      for (const r of [read, cancel]) expect(r).toEqual({ ok: false, error: { ...unknown.error, message: unknown.error?.message.replace("o-none", "o-4") } })
+      expect(await storedOn(subjects.orderCancelled("sf"))).toBe(1) // o-3's only
+      expect(await ask("ride-status", { orderId: "o-4", riderId: "rider" })).toMatchObject({ ok: true, status: "pending" })
+      expect(await ask("ride-cancel", { orderId: "o-4", riderId: "rider", reason: "rider", at: 4_001 })).toMatchObject({ ok: true, status: "cancelling" })
     })
 
     it("driver state into KV drivers under its market; outside every market is refused", async () => {

@@ -70,6 +70,12 @@ export const makeIntake = async (
     return entry === null || entry.operation !== "PUT" ? undefined : decodeRecord(entry.string())
   }
 
+  /** The ride as `riderId` may see it: another rider's ride is as absent as an unknown one (intake-rpc.ts `OnBehalfOf`). */
+  const readOwnRecord = async (orderId: string, riderId: string | undefined): Promise<RideRecord | undefined> => {
+    const record = await readRecord(orderId)
+    return record === undefined || (riderId !== undefined && record.riderId !== riderId) ? undefined : record
+  }
+
   const publish = (subject: string, data: Uint8Array, msgID: string, traceparent: string | undefined) => {
     const h = headers()
     if (traceparent !== undefined) h.set("traceparent", traceparent)
@@ -109,7 +115,7 @@ export const makeIntake = async (
       }
     },
     "ride-cancel": async (request, traceparent) => {
-      const record = await readRecord(request.orderId)
+      const record = await readOwnRecord(request.orderId, request.riderId)
       if (record === undefined) return intakeFailure("not_found", `no ride ${JSON.stringify(request.orderId)}`, "orderId")
       const current = await statusOf(record)
       if (current.status === "matched" || current.status === "unmatched") return current
@@ -120,7 +126,7 @@ export const makeIntake = async (
       return { ...current, status: "cancelling" }
     },
     "ride-status": async (request) => {
-      const record = await readRecord(request.orderId)
+      const record = await readOwnRecord(request.orderId, request.riderId)
       return record === undefined ? intakeFailure("not_found", `no ride ${JSON.stringify(request.orderId)}`, "orderId") : statusOf(record)
     },
     "driver-state": async (request) => {
