@@ -4,10 +4,10 @@
  * policy, which the wire, the decision memory, metrics and reports carry as it is.
  */
 import { batchPolicy } from "./batch.ts"
-import { greedyPolicy } from "./greedy.ts"
+import { greedyOncePolicy, greedyPolicy } from "./greedy.ts"
 import type { Policy } from "./policy.ts"
 
-export const POLICY_REGISTRY = [greedyPolicy, batchPolicy] as const
+export const POLICY_REGISTRY = [greedyPolicy, batchPolicy, greedyOncePolicy] as const
 
 export type PolicyName = (typeof POLICY_REGISTRY)[number]["name"]
 

@@ -3,7 +3,8 @@
  * and report legends), a description for help and docs, the settings it reads, and its step.
  *
  * Two kinds, because the pipeline drives them differently:
- * - a per-order policy decides each order as it arrives (greedy);
+ * - a per-order policy decides each order as it arrives, and may keep one it could not match
+ *   waiting for supply (greedy; greedy-once answers at once);
  * - a window policy is handed the orders gathered over a window, plus those it carried from
  *   earlier windows, and says which it decides now and which it carries on (batch).
  *
@@ -34,6 +35,13 @@ interface PolicyInfo {
 
 export interface PerOrderPolicy extends PolicyInfo {
   readonly kind: "per-order"
+  /**
+   * An order `decide` answers `no_supply` is not answered: it waits, open, and is offered
+   * again, oldest first, once an available driver has appeared or moved (checked at the next
+   * order's arrival and every re-offer interval), until its deadline expires it. False: the
+   * first answer is final.
+   */
+  readonly waits: boolean
   readonly decide: (order: OrderRequest, index: DriverIndex, model: Eta, now: number, params: PolicyParams) => Decision
 }
 

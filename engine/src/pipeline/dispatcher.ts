@@ -24,7 +24,8 @@ import { H3DriverIndex } from "../index/h3-driver-index.ts"
 import { DEFAULT_CANDIDATES_PER_ORDER } from "../matching/batch.ts"
 import { OrderLifecycle } from "../matching/lifecycle.ts"
 import { type PolicyName, policyNamed } from "../matching/policies.ts"
-import type { Policy, PolicyParams } from "../matching/policy.ts"
+import type { PerOrderPolicy, Policy, PolicyParams } from "../matching/policy.ts"
+import { distanceMeters, type LatLng } from "../domain/geo.ts"
 import { isExpired, orderDeadline, unmatched, type Decision, type OrderRequest } from "../matching/types.ts"
 
 /** Default batch window (ms): long enough to gather a city's orders, short next to a pickup. */
@@ -39,9 +40,14 @@ export const DEFAULT_BATCH_MAX_ORDERS = 500
  */
 export const DEFAULT_BATCH_CARRY_OVER_MAX = 256
 
+/** Freed driver positions remembered between re-offers before every waiting order is offered again. */
+const MAX_FREED = 1_024
+
+const isNoSupply = (decision: Decision): boolean => decision._tag === "Unmatched" && decision.reason === "no_supply"
+
 export interface DispatchSettings {
   readonly policy: Policy
-  /** A window policy's window (batch). */
+  /** A window policy's window (batch), and the re-offer interval of a per-order policy that waits (greedy). */
   readonly batchWindowMs: number
   /** A window closes early when this many new orders wait (carried-over ones do not count). */
   readonly batchMaxOrders: number
@@ -80,8 +86,18 @@ export class Dispatcher {
   readonly #stateAt = new Map<string, number>()
   /** New open orders waiting for the next batch window, in arrival order. */
   #window: Array<OrderRequest> = []
-  /** Open orders no earlier window could match, oldest first; solved again with each window. */
+  /**
+   * Open orders no earlier window could match, oldest first; solved again with each window. For
+   * a per-order policy that `waits`: the orders waiting for supply, oldest first.
+   */
   #carried: Array<OrderRequest> = []
+  /**
+   * Where drivers became available (or moved while available) since the waiting orders were
+   * last offered: only an order with one of them in range can have a new answer. Past
+   * `MAX_FREED` positions, every waiting order is offered again (`#freedOverflow`).
+   */
+  #freed: Array<LatLng> = []
+  #freedOverflow = false
   #windowMax: number
   #carryOverMax: number
   #windowClosesAt: number | undefined
@@ -153,9 +169,10 @@ export class Dispatcher {
     const waiting = this.#awaitingSupply
     this.#awaitingSupply = []
     const policy = this.settings.policy
-    const decisions = policy.kind === "per-order" ? this.#record(waiting.map((order) => policy.decide(order, this.index, this.#eta, now, this.#params))) : []
-    if (this.#window.length > 0 || this.#carried.length > 0) decisions.push(...this.#solve(now))
-    return decisions
+    if (policy.kind === "window") return this.#window.length > 0 || this.#carried.length > 0 ? this.#solve(now) : []
+    // The index may have changed anywhere while stale: every waiting order is offered again, before the newer ones.
+    this.#freedOverflow = true
+    return [...this.#reoffer(policy, now, true), ...this.#offer(policy, waiting, now)]
   }
   /** The window solved by the last `tick` or `request`, once; for metrics. */
   takeWindowReport(): WindowReport | undefined {
@@ -175,7 +192,8 @@ export class Dispatcher {
         this.#awaitingSupply.push(order)
         return []
       }
-      return this.#record([policy.decide(order, this.index, this.#eta, now, this.#params)])
+      // First come, first served: a driver freed since the waiting orders' last offer is theirs first.
+      return [...this.#reoffer(policy, now, false), ...this.#offer(policy, [order], now)]
     }
     this.#window.push(order)
     this.#windowClosesAt ??= now + this.settings.batchWindowMs
@@ -205,7 +223,9 @@ export class Dispatcher {
    */
   tick(now: number): Array<WireDecision> {
     if (!this.#supplyCurrent) return this.#expireWaiting(now)
-    return this.#windowClosesAt !== undefined && now >= this.#windowClosesAt ? this.#solve(now) : []
+    if (this.#windowClosesAt === undefined || now < this.#windowClosesAt) return []
+    const policy = this.settings.policy
+    return policy.kind === "window" ? this.#solve(now) : this.#reoffer(policy, now, true)
   }
 
   /** When `tick` next has work (epoch ms), if ever. While stale: the first waiting order's deadline, just after it. */
@@ -250,6 +270,7 @@ export class Dispatcher {
     }
     this.#reservedAt.delete(state.driverId)
     this.index.upsert(state.driverId, state.lat, state.lng, state.status)
+    if (state.status === "available") this.#noteFreed(state)
   }
 
   driverRemoved(driverId: string): void {
@@ -298,6 +319,62 @@ export class Dispatcher {
     return this.#record(decisions)
   }
 
+  /**
+   * A per-order policy's answers to new `orders`, in order. One that `waits` keeps an order no
+   * driver can take, open, with the waiting ones (bounded like the carry-over: beyond it the
+   * order is answered `no_supply`), and the re-offer interval starts.
+   */
+  #offer(policy: PerOrderPolicy, orders: ReadonlyArray<OrderRequest>, now: number): Array<WireDecision> {
+    const decisions: Array<Decision> = []
+    for (const order of orders) {
+      const decision = policy.decide(order, this.index, this.#eta, now, this.#params)
+      if (policy.waits && isNoSupply(decision) && this.#carried.length < this.#carryOverMax) {
+        this.#carried.push(order)
+        this.#windowClosesAt ??= now + this.settings.batchWindowMs
+      } else {
+        decisions.push(decision)
+      }
+    }
+    return this.#record(decisions)
+  }
+
+  /**
+   * Offers the waiting orders again, oldest first, each that has a driver freed in range since
+   * the last offer (a fresh decision of the policy on the index as it is now). At a re-offer
+   * tick (`due`) also answers `expired` those past their deadline and restarts the interval.
+   */
+  #reoffer(policy: PerOrderPolicy, now: number, due: boolean): Array<WireDecision> {
+    if (this.#carried.length === 0) {
+      // Every waiting order was cancelled meanwhile: nothing left to re-offer.
+      if (due) this.#windowClosesAt = undefined
+      return []
+    }
+    if (!due && this.#freed.length === 0 && !this.#freedOverflow) return []
+    const freed = this.#freed, everyOrder = this.#freedOverflow
+    this.#freed = []
+    this.#freedOverflow = false
+    const radius = this.#params.maxRadiusMeters
+    const waiting = this.#carried
+    this.#carried = []
+    const decisions: Array<Decision> = []
+    for (const order of waiting) {
+      const p = order.pickup
+      const offer = everyOrder || freed.some((f) => distanceMeters(p.lat, p.lng, f.lat, f.lng) <= radius)
+      const decision = offer ? policy.decide(order, this.index, this.#eta, now, this.#params) : isExpired(order, now) ? unmatched(order.orderId, "expired", now) : undefined
+      if (decision === undefined || isNoSupply(decision)) this.#carried.push(order)
+      else decisions.push(decision)
+    }
+    if (due || this.#carried.length === 0) this.#windowClosesAt = this.#carried.length > 0 ? now + this.settings.batchWindowMs : undefined
+    return this.#record(decisions)
+  }
+
+  /** Remembers where a driver became available, while orders wait for one. */
+  #noteFreed(at: LatLng): void {
+    if (this.#carried.length === 0 || this.settings.policy.kind !== "per-order" || this.#freedOverflow) return
+    if (this.#freed.length < MAX_FREED) this.#freed.push({ lat: at.lat, lng: at.lng })
+    else this.#freedOverflow = true
+  }
+
   /** Records policy decisions in the lifecycle; a match the lifecycle refuses gives its driver back. */
   #record(decisions: ReadonlyArray<Decision>): Array<WireDecision> {
     const out: Array<WireDecision> = []
@@ -308,6 +385,8 @@ export class Dispatcher {
         out.push(this.#wire(decision))
       } else if (decision._tag === "Matched") {
         this.index.setStatus(decision.driverId, "available")
+        const driver = this.index.get(decision.driverId)
+        if (driver !== undefined) this.#noteFreed(driver)
       }
     }
     return out

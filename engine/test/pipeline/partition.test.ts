@@ -65,9 +65,9 @@ const reasons = (decisions: Iterable<Decision>) =>
   [...decisions].map((d) => (d.type === "order.matched" ? `matched ${d.driverId}` : `unmatched ${d.reason}`))
 
 describe("partition pipeline", () => {
-  it.effect("greedy: decides each order at once, never reuses a driver, acks every input", () =>
+  it.effect("greedy-once: decides each order at once, never reuses a driver, acks every input", () =>
     Effect.gen(function*() {
-      const d = dispatcher("greedy")
+      const d = dispatcher("greedy-once")
       for (const [id, m] of [["a", 100], ["b", 900], ["c", 4_000]] as const) d.driverState(driver(id, m))
       const { bus, partition } = yield* setup(d)
       yield* Effect.forkScoped(partition.run)
@@ -113,6 +113,49 @@ describe("partition pipeline", () => {
       yield* settle
       assert.deepStrictEqual(reasons(bus.decisions.values()), ["unmatched expired"])
       assert.strictEqual(bus.decisions.get("lonely")!.decidedAt, 5_000)
+    }))
+
+  it.effect("greedy: an order with no driver waits unacked, takes a driver freed in range at the next offer, oldest first", () =>
+    Effect.gen(function*() {
+      const d = dispatcher("greedy", { batchWindowMs: 1_000 })
+      d.driverState(driver("a", 100))
+      const { bus, partition } = yield* setup(d)
+      yield* Effect.forkScoped(partition.run)
+      for (const id of ["o1", "o2", "o3"]) bus.publishEvent(order(id))
+      yield* TestClock.adjust("1 millis")
+      yield* settle
+      assert.deepStrictEqual(reasons(bus.decisions.values()), ["matched a"])
+      assert.strictEqual(bus.unsettled, 2) // o2, o3 wait for supply, held
+      d.driverState(driver("b", 300, "available", 500))
+      yield* TestClock.adjust("1000 millis")
+      yield* settle
+      assert.deepStrictEqual(reasons([bus.decisions.get("o2")!]), ["matched b"])
+      assert.isUndefined(bus.decisions.get("o3"))
+      // A new order finds o3 first in line for the next driver freed.
+      d.driverState(driver("c", 200, "available", 1_500))
+      bus.publishEvent(order("o4", 1_600))
+      yield* settle
+      assert.deepStrictEqual(reasons([bus.decisions.get("o3")!]), ["matched c"])
+      assert.isUndefined(bus.decisions.get("o4"))
+      assert.strictEqual(bus.unsettled, 1)
+    }))
+
+  it.effect("greedy: a waiting order nothing frees is answered expired at its deadline, not no_supply", () =>
+    Effect.gen(function*() {
+      const d = dispatcher("greedy", { batchWindowMs: 1_000 })
+      d.driverState(driver("far", 40_000))
+      const { bus, partition } = yield* setup(d)
+      yield* Effect.forkScoped(partition.run)
+      bus.publishEvent(order("lonely", 0, 2_500))
+      yield* TestClock.adjust("2000 millis")
+      yield* settle
+      assert.strictEqual(bus.decisions.size, 0)
+      // The far driver moves, still out of range: offered again, still nothing.
+      d.driverState(driver("far", 39_000, "available", 2_100))
+      yield* TestClock.adjust("1000 millis")
+      yield* settle
+      assert.deepStrictEqual(reasons(bus.decisions.values()), ["unmatched expired"])
+      assert.strictEqual(bus.unsettled, 0)
     }))
 
   it.effect("a cancellation before the decision wins, and frees nothing it did not take", () =>
@@ -288,7 +331,7 @@ describe("partition pipeline", () => {
 
   it.effect("the decision carries the order's trace context", () =>
     Effect.gen(function*() {
-      const d = dispatcher("greedy")
+      const d = dispatcher("greedy-once")
       const { bus, partition } = yield* setup(d)
       const seen: Array<string | undefined> = []
       const publish = bus.ports.publishDecision
@@ -307,7 +350,7 @@ describe("partition pipeline", () => {
 
   it.effect("a repeated order whose decision is stored is acked without publishing it again; one whose publish failed is published again", () =>
     Effect.gen(function*() {
-      const d = dispatcher("greedy")
+      const d = dispatcher("greedy-once")
       d.driverState(driver("a", 100))
       const bus = new MemoryBus()
       const published: Array<string> = []
@@ -386,9 +429,9 @@ describe("partition pipeline", () => {
         return { bus, supply }
       })
 
-    it.effect("greedy: holds orders (unacked) instead of matching on the frozen index, then decides them in order", () =>
+    it.effect("greedy-once: holds orders (unacked) instead of matching on the frozen index, then decides them in order", () =>
       Effect.gen(function*() {
-        const d = dispatcher("greedy")
+        const d = dispatcher("greedy-once")
         d.driverState(driver("gone", 100))
         const { bus, supply } = yield* staleSetup(d)
         supply.current = false
