@@ -66,7 +66,7 @@ describe("scenario from flags", () => {
   it.each([
     [[], "--trips: give a trips file (--trips FILE), a synthetic city (--synthetic N), a scenario file (--scenario FILE) or --demo"],
     [["--trips", "t.csv", "--synthetic", "10"], "--synthetic: give --trips or --synthetic, not both"],
-    [["--trips", "t.csv", "--compare", "greedy,fastest"], "--compare: unknown policy fastest (known: greedy, batch)"],
+    [["--trips", "t.csv", "--compare", "greedy,fastest"], "--compare: unknown policy fastest (known: greedy, batch, greedy-once)"],
     [["--trips", "t.csv", "--compare", "greedy"], "--compare: expected two or more different policies"],
     [["--trips", "t.csv", "--from", "yesterday"], "--from: expected an ISO-8601 time"]
   ])("%j fails naming the flag", async (args, message) => {

@@ -64,7 +64,7 @@ describe("scenario files", () => {
       "fleet.driver: Expected no excess property",
       "fleet.drivers: Expected an integer",
       expect.stringMatching(/^riders\.patience: invalid patience "gamma:1"/),
-      "policies.names[1]: Expected \"greedy\" | \"batch\"",
+      "policies.names[1]: Expected \"greedy\" | \"batch\" | \"greedy-once\"",
       "seed: must be 0..4294967295, got -1"
     ])
     expect(problemsOf({ trips: { kind: "files", path: "x.csv" } })).toEqual([
