@@ -36,7 +36,7 @@ export { DEFAULT_BATCH_WINDOW_MS, defaultDispatchSettings, Dispatcher, type Disp
 
 // NATS: connection, streams and buckets, the region intake, a local nats-server
 export { findExecutable } from "./transport/executables.ts"
-export { connectNats, Nats, type NatsClient, type NatsSettings } from "./transport/nats/connection.ts"
+export { connectNats, Nats, type NatsClient, type NatsSettings, readNkeySeed } from "./transport/nats/connection.ts"
 export { findNatsServer, LocalNatsServer } from "./transport/nats/local-server.ts"
 export { type Intake, makeIntake, runRegionIntake } from "./transport/nats/region-intake.ts"
 export { DESIRED_BUCKETS, ensureStreamsAndBuckets } from "./transport/nats/setup.ts"

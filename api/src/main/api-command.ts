@@ -43,6 +43,10 @@ export const apiFlags = {
     Flag.withDefault(DEFAULT_API_HOST),
     Flag.withDescription(`address to listen on (env DISPATCH_API_HOST; default ${DEFAULT_API_HOST}; 0.0.0.0 for every interface)`)
   ),
+  opsNkey: stringFlag("ops-nkey", "DISPATCH_OPS_NKEY").pipe(
+    Flag.optional,
+    Flag.withDescription("the ops role's nkey seed file: the admin API's writes to KV dispatch_config connect with it, as only ops may write there (env DISPATCH_OPS_NKEY; docs/security.md)")
+  ),
   port: intSetting("port", "DISPATCH_API_PORT", DEFAULT_API_PORT, between(0, 65_535), "HTTP port; 0 picks a free one"),
   regions: regionsFlag,
   region: regionFlag,
@@ -119,6 +123,7 @@ export const apiCommand = Command.make("api", apiFlags, (flags) =>
       runGateway({
         auth,
         nats: natsSettings(flags, `dispatch-api@${flags.host}:${flags.port}`),
+        opsNkeyFile: Option.getOrUndefined(flags.opsNkey),
         host: flags.host,
         port: flags.port,
         regions: flags.regions,

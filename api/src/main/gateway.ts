@@ -21,6 +21,12 @@ import type { RegionConfig } from "../regions/region-table.ts"
 
 export interface GatewayConfig {
   readonly nats: NatsSettings
+  /**
+   * The ops role's seed file: the admin API writes `dispatch_config` on a connection of its
+   * own as ops (docs/security.md). Without it the admin API writes on the gateway's
+   * connection, which a server with Dispatch's users refuses.
+   */
+  readonly opsNkeyFile?: string | undefined
   readonly host: string
   readonly port: number
   /** Every known region: the balancer's targets and the valid `x-region` values. */
@@ -57,10 +63,13 @@ export const startGateway = (config: GatewayConfig, options: GatewayOptions = {}
       Effect.provideContext(regionContext)
     )
     const board = yield* boardOf(targets).pipe(Effect.provideContext(regionContext))
+    const adminClient = config.opsNkeyFile === undefined
+      ? client
+      : yield* connectNats({ servers: config.nats.servers, name: `${config.nats.name}/admin`, nkeyFile: config.opsNkeyFile })
     const services = Layer.mergeAll(
       Layer.succeedContext(regionContext),
       // The admin API's writes go through the same store as `dispatch regions`.
-      RegionStore.layer(config.regions).pipe(Layer.provide(Layer.succeed(Nats, client))),
+      RegionStore.layer(config.regions).pipe(Layer.provide(Layer.succeed(Nats, adminClient))),
       Layer.succeed(Balancer, balancer),
       Layer.succeed(GatewayMetrics, gatewayMetrics),
       Layer.succeed(BreakerBoard, board),

@@ -48,7 +48,8 @@ export const natsFlags = {
   natsUser: natsSecret("nats-user", "NATS_USER", "NATS user"),
   natsPassword: natsSecret("nats-password", "NATS_PASSWORD", "NATS password"),
   natsToken: natsSecret("nats-token", "NATS_TOKEN", "NATS token"),
-  natsCreds: natsSecret("nats-creds", "NATS_CREDS", "NATS credentials file")
+  natsCreds: natsSecret("nats-creds", "NATS_CREDS", "NATS credentials file"),
+  natsNkey: natsSecret("nats-nkey", "NATS_NKEY", "NATS nkey seed file, e.g. engine.nk from `dispatch nats config`")
 }
 
 /**
@@ -61,5 +62,6 @@ export const natsSettings = (flags: Command.Command.Config.Infer<typeof natsFlag
   user: Option.getOrUndefined(flags.natsUser),
   password: Option.getOrUndefined(flags.natsPassword),
   token: Option.getOrUndefined(flags.natsToken),
-  credsFile: Option.getOrUndefined(flags.natsCreds)
+  credsFile: Option.getOrUndefined(flags.natsCreds),
+  nkeyFile: Option.getOrUndefined(flags.natsNkey)
 })

@@ -77,6 +77,61 @@ export const streamSubjects = {
   [STREAMS.dlq]: ["dispatch.dlq.*"]
 } as const
 
+/**
+ * Wildcard filters over every market or region: what NATS permissions grant (one line per
+ * kind of subject; transport/nats/permissions.ts builds each role from these).
+ */
+export const subjectFilters = {
+  orderEvents: streamSubjects[STREAMS.orders][0],
+  decisions: streamSubjects[STREAMS.results][0],
+  deadLetters: streamSubjects[STREAMS.dlq][0],
+  clockTicks: "dispatch.*.clock",
+  regionRpc: "dispatch.rpc.*.*",
+  /** Every Dispatch subject, the JetStream API's aside. */
+  all: "dispatch.>",
+  /** Request replies (nats.js's default inbox prefix). */
+  inboxes: "_INBOX.>"
+} as const
+
+/** The stream that holds a KV bucket, and the subjects of its keys (a put or a delete publishes to `$KV.<bucket>.<key>`). */
+export const kvStream = (bucket: string) => `KV_${token("bucket", bucket)}`
+export const kvSubjects = (bucket: string) => `$KV.${token("bucket", bucket)}.>`
+/** Every KV bucket's keys: what a watcher of all of them subscribes to. */
+export const ALL_KV_SUBJECTS = "$KV.>"
+
+/**
+ * The JetStream API subjects (nats-server 2.9) a client publishes requests to, grouped by what
+ * they let it do to one stream. Reading and consuming change no stored message: a role that
+ * may only read a stream gets `readStream`, one that follows it `consumeStream` as well.
+ */
+export const jsApi = {
+  /** Account info: every client's JetStream handshake. */
+  accountInfo: "$JS.API.INFO",
+  /** Stream names and list: for an observer's tools. */
+  listStreams: ["$JS.API.STREAM.NAMES", "$JS.API.STREAM.LIST"],
+  /** Info, a message by sequence, a last-by-subject get (direct or not): a KV `get` is one. */
+  readStream: (stream: string) => [`$JS.API.STREAM.INFO.${stream}`, `$JS.API.STREAM.MSG.GET.${stream}`, `$JS.API.DIRECT.GET.${stream}`, `$JS.API.DIRECT.GET.${stream}.>`],
+  /**
+   * Consumers of the stream (durable, ephemeral, ordered; a KV watch, keys and history are
+   * ordered consumers): create, info, pull, delete, list; acks and flow-control replies.
+   */
+  consumeStream: (stream: string) => [
+    `$JS.API.CONSUMER.CREATE.${stream}`,
+    `$JS.API.CONSUMER.CREATE.${stream}.>`,
+    `$JS.API.CONSUMER.DURABLE.CREATE.${stream}.>`,
+    `$JS.API.CONSUMER.INFO.${stream}.>`,
+    `$JS.API.CONSUMER.DELETE.${stream}.>`,
+    `$JS.API.CONSUMER.MSG.NEXT.${stream}.>`,
+    `$JS.API.CONSUMER.NAMES.${stream}`,
+    `$JS.API.CONSUMER.LIST.${stream}`,
+    `$JS.ACK.${stream}.>`,
+    `$JS.FC.${stream}.>`
+  ],
+  purgeStream: (stream: string) => `$JS.API.STREAM.PURGE.${stream}`,
+  /** The whole API: creating, changing and deleting streams and buckets (`dispatch nats init`). */
+  all: "$JS.API.>"
+} as const
+
 export const kvKeys = {
   driver: (market: string, driverId: string) => `${token("market", market)}.${token("driver id", driverId)}`,
   /** Watch filter for every driver of a market. */

@@ -1,12 +1,15 @@
 /**
- * `dispatch engine` and `dispatch nats init`.
+ * `dispatch engine`, `dispatch nats init` and `dispatch nats config`.
  */
 import { Console, Effect, Option } from "effect"
-import { Command } from "effect/cli"
+import { Command, Flag } from "effect/cli"
+import { writeFileSync } from "node:fs"
 import { defaultDispatchSettings } from "../pipeline/dispatcher.ts"
 import { connectNats } from "../transport/nats/connection.ts"
+import { NatsAuthFileError, prepareNatsAuth } from "../transport/nats/server-auth.ts"
 import { ensureStreamsAndBuckets } from "../transport/nats/setup.ts"
 import { runEngine } from "./engine.ts"
+import { stringFlag } from "../cli/flags.ts"
 import { natsFlags, natsSettings } from "../cli/shared-flags.ts"
 import { engineFlags } from "./engine-config.ts"
 import { loggerLayer } from "./logging.ts"
@@ -43,7 +46,27 @@ const init = Command.make("init", natsFlags, (flags) =>
   }).pipe(Effect.scoped)
 ).pipe(Command.withDescription("Create the streams and KV buckets Dispatch needs (idempotent; refuses incompatible existing streams)."))
 
+const DEFAULT_SEEDS_DIR = "nats-seeds"
+
+const configFlags = {
+  out: stringFlag("out").pipe(Flag.optional, Flag.withDescription("write the server config here (default: standard output)")),
+  seeds: stringFlag("seeds", "DISPATCH_NATS_SEEDS").pipe(
+    Flag.withDefault(DEFAULT_SEEDS_DIR),
+    Flag.withDescription(`directory of the roles' seeds, <role>.nk (0600); existing seeds are kept (env DISPATCH_NATS_SEEDS; default ./${DEFAULT_SEEDS_DIR})`)
+  )
+}
+
+const config = Command.make("config", configFlags, (flags) =>
+  Effect.gen(function*() {
+    const auth = yield* prepareNatsAuth(flags.seeds)
+    if (Option.isNone(flags.out)) return yield* Console.log(auth.config)
+    const out = flags.out.value
+    yield* Effect.try({ try: () => writeFileSync(out, auth.config), catch: (e) => new NatsAuthFileError({ path: out, detail: e instanceof Error ? e.message : String(e) }) })
+    yield* Console.error(`wrote ${out} (include it in nats-server's config, or run nats-server -c ${out}); seeds in ${auth.seedsDir}`)
+  })
+).pipe(Command.withDescription("Write nats-server's users and permissions, one nkey per role (engine, gateway, simulator, ops, observer), and the roles' seeds (docs/security.md)."))
+
 export const natsCommand = Command.make("nats").pipe(
   Command.withDescription("Manage Dispatch's NATS resources."),
-  Command.withSubcommands([init])
+  Command.withSubcommands([init, config])
 )

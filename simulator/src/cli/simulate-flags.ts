@@ -87,6 +87,7 @@ export const simulateFlags = {
       optional("in-process: the engine's dispatcher in this process; nats: through a `dispatch engine --clock sim` over NATS (--nats or env NATS_URL, else a private nats-server); live: drive an already running `dispatch engine` on the wall clock at --speed (needs --nats or NATS_URL; one policy, the engine's); auto: nats when NATS_URL is set or nats-server is installed, else in-process (default in-process; auto with --demo)")
     ),
     nats: stringFlag("nats").pipe(optional("NATS server URL for --mode nats (env NATS_URL; default a private nats-server started and stopped by the run)")),
+    natsNkey: stringFlag("nats-nkey").pipe(optional("--mode live: the nkey seed file to connect with, simulator.nk from `dispatch nats config` (env NATS_NKEY; docs/security.md)")),
     api: stringFlag("api").pipe(
       optional("--mode live: send riders' orders through the API gateway at this URL (POST /v1/rides) instead of publishing them to NATS (default off)")
     )

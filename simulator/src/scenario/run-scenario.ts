@@ -31,7 +31,7 @@ const SAMPLE_NATS_TO = Date.parse("2008-06-01T02:00:00Z")
 type Transport =
   | { readonly mode: "in-process"; readonly why: string }
   | { readonly mode: "nats"; readonly natsUrl: string | undefined; readonly why: string }
-  | { readonly mode: "live"; readonly natsUrl: string; readonly why: string }
+  | { readonly mode: "live"; readonly natsUrl: string; readonly nkeyFile: string | undefined; readonly why: string }
 
 /** `auto` is NATS when a server is given or installed; settings only one mode can use are refused. */
 const resolveTransport = (scenario: Scenario): Effect.Effect<Transport, InvalidFlag> =>
@@ -44,7 +44,7 @@ const resolveTransport = (scenario: Scenario): Effect.Effect<Transport, InvalidF
         return yield* new InvalidFlag({ flag: "mode", problem: "live replays through the running engine, which has one policy: give --policy (the engine's) and --trips instead of --compare or --demo" })
       }
       if (scenario.clock.kind === "realtime") return yield* new InvalidFlag({ flag: "clock", problem: "live mode paces itself by --speed: leave --clock at virtual" })
-      return { mode: "live", natsUrl, why: "--mode live" }
+      return { mode: "live", natsUrl, nkeyFile: scenario.mode.natsNkey ?? (process.env["NATS_NKEY"] || undefined), why: "--mode live" }
     }
     if (scenario.mode.api !== undefined) return yield* new InvalidFlag({ flag: "api", problem: "only with --mode live (orders through a gateway to a running engine)" })
     if (wanted !== "auto") return wanted === "nats" ? { mode: "nats", natsUrl, why: "--mode nats" } : { mode: "in-process", why: "--mode in-process" }
@@ -77,7 +77,7 @@ const portOf = (transport: Transport, scenario: Scenario, choice: MarketChoice, 
     case "in-process":
       return undefined
     case "live":
-      return (start) => LiveDispatchPort.open({ natsUrl: transport.natsUrl, market, start, speed: scenario.clock.speed, apiUrl: scenario.mode.api })
+      return (start) => LiveDispatchPort.open({ natsUrl: transport.natsUrl, nkeyFile: transport.nkeyFile, market, start, speed: scenario.clock.speed, apiUrl: scenario.mode.api })
     case "nats":
       return (start) =>
         NatsDispatchPort.open({

@@ -118,6 +118,8 @@ const settings = {
   mode: Schema.Struct({
     kind: Schema.Literals(MODES).pipe(orDefault("in-process")),
     nats: Schema.optionalKey(Schema.String),
+    /** Live mode: the nkey seed file the run connects with (the simulator role's, docs/security.md). */
+    natsNkey: Schema.optionalKey(Schema.String),
     api: Schema.optionalKey(Schema.String)
   }).pipe(orDefault({})),
   outputs: Schema.Struct({

@@ -24,6 +24,8 @@ const STALL_WALL_MS = 60_000
 
 export interface LivePortOptions {
   readonly natsUrl: string
+  /** The nkey seed file to connect with (a server with Dispatch's users: the simulator role's). */
+  readonly nkeyFile?: string | undefined
   readonly market: string
   /** Simulation start (epoch ms), mapped to the wall clock's now. */
   readonly start: number
@@ -49,7 +51,7 @@ export class LiveDispatchPort implements DispatchPort {
   private constructor(options: LivePortOptions) {
     this.#options = options
     this.#now = options.start
-    this.#channel = new WorkerChannel("live mode", { mode: "live", apiUrl: options.apiUrl, natsUrl: options.natsUrl, market: options.market, engineArgs: [], start: options.start })
+    this.#channel = new WorkerChannel("live mode", { mode: "live", apiUrl: options.apiUrl, natsUrl: options.natsUrl, nkeyFile: options.nkeyFile, market: options.market, engineArgs: [], start: options.start })
     this.#wallStart = Date.now()
     this.transport = `${this.#channel.opened.transport ?? "live"}, x${options.speed}`
   }

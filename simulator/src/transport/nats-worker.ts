@@ -11,9 +11,9 @@
  */
 import { jetstream } from "@nats-io/jetstream"
 import { Kvm } from "@nats-io/kv"
-import { connect, type NatsConnection } from "@nats-io/transport-node"
+import { connect, nkeyAuthenticator, type NatsConnection } from "@nats-io/transport-node"
 import { Effect, Result } from "effect"
-import { type ClockTick, type Decision, encodeMessage, KV_BUCKETS, LocalNatsServer, makeDecoder, redactUrls, RunningChild, subjects, WIRE_VERSION } from "#engine"
+import { type ClockTick, type Decision, encodeMessage, KV_BUCKETS, LocalNatsServer, makeDecoder, readNkeySeed, redactUrls, RunningChild, subjects, WIRE_VERSION } from "#engine"
 import { fileURLToPath } from "node:url"
 import { type MessagePort, workerData } from "node:worker_threads"
 import { GatewayOrders } from "./gateway-orders.ts"
@@ -25,6 +25,8 @@ export interface WorkerSetup {
   /** Live mode: send orders through the API gateway at this URL instead of publishing them. */
   readonly apiUrl?: string | undefined
   readonly natsUrl: string | undefined
+  /** Live mode: the nkey seed file to connect with. */
+  readonly nkeyFile?: string | undefined
   readonly market: string
   readonly engineArgs: ReadonlyArray<string>
   readonly start: number
@@ -92,7 +94,7 @@ const open = async (): Promise<Reply> => {
     server = await LocalNatsServer.start()
     url = server.url
   }
-  nc = await connect({ servers: url, name: "dispatch-simulate" })
+  nc = await connect({ servers: url, name: "dispatch-simulate", ...(setup.nkeyFile === undefined ? {} : { authenticator: nkeyAuthenticator(readNkeySeed(setup.nkeyFile)) }) })
   js = jetstream(nc)
   if (setup.mode === "live") return openLive(url)
   nc.subscribe(subjects.marketDecisions(setup.market), { callback: (_e, m) => void received.push(m.json<Decision>()) })

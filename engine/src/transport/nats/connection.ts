@@ -1,8 +1,9 @@
 /**
  * The NATS connection as a scoped service: connected at layer build, drained on release.
  *
- * Settings follow the NATS conventions: `NATS_URL` (comma-separated), user/password, token or
- * a creds file, TLS when a URL says `tls://`. Connections reconnect forever (the default gives
+ * Settings follow the NATS conventions: `NATS_URL` (comma-separated), user/password, token, a
+ * creds file or an nkey seed file (`dispatch nats config` writes one per role; docs/security.md),
+ * TLS when a URL says `tls://`. Connections reconnect forever (the default gives
  * up after 10 tries, ~20 s) with a short wait, because a dispatch engine outlives a NATS
  * restart. `noAsyncTraces` halves the CPU cost of each JetStream publish (limits.md §1c).
  */
@@ -11,6 +12,7 @@ import { Kvm } from "@nats-io/kv"
 import {
   connect,
   credsAuthenticator,
+  nkeyAuthenticator,
   tokenAuthenticator,
   usernamePasswordAuthenticator,
   type Authenticator,
@@ -34,6 +36,8 @@ export interface NatsSettings {
   readonly password?: string | undefined
   readonly token?: string | undefined
   readonly credsFile?: string | undefined
+  /** A file holding an nkey seed (`SU...`), e.g. `engine.nk` from `dispatch nats config`. */
+  readonly nkeyFile?: string | undefined
 }
 
 export interface NatsClient {
@@ -45,9 +49,13 @@ export interface NatsClient {
 
 export class Nats extends Context.Service<Nats, NatsClient>()("dispatch/Nats") {}
 
+/** A seed file's key: the first line, without the newline an editor or `echo` adds. */
+export const readNkeySeed = (file: string): Uint8Array => new TextEncoder().encode(readFileSync(file, "utf8").trim())
+
 const authenticators = (s: NatsSettings): Array<Authenticator> => {
   const list: Array<Authenticator> = []
   if (s.credsFile) list.push(credsAuthenticator(readFileSync(s.credsFile)))
+  if (s.nkeyFile) list.push(nkeyAuthenticator(readNkeySeed(s.nkeyFile)))
   if (s.token) list.push(tokenAuthenticator(s.token))
   if (s.user) list.push(usernamePasswordAuthenticator(s.user, s.password))
   return list

@@ -17,7 +17,7 @@ export class NatsConnectError extends Schema.TaggedError<NatsConnectError>()("Na
     return redactUrls(`cannot connect to NATS at ${this.servers}: ${this.detail}`)
   }
   override get [CliError.userMessage](): string {
-    return `${this.message}\n(set NATS_URL or --nats; credentials with NATS_USER/NATS_PASSWORD, NATS_TOKEN or NATS_CREDS)`
+    return `${this.message}\n(set NATS_URL or --nats; credentials with NATS_USER/NATS_PASSWORD, NATS_TOKEN, NATS_CREDS or NATS_NKEY)`
   }
 }
 

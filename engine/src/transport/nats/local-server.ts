@@ -2,17 +2,23 @@
  * A private `nats-server -js` on a loopback port, with its own store directory: what the test
  * suites, `npm run demo` and `dispatch stack up` run when no NATS_URL is given.
  *
+ * With `auth` it runs with the users `dispatch nats config` generates (one nkey per role, no
+ * anonymous access) and hands out each role's seed file (`seedFile`).
+ *
  * It can stop (SIGTERM), kill (SIGKILL) and restart on the same port and store, so tests can
  * prove durability across crashes. Nothing is left behind: `dispose()` stops the server and
  * removes a store it created; the process supervisor (engine/src/process) kills a server this
  * process leaves running, however it ends.
  */
 import { jetstreamManager } from "@nats-io/jetstream"
-import { connect } from "@nats-io/transport-node"
+import { connect, nkeyAuthenticator } from "@nats-io/transport-node"
 import { Effect } from "effect"
 import { RunningChild } from "../../process/running-child.ts"
 import { findExecutable } from "../executables.ts"
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { readNkeySeed } from "./connection.ts"
+import type { NatsRole } from "./permissions.ts"
+import { type NatsAuth, prepareNatsAuth, seedFile } from "./server-auth.ts"
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
@@ -44,6 +50,11 @@ export interface LocalNatsServerOptions {
   readonly args?: ReadonlyArray<string>
   /** Client port; default a free one chosen by the server. */
   readonly port?: number
+  /**
+   * Run with Dispatch's per-role users (server-auth.ts): `true` keeps the seeds in a temp dir
+   * removed on dispose, `{ seedsDir }` in that directory (seeds already there are kept).
+   */
+  readonly auth?: boolean | { readonly seedsDir: string }
 }
 
 export class LocalNatsServer {
@@ -54,6 +65,7 @@ export class LocalNatsServer {
   readonly #ownsStore: boolean
   readonly #args: ReadonlyArray<string>
   readonly #portsDir: string
+  #auth: NatsAuth | undefined
 
   private constructor(binary: string, storeDir: string, ownsStore: boolean, args: ReadonlyArray<string>, port: number) {
     this.#port = port
@@ -64,6 +76,16 @@ export class LocalNatsServer {
     this.#portsDir = mkdtempSync(join(tmpdir(), "dispatch-nats-ports-"))
   }
 
+  /** Generates the users' config and seeds (in the ports dir unless a seeds dir is given). */
+  async #prepareAuth(auth: true | { readonly seedsDir: string }): Promise<void> {
+    this.#auth = await Effect.runPromise(prepareNatsAuth(auth === true ? join(this.#portsDir, "seeds") : auth.seedsDir))
+    writeFileSync(this.#configFile, this.#auth.config)
+  }
+
+  get #configFile(): string {
+    return join(this.#portsDir, "auth.conf")
+  }
+
   /** Starts a server on a free loopback port and waits until it serves JetStream. */
   static async start(options: LocalNatsServerOptions = {}): Promise<LocalNatsServer> {
     const binary = options.binary ?? findNatsServer()
@@ -72,6 +94,7 @@ export class LocalNatsServer {
     const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), "dispatch-nats-store-"))
     const server = new LocalNatsServer(binary, storeDir, ownsStore, options.args ?? [], options.port ?? -1)
     try {
+      if (options.auth !== undefined && options.auth !== false) await server.#prepareAuth(options.auth)
       await server.#launch()
     } catch (e) {
       await server.dispose()
@@ -89,6 +112,12 @@ export class LocalNatsServer {
   get storeDir(): string {
     return this.#storeDir
   }
+  /** The seed file a client of `role` connects with (`--nats-nkey`); only for a server started with `auth`. */
+  seedFile(role: NatsRole): string {
+    if (this.#auth === undefined) throw new Error("seedFile: this nats-server was started without auth")
+    return seedFile(this.#auth.seedsDir, role)
+  }
+
   get running(): boolean {
     return this.#process?.running ?? false
   }
@@ -124,7 +153,10 @@ export class LocalNatsServer {
     this.#process = await RunningChild.start({
       name: "nats-server",
       command: this.#binary,
-      args: ["-a", "127.0.0.1", "-p", port, "-js", "-sd", this.#storeDir, "--ports_file_dir", this.#portsDir, ...this.#args],
+      args: [
+        ...(this.#auth === undefined ? [] : ["-c", this.#configFile]),
+        "-a", "127.0.0.1", "-p", port, "-js", "-sd", this.#storeDir, "--ports_file_dir", this.#portsDir, ...this.#args
+      ],
       ready: {
         what: "serving JetStream",
         timeoutMs: READY_TIMEOUT_MS,
@@ -132,7 +164,7 @@ export class LocalNatsServer {
         probe: (pid) =>
           Effect.promise(async () => {
             if (this.#port === -1) this.#port = readPort(this.#portsDir, pid) ?? -1
-            return this.#port !== -1 && (await servesJetStream(this.url))
+            return this.#port !== -1 && (await servesJetStream(this.url, this.#auth === undefined ? undefined : this.seedFile("observer")))
           })
       }
     })
@@ -152,10 +184,11 @@ const readPort = (dir: string, pid: number | undefined): number | undefined => {
   }
 }
 
-/** True once a client can connect and JetStream answers an account info request. */
-const servesJetStream = async (url: string): Promise<boolean> => {
+/** True once a client can connect (as the observer with auth) and JetStream answers an account info request. */
+const servesJetStream = async (url: string, seed: string | undefined): Promise<boolean> => {
   try {
-    const nc = await connect({ servers: url, reconnect: false, timeout: 1_000 })
+    const authenticator = seed === undefined ? undefined : nkeyAuthenticator(readNkeySeed(seed))
+    const nc = await connect({ servers: url, reconnect: false, timeout: 1_000, ...(authenticator === undefined ? {} : { authenticator }) })
     try {
       await (await jetstreamManager(nc, { timeout: 1_000 })).getAccountInfo()
       return true
