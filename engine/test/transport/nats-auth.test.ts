@@ -29,9 +29,11 @@ describeWithNats("NATS users per role", () => {
   const run = <A, E>(effect: Effect.Effect<A, E, Scope.Scope>) => Effect.runPromise(Scope.provide(effect, scope))
   const clients = new Map<NatsRole, NatsClient>()
   const as = (role: NatsRole) => clients.get(role)!
+  /** The server's permission violations: the refusals this file provokes, and none by a role doing its job. */
+  const violations: Array<string> = []
 
   beforeAll(async () => {
-    server = await LocalNatsServer.start({ auth: true })
+    server = await LocalNatsServer.start({ auth: true, onLine: (line) => void (/Violation/i.test(line) && violations.push(line)) })
     for (const role of NATS_ROLES) clients.set(role, await run(connectNats({ servers: [server.url], name: `auth-test-${role}`, nkeyFile: server.seedFile(role) })))
     await run(ensureStreamsAndBuckets(as("ops")))
   }, 30_000)
@@ -96,6 +98,12 @@ describeWithNats("NATS users per role", () => {
   })
 
   describe("refused", () => {
+    it("the server logs each refusal", async () => {
+      await refusedPublish("gateway", STREAMS.results, subjects.orderDecision("sf", "logged"))
+      for (let i = 0; i < 40 && !violations.some((l) => l.includes(subjects.orderDecision("sf", "logged"))); i++) await new Promise((r) => setTimeout(r, 50))
+      expect(violations.find((l) => l.includes(subjects.orderDecision("sf", "logged")))).toMatch(/Publish Violation/)
+    })
+
     it("the gateway: decisions, dead letters, weights, drains, leases, streams", async () => {
       await refusedPublish("gateway", STREAMS.results, subjects.orderDecision("sf", "g-1"))
       await refusedPublish("gateway", STREAMS.dlq, subjects.deadLetter("sf"))
@@ -172,6 +180,7 @@ describeWithNats("NATS users per role", () => {
         expect(await storedOn(STREAMS.results, subjects.orderDecision("sf", "auth-o1"))).toBe(1)
         const lease = await (await as("observer").kvm.open(KV_BUCKETS.leases)).get(kvKeys.lease("sf"))
         expect(lease?.string()).toBeTruthy()
+        expect(violations.filter((line) => line.includes("dispatch-engine@")), "the engine's permissions suffice").toEqual([])
       }, 30_000)
 
       it("the gateway's intake request is answered and the ride stored", async () => {
@@ -180,6 +189,7 @@ describeWithNats("NATS users per role", () => {
         expect(reply.json()).toMatchObject({ ok: true })
         expect(await storedOn(STREAMS.orders, subjects.orderRequested("sf"))).toBeGreaterThanOrEqual(2)
         expect(await (await as("observer").kvm.open(KV_BUCKETS.rides)).get(kvKeys.ride("auth-o2"))).not.toBeNull()
+        expect(violations.filter((line) => line.includes("dispatch-engine@")), "the engine's permissions suffice").toEqual([])
       }, 30_000)
     })
   })

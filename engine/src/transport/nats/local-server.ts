@@ -55,6 +55,8 @@ export interface LocalNatsServerOptions {
    * removed on dispose, `{ seedsDir }` in that directory (seeds already there are kept).
    */
   readonly auth?: boolean | { readonly seedsDir: string }
+  /** Each line the server logs (permission violations, for one). */
+  readonly onLine?: (line: string) => void
 }
 
 export class LocalNatsServer {
@@ -65,10 +67,12 @@ export class LocalNatsServer {
   readonly #ownsStore: boolean
   readonly #args: ReadonlyArray<string>
   readonly #portsDir: string
+  readonly #onLine: ((line: string) => void) | undefined
   #auth: NatsAuth | undefined
 
-  private constructor(binary: string, storeDir: string, ownsStore: boolean, args: ReadonlyArray<string>, port: number) {
+  private constructor(binary: string, storeDir: string, ownsStore: boolean, args: ReadonlyArray<string>, port: number, onLine: ((line: string) => void) | undefined) {
     this.#port = port
+    this.#onLine = onLine
     this.#binary = binary
     this.#storeDir = storeDir
     this.#ownsStore = ownsStore
@@ -92,7 +96,7 @@ export class LocalNatsServer {
     if (binary === undefined) throw new NatsServerNotFound()
     const ownsStore = options.storeDir === undefined
     const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), "dispatch-nats-store-"))
-    const server = new LocalNatsServer(binary, storeDir, ownsStore, options.args ?? [], options.port ?? -1)
+    const server = new LocalNatsServer(binary, storeDir, ownsStore, options.args ?? [], options.port ?? -1, options.onLine)
     try {
       if (options.auth !== undefined && options.auth !== false) await server.#prepareAuth(options.auth)
       await server.#launch()
@@ -153,6 +157,7 @@ export class LocalNatsServer {
     this.#process = await RunningChild.start({
       name: "nats-server",
       command: this.#binary,
+      ...(this.#onLine === undefined ? {} : { onLine: this.#onLine }),
       args: [
         ...(this.#auth === undefined ? [] : ["-c", this.#configFile]),
         "-a", "127.0.0.1", "-p", port, "-js", "-sd", this.#storeDir, "--ports_file_dir", this.#portsDir, ...this.#args
