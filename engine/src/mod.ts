@@ -38,6 +38,8 @@ export { DEFAULT_BATCH_WINDOW_MS, defaultDispatchSettings, Dispatcher, type Disp
 export { findExecutable } from "./transport/executables.ts"
 export { connectNats, Nats, type NatsClient, type NatsSettings, readNkeySeed } from "./transport/nats/connection.ts"
 export { findNatsServer, LocalNatsServer } from "./transport/nats/local-server.ts"
+export type { NatsRole } from "./transport/nats/permissions.ts"
+export { seedFile } from "./transport/nats/server-auth.ts"
 export { type Intake, makeIntake, runRegionIntake } from "./transport/nats/region-intake.ts"
 export { DESIRED_BUCKETS, ensureStreamsAndBuckets } from "./transport/nats/setup.ts"
 

@@ -10,13 +10,15 @@
  *  3. every region down: no engine answers, the gateway's fallback queues rides durably in
  *     ORDERS (202 queued); the engines come back and decide them.
  */
-import { subjects, WIRE_VERSION } from "#engine"
-import { connect } from "@nats-io/transport-node"
+import { readNkeySeed, subjects, WIRE_VERSION } from "#engine"
+import { connect, nkeyAuthenticator } from "@nats-io/transport-node"
 import { Console, Effect } from "effect"
 import type { RestartableChild } from "./restartable-child.ts"
 
 export interface DrillTargets {
   readonly natsUrl: string
+  /** The seed the bad order events are published with (the simulator role's: it may publish order events). */
+  readonly natsNkey: string | undefined
   readonly apiUrl: string
   readonly market: string
   /** Engines by region. */
@@ -47,9 +49,9 @@ const badHttp = (apiUrl: string) =>
     ])
   })
 
-const badNats = (natsUrl: string, market: string) =>
+const badNats = (natsUrl: string, natsNkey: string | undefined, market: string) =>
   Effect.promise(async () => {
-    const nc = await connect({ servers: natsUrl, name: "dispatch-stack-drill" })
+    const nc = await connect({ servers: natsUrl, name: "dispatch-stack-drill", ...(natsNkey === undefined ? {} : { authenticator: nkeyAuthenticator(readNkeySeed(natsNkey)) }) })
     try {
       const subject = subjects.orderRequested(market)
       for (const payload of ["not json", JSON.stringify({ v: 2, type: "order.requested" }), JSON.stringify({ v: WIRE_VERSION, type: "order.requested", orderId: "drill-bad", riderId: "drill", market, pickup: { lat: 200, lng: 0 }, dropoff: { lat: 0, lng: 0 }, requestedAt: Date.now(), maxWaitMs: 60_000 })]) {
@@ -66,7 +68,7 @@ export const runDrill = (targets: DrillTargets) =>
     const t = DRILL_TIMING
     yield* Effect.sleep(t.badInputAfterMs)
     const statuses = yield* badHttp(targets.apiUrl)
-    yield* badNats(targets.natsUrl, targets.market)
+    yield* badNats(targets.natsUrl, targets.natsNkey, targets.market)
     yield* say(`bad input: 3 malformed rides answered ${statuses.join(", ")}, 3 malformed order events sent to NATS (overview: Dead letters; balancer: Rejected requests)`)
 
     yield* Effect.sleep(t.regionalOutageAfterMs)

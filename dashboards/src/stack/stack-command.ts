@@ -12,7 +12,8 @@ const DEFAULT_DRIVERS = 300
 
 const up = Command.make("up", {
   dir: Flag.String("dir").pipe(Flag.withDefault(DEFAULT_DIR), Flag.withDescription(`where logs, the NATS store, Prometheus's data, the admin token and the replay's report go (default ${DEFAULT_DIR})`)),
-  nats: Flag.String("nats").pipe(Flag.optional, Flag.withDescription("use this NATS server instead of starting one on 127.0.0.1:4222 (default: start one)")),
+  nats: Flag.String("nats").pipe(Flag.optional, Flag.withDescription("use this NATS server instead of starting one on 127.0.0.1:4222 (default: start one, with a NATS user per role)")),
+  natsSeeds: Flag.String("nats-seeds").pipe(Flag.optional, Flag.withDescription("with --nats: the directory of its users' seeds from `dispatch nats config --seeds` (default: connect without credentials)")),
   speed: finiteFlag("speed", above(0, 1_000)).pipe(
     Flag.withDefault(DEFAULT_SPEED),
     Flag.withDescription(`replay speed, simulated seconds per wall second (default ${DEFAULT_SPEED}: the 5-hour SF sample in 10 minutes)`)
@@ -24,7 +25,7 @@ const up = Command.make("up", {
   trips: Flag.String("trips").pipe(Flag.optional, Flag.withDescription("trips CSV to replay (default the shipped SF sample)")),
   noDrill: Flag.Boolean("no-drill").pipe(Flag.withDefault(false), Flag.withDescription("skip the drill (bad input, a regional outage, every region down; docs/dashboards.md) (default: play it once)"))
 }, (flags) =>
-  stackUp({ dir: flags.dir, natsUrl: Option.getOrUndefined(flags.nats), speed: flags.speed, drivers: flags.drivers, trips: Option.getOrUndefined(flags.trips), drill: !flags.noDrill }).pipe(
+  stackUp({ dir: flags.dir, natsUrl: Option.getOrUndefined(flags.nats), natsSeeds: Option.getOrUndefined(flags.natsSeeds), speed: flags.speed, drivers: flags.drivers, trips: Option.getOrUndefined(flags.trips), drill: !flags.noDrill }).pipe(
     Effect.mapError((e) => new CliError.UserError({ cause: e, userMessage: `dispatch stack up: ${e.message}` }))
   )).pipe(Command.withDescription("Start NATS, an engine per region, the API gateway, Prometheus and a live replay on loopback; print where to look; Ctrl-C stops everything."))
 
