@@ -1,6 +1,6 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { consumerName, kvKeys, marketOfSubject, streamSubjects, subjects } from "../../src/domain/subjects.ts"
+import { consumerName, jsApi, kvKeys, kvStream, kvSubjects, marketOfSubject, streamSubjects, subjects } from "../../src/domain/subjects.ts"
 
 describe("subjects", () => {
   it("builds the wire contract's subjects and keys", () => {
@@ -14,6 +14,10 @@ describe("subjects", () => {
     expect(kvKeys.driver("sf", "d-1")).toBe("sf.d-1")
     expect(kvKeys.weights("us-west")).toBe("weights.us-west")
     expect(consumerName("sf")).toBe("engine-sf")
+    expect(kvStream("drivers")).toBe("KV_drivers")
+    expect(kvSubjects("dispatch_config")).toBe("$KV.dispatch_config.>")
+    expect(jsApi.readStream("KV_drivers")).toContain("$JS.API.DIRECT.GET.KV_drivers.>")
+    expect(() => kvSubjects("a.>")).toThrow(/invalid bucket/)
   })
 
   it("refuses any value that could add a subject level or a wildcard", () => {
