@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from "vitest"
 import { connectNats, ensureStreamsAndBuckets, KV_BUCKETS, kvKeys, loadMarketCatalog, marketFilesFromEnv, runRegionIntake, type NatsClient } from "#engine"
 import { describeWithNats, LocalNatsServer } from "#engine/testing"
 import { startGateway } from "../../src/main/gateway.ts"
-import { REGIONS, TEST_TARGETS } from "../support/gateway-world.ts"
+import { NO_AUTH, REGIONS, TEST_TARGETS } from "../support/gateway-world.ts"
 
 const TOKEN = "admin-token-for-the-auth-test"
 
@@ -41,7 +41,9 @@ describeWithNats("gateway with a user per role", () => {
         ownRegion: "us-west",
         marketFiles: marketFilesFromEnv({}),
         balancer: { deadlineMs: 2_000, tryTimeoutMs: 500 },
-        targets: TEST_TARGETS
+        targets: TEST_TARGETS,
+        // Caller tokens are another suite's subject (caller-auth.test.ts): this one is about NATS.
+        auth: NO_AUTH
       })).then((g) => g.url)
     urls.withOps = await gateway(server.seedFile("ops"))
     urls.withoutOps = await gateway(undefined)

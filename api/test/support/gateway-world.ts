@@ -43,7 +43,7 @@ export interface GatewayWorld {
 }
 
 /** `--auth none`, what every test of routing, breakers and input checks runs with. */
-const NO_AUTH: GatewayConfig["auth"] = { keys: { _tag: "None" }, claims: { issuer: DEFAULT_ISSUER, audience: DEFAULT_AUDIENCE } }
+export const NO_AUTH: GatewayConfig["auth"] = { keys: { _tag: "None" }, claims: { issuer: DEFAULT_ISSUER, audience: DEFAULT_AUDIENCE } }
 
 export const useGatewayWorld = (options: {
   readonly weights?: Record<string, Record<string, number>>
