@@ -51,6 +51,8 @@ export class Router {
   readonly #toTarget: Float64Array
   readonly #targetHubs: Int32Array
   #targetHubCount = 0
+  /** The least of the loaded target's entries: none of `#toTarget` is below it. */
+  #targetFloor = Infinity
   readonly #target: RoadPoint
   readonly #targetSeeds = new Seeds()
   readonly #sourceSeeds = new Seeds()
@@ -134,7 +136,7 @@ export class Router {
     if (this.#hasTarget && held.arc === t.arc && held.vertex === t.vertex && held.lat === t.lat && held.lng === t.lng && held.offsetMeters === t.offsetMeters) return
     const dense = this.#toTarget, hubs = this.#targetHubs
     for (let i = 0; i < this.#targetHubCount; i++) dense[hubs[i]!] = Infinity
-    let count = 0
+    let count = 0, floor = Infinity
     const seeds = this.targetSeeds(t, this.#targetSeeds)
     const { rankOf, backwardStart, backwardHub, backwardDist } = this.labels
     for (let k = 0; k < seeds.count; k++) {
@@ -145,24 +147,43 @@ export class Router {
         if (d < old) {
           if (old === Infinity) hubs[count++] = h
           dense[h] = d
+          if (d < floor) floor = d
         }
       }
     }
     this.#targetHubCount = count
+    this.#targetFloor = floor
     held.copyFrom(t)
     this.#hasTarget = true
   }
 
   /** Free-flow ms from s to the target set by `setTarget`; Infinity when it cannot be reached. */
   fromMs(s: RoadPoint): number {
-    const dense = this.#toTarget
+    return this.fromSeedsMs(this.sourceSeeds(s, this.#sourceSeeds), this.sameRoadMs(s, this.#target))
+  }
+
+  /**
+   * Free-flow ms to the loaded target from a source given by its seeds (`sourceSeeds`), or
+   * `bestSoFar` when no route through them beats it (the same-road route, or Infinity). A
+   * caller that keeps a point's seeds skips recomputing them (road-eta.ts).
+   *
+   * Labels are sorted by distance (hub-labels.ts), and no target entry is below the target's
+   * floor: a seed's scan stops at the first entry that, even with the floor, cannot beat the
+   * best so far. For a near target (a pickup's candidate drivers) that is a few entries in.
+   */
+  fromSeedsMs(seeds: Seeds, bestSoFar: number): number {
+    const dense = this.#toTarget, floor = this.#targetFloor
     const { rankOf, forwardStart, forwardHub, forwardDist } = this.labels
-    const seeds = this.sourceSeeds(s, this.#sourceSeeds)
-    let best = this.sameRoadMs(s, this.#target)
-    for (let k = 0; k < seeds.count; k++) {
-      const r = rankOf[seeds.nodes[k]!]!, cost = seeds.costs[k]!
-      for (let i = forwardStart[r]!; i < forwardStart[r + 1]!; i++) {
-        const d = cost + forwardDist[i]! + dense[forwardHub[i]!]!
+    let best = bestSoFar
+    // The cheaper seed first: its meeting hub tightens the other's stop.
+    const first = seeds.count === 2 && seeds.costs[1]! < seeds.costs[0]! ? 1 : 0
+    for (let j = 0; j < seeds.count; j++) {
+      const k = j === 0 ? first : 1 - first
+      const r = rankOf[seeds.nodes[k]!]!, cost = seeds.costs[k]!, reach = cost + floor
+      for (let i = forwardStart[r]!, end = forwardStart[r + 1]!; i < end; i++) {
+        const f = forwardDist[i]!
+        if (reach + f >= best) break
+        const d = cost + f + dense[forwardHub[i]!]!
         if (d < best) best = d
       }
     }
@@ -188,6 +209,7 @@ export class Router {
       this.#targetHubs[count++] = backwardHub[i]!
     }
     this.#targetHubCount = count
+    this.#targetFloor = 0
     let best = Infinity
     for (let i = forwardStart[rs]!; i < forwardStart[rs + 1]!; i++) {
       const d = forwardDist[i]! + dense[forwardHub[i]!]!
