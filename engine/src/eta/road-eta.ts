@@ -22,93 +22,125 @@ import type { LatLng } from "../domain/geo.ts"
 import type { Market } from "../domain/market.ts"
 import { RoadPoint } from "../roads/edge-snap.ts"
 import type { RoadNetwork } from "../roads/road-network.ts"
-import { Router, Seeds } from "../roads/router.ts"
+import { Router, SourceLabels } from "../roads/router.ts"
 import { SpeedProfile } from "../roads/speed-profile.ts"
 import { TravelTimeBound } from "../roads/time-bound.ts"
 import type { Eta } from "./eta.ts"
 import { GreatCircleEta } from "./great-circle-eta.ts"
 import { LocalHour } from "./local-hour.ts"
 
-/** Slots of the snap memo (a power of two): ~8.4 MB, room for a 20k-driver market many times over. */
-const SNAP_MEMO_SLOTS = 1 << 16
-
-/** Fields of a memo record, one record per slot (16 doubles: two cache lines). */
-const KEY_LAT = 0, KEY_LNG = 1, ARC = 2, VERTEX = 3, LAT = 4, LNG = 5, OFFSET = 6, ALONG = 7, REMAIN = 8, SEED_COUNT = 9, NODE0 = 10, COST0 = 11, NODE1 = 12, COST1 = 13
-const STRIDE = 16
+/**
+ * Records of the snap memo (a power of two): 16 B of key, 64 B hot and 16 B cold each, 12.6 MB;
+ * a 20k-driver market fills a sixth of it, so that its sets hardly ever overflow.
+ */
+const SNAP_MEMO_RECORDS = 1 << 17
+/**
+ * Records per set, whose keys share one cache line: a point may sit in any of its set's four.
+ * With one way, a quarter of a 20k-driver market shared a slot with another driver and the two
+ * evicted each other at every order near both, and a fresh snap costs some 50 label scans.
+ */
+const WAYS = 4
 
 /**
- * Remembered snaps by exact coordinates, one per slot (a newer point evicts the older): the
- * fields of `RoadPoint` and the point's seeds as a source (`Router.sourceSeeds`), in one record
- * per slot, so that a driver asked about again costs one or two cache lines before its label
- * scan; `arc` -1 for "off the roads".
+ * A hot record is one 64-byte cache line, all a driver's ETA reads after its key: as doubles,
+ * the two seeds' costs and the projection; as int32s (from int 10 on), the arc and the two
+ * seeds' label ranges. The rest of the point (read only on the same road as the target, and
+ * for a pickup) is cold.
+ */
+const COST0 = 0, COST1 = 1, LAT = 2, LNG = 3, OFFSET = 4, HOT_DOUBLES = 8
+const ARC = 10, START0 = 11, END0 = 12, START1 = 13, END1 = 14, VERTEX = 15, HOT_INTS = 16
+const ALONG = 0, REMAIN = 1, COLD_DOUBLES = 2
+
+/**
+ * Remembered snaps by exact coordinates: the fields of `RoadPoint` and the point's seeds as a
+ * source (`Router.sourceLabels`), so that a driver asked about again costs two cache lines
+ * (its set's keys, its record) before its label scan; `arc` -1 for "off the roads". A full
+ * set replaces its oldest record.
  */
 class SnapMemo {
-  readonly #records = new Float64Array(SNAP_MEMO_SLOTS * STRIDE).fill(Number.NaN)
+  /** (lat, lng) of each record, a set's four in one line; NaN: empty. */
+  readonly #keys = new Float64Array(SNAP_MEMO_RECORDS * 2).fill(Number.NaN)
+  readonly #hot = new Float64Array(SNAP_MEMO_RECORDS * HOT_DOUBLES)
+  readonly #hotInts = new Int32Array(this.#hot.buffer)
+  readonly #cold = new Float64Array(SNAP_MEMO_RECORDS * COLD_DOUBLES)
+  /** Per set: the way its next new point replaces. */
+  readonly #next = new Uint8Array(SNAP_MEMO_RECORDS / WAYS)
   readonly #bits = new Float64Array(2)
   readonly #words = new Uint32Array(this.#bits.buffer)
 
-  /** The record's offset of (lat, lng). */
-  slot(lat: number, lng: number): number {
+  /** The set of (lat, lng). */
+  #set(lat: number, lng: number): number {
     this.#bits[0] = lat
     this.#bits[1] = lng
     const w = this.#words
     let h = Math.imul(w[0]! ^ w[1]!, 0x9e3779b1) ^ Math.imul(w[2]! ^ w[3]!, 0x85ebca77)
     h ^= h >>> 15
-    return ((Math.imul(h, 0x2c1b3c6d) >>> 16) & (SNAP_MEMO_SLOTS - 1)) * STRIDE
+    return (Math.imul(h, 0x2c1b3c6d) >>> 12) & (SNAP_MEMO_RECORDS / WAYS - 1)
   }
 
-  /** 1 when (lat, lng) is remembered on a road, 0 off the roads, -1 unknown. */
-  known(at: number, lat: number, lng: number): number {
-    const r = this.#records
-    if (r[at + KEY_LAT] !== lat || r[at + KEY_LNG] !== lng) return -1
-    return r[at + ARC]! < 0 ? 0 : 1
+  /** The record number of (lat, lng), or -1 when it is not remembered. */
+  find(lat: number, lng: number): number {
+    const k = this.#keys, first = this.#set(lat, lng) * WAYS
+    for (let rec = first; rec < first + WAYS; rec++) {
+      if (k[2 * rec] === lat && k[2 * rec + 1] === lng) return rec
+    }
+    return -1
   }
 
-  arc(at: number): number {
-    return this.#records[at + ARC]!
+  /** The record (lat, lng) is to be written to: its set's oldest. */
+  claim(lat: number, lng: number): number {
+    const set = this.#set(lat, lng), way = this.#next[set]!
+    this.#next[set] = (way + 1) % WAYS
+    return set * WAYS + way
+  }
+
+  arc(rec: number): number {
+    return this.#hotInts[rec * HOT_INTS + ARC]!
   }
 
   /** Copies a known on-road record's point into `out`. */
-  point(at: number, out: RoadPoint): RoadPoint {
-    const r = this.#records
-    out.arc = r[at + ARC]!
-    out.vertex = r[at + VERTEX]!
-    out.lat = r[at + LAT]!
-    out.lng = r[at + LNG]!
-    out.offsetMeters = r[at + OFFSET]!
-    out.alongMeters = r[at + ALONG]!
-    out.remainMeters = r[at + REMAIN]!
+  point(rec: number, out: RoadPoint): RoadPoint {
+    const h = this.#hot, at = rec * HOT_DOUBLES, cold = rec * COLD_DOUBLES
+    out.arc = this.#hotInts[rec * HOT_INTS + ARC]!
+    out.vertex = this.#hotInts[rec * HOT_INTS + VERTEX]!
+    out.lat = h[at + LAT]!
+    out.lng = h[at + LNG]!
+    out.offsetMeters = h[at + OFFSET]!
+    out.alongMeters = this.#cold[cold + ALONG]!
+    out.remainMeters = this.#cold[cold + REMAIN]!
     return out
   }
 
-  /** Copies a known on-road record's source seeds into `out`. */
-  seeds(at: number, out: Seeds): Seeds {
-    const r = this.#records
-    out.count = r[at + SEED_COUNT]!
-    out.nodes[0] = r[at + NODE0]!
-    out.costs[0] = r[at + COST0]!
-    out.nodes[1] = r[at + NODE1]!
-    out.costs[1] = r[at + COST1]!
+  /** Copies a known on-road record's label ranges into `out`. */
+  labels(rec: number, out: SourceLabels): SourceLabels {
+    const h = this.#hot, n = this.#hotInts, at = rec * HOT_DOUBLES, ints = rec * HOT_INTS
+    out.costs[0] = h[at + COST0]!
+    out.costs[1] = h[at + COST1]!
+    out.starts[0] = n[ints + START0]!
+    out.ends[0] = n[ints + END0]!
+    out.starts[1] = n[ints + START1]!
+    out.ends[1] = n[ints + END1]!
     return out
   }
 
-  set(at: number, lat: number, lng: number, onRoad: boolean, p: RoadPoint, seeds: Seeds | undefined): void {
-    const r = this.#records
-    r[at + KEY_LAT] = lat
-    r[at + KEY_LNG] = lng
-    r[at + ARC] = onRoad ? p.arc : -1
-    r[at + VERTEX] = p.vertex
-    r[at + LAT] = p.lat
-    r[at + LNG] = p.lng
-    r[at + OFFSET] = p.offsetMeters
-    r[at + ALONG] = p.alongMeters
-    r[at + REMAIN] = p.remainMeters
-    if (seeds === undefined) return
-    r[at + SEED_COUNT] = seeds.count
-    r[at + NODE0] = seeds.nodes[0]!
-    r[at + COST0] = seeds.costs[0]!
-    r[at + NODE1] = seeds.nodes[1]!
-    r[at + COST1] = seeds.costs[1]!
+  set(rec: number, lat: number, lng: number, onRoad: boolean, p: RoadPoint, labels: SourceLabels | undefined): void {
+    const h = this.#hot, n = this.#hotInts, at = rec * HOT_DOUBLES, ints = rec * HOT_INTS, cold = rec * COLD_DOUBLES
+    this.#keys[2 * rec] = lat
+    this.#keys[2 * rec + 1] = lng
+    n[ints + ARC] = onRoad ? p.arc : -1
+    n[ints + VERTEX] = p.vertex
+    h[at + LAT] = p.lat
+    h[at + LNG] = p.lng
+    h[at + OFFSET] = p.offsetMeters
+    this.#cold[cold + ALONG] = p.alongMeters
+    this.#cold[cold + REMAIN] = p.remainMeters
+    if (labels === undefined) return
+    h[at + COST0] = labels.costs[0]!
+    h[at + COST1] = labels.costs[1]!
+    n[ints + START0] = labels.starts[0]!
+    n[ints + END0] = labels.ends[0]!
+    n[ints + START1] = labels.starts[1]!
+    n[ints + END1] = labels.ends[1]!
   }
 }
 
@@ -135,7 +167,7 @@ export class RoadEta implements Eta {
   readonly #from = new RoadPoint()
   readonly #to = new RoadPoint()
   readonly #scratch = new RoadPoint()
-  readonly #seeds = new Seeds()
+  readonly #labels = new SourceLabels()
   #toLat = Number.NaN
   #toLng = Number.NaN
   #toOnRoad = false
@@ -159,19 +191,19 @@ export class RoadEta implements Eta {
 
   /** The memo record of (lat, lng), snapped (and its seeds kept) when new. */
   #record(lat: number, lng: number): number {
-    const at = this.#memo.slot(lat, lng)
-    if (this.#memo.known(at, lat, lng) >= 0) return at
-    const p = this.#scratch
+    const known = this.#memo.find(lat, lng)
+    if (known >= 0) return known
+    const rec = this.#memo.claim(lat, lng), p = this.#scratch
     const onRoad = this.network.snap.snap(lat, lng, this.maxSnapMeters, p)
-    this.#memo.set(at, lat, lng, onRoad, p, onRoad ? this.router.sourceSeeds(p, this.#seeds) : undefined)
-    return at
+    this.#memo.set(rec, lat, lng, onRoad, p, onRoad ? this.router.sourceLabels(p, this.#labels) : undefined)
+    return rec
   }
 
   /** Snaps (lat, lng) into `out` through the memo; false when off the roads. */
   #snap(lat: number, lng: number, out: RoadPoint): boolean {
-    const at = this.#record(lat, lng)
-    if (this.#memo.arc(at) < 0) return false
-    this.#memo.point(at, out)
+    const rec = this.#record(lat, lng)
+    if (this.#memo.arc(rec) < 0) return false
+    this.#memo.point(rec, out)
     return true
   }
 
@@ -184,11 +216,11 @@ export class RoadEta implements Eta {
       if (this.#toOnRoad) this.router.setTarget(this.#to)
     }
     if (!this.#toOnRoad) return Number.NaN
-    const at = this.#record(from.lat, from.lng), arc = this.#memo.arc(at)
+    const rec = this.#record(from.lat, from.lng), arc = this.#memo.arc(rec)
     if (arc < 0) return Number.NaN
     // The same-road route exists only between points on one arc (of a twin pair, the lower id).
-    const sameRoad = arc === this.#to.arc ? this.router.sameRoadMs(this.#memo.point(at, this.#from), this.#to) : Infinity
-    const ms = this.router.fromSeedsMs(this.#memo.seeds(at, this.#seeds), sameRoad)
+    const sameRoad = arc === this.#to.arc ? this.router.sameRoadMs(this.#memo.point(rec, this.#from), this.#to) : Infinity
+    const ms = this.router.fromLabelsMs(this.#memo.labels(rec, this.#labels), sameRoad)
     // Within one strongly connected graph every point reaches every other; kept for safety.
     return ms === Infinity ? Number.NaN : ms / 1000
   }
