@@ -45,7 +45,7 @@ export class Seeds {
 }
 
 /**
- * A point's seeds as a source, as ranges of the packed forward labels (`forwardPairs`): what a
+ * A point's seeds as a source, as ranges of the packed forward labels (`forwardPairsOf`): what a
  * one-to-many scan reads, cheaper seed first; a missing second seed is an empty range.
  */
 export class SourceLabels {
