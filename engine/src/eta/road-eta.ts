@@ -37,7 +37,7 @@ const SNAP_MEMO_RECORDS = 1 << 17
 /**
  * Records per set, whose keys share one cache line: a point may sit in any of its set's four.
  * With one way, a quarter of a 20k-driver market shared a slot with another driver and the two
- * evicted each other at every order near both, and a fresh snap costs many times a label scan.
+ * evicted each other at every order near both, and a fresh snap costs about two whole ETAs.
  */
 const WAYS = 4
 
