@@ -174,6 +174,10 @@ const memoryAndLoad = (): RoadNetwork => {
   const t0 = performance.now()
   const network = Effect.runSync(loadRoadNetwork(sf.roads!.directory))
   const loadMs = performance.now() - t0
+  const loaded = heldBytes()
+  // What the engine holds per market on top: its road model (a router, the packed forward
+  // labels, the snap memo).
+  const model = RoadEta.forMarket(sf, network)
   const after = heldBytes()
   const t1 = performance.now()
   const built = Effect.runSync(loadRoadNetwork(sf.roads!.directory, { cacheDir: null }))
@@ -181,9 +185,10 @@ const memoryAndLoad = (): RoadNetwork => {
   const t = network.timings
   printTable(
     `Graph + snap index + hub labels of SF (${network.graph.nodeCount} nodes, ${network.graph.arcCount} arcs): memory and load`,
-    ["held after load (heap + array buffers, after GC)", "arrays alone", "load, labels from " + t.labelsFrom, "of which labels", "load, labels built", "of which labels", "label entries fwd / bwd (mean per node)"],
+    ["held after load (heap + array buffers, after GC)", "+ a road model", "arrays alone", "load, labels from " + t.labelsFrom, "of which labels", "load, labels built", "of which labels", "label entries fwd / bwd (mean per node)"],
     [[
-      `${((after - before) / 1e6).toFixed(1)} MB`,
+      `${((loaded - before) / 1e6).toFixed(1)} MB`,
+      `${((after - before) / 1e6).toFixed(1)} MB (model answers ${model.freeFlowSeconds({ lat: 37.7749, lng: -122.4194 }, { lat: 37.7849, lng: -122.4094 }).toFixed(0)} s)`,
       `${(network.byteSize / 1e6).toFixed(1)} MB`,
       `${loadMs.toFixed(0)} ms`,
       `${t.labelsMs.toFixed(0)} ms`,
