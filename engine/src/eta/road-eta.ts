@@ -30,10 +30,13 @@ import { GreatCircleEta } from "./great-circle-eta.ts"
 import { LocalHour } from "./local-hour.ts"
 
 /**
- * Records of the snap memo (a power of two): 16 B of key, 64 B hot and 16 B cold each, 12.6 MB;
- * a 20k-driver market fills a sixth of it, so that its sets hardly ever overflow.
+ * Records of the snap memo (powers of two): 16 B of key, 64 B hot and 16 B cold each. It starts
+ * small and grows fourfold, emptied, each time it has evicted as many records as it holds, up
+ * to 12.6 MB, which a 20k-driver market fills a sixth of, so that its sets hardly ever
+ * overflow; a model on a small test graph asked about a few points stays small.
  */
-const SNAP_MEMO_RECORDS = 1 << 17
+const SNAP_MEMO_FIRST_RECORDS = 1 << 11
+const SNAP_MEMO_MAX_RECORDS = 1 << 17
 /**
  * Records per set, whose keys share one cache line: a point may sit in any of its set's four.
  * With one way, a quarter of a 20k-driver market shared a slot with another driver and the two
@@ -58,15 +61,32 @@ const ALONG = 0, REMAIN = 1, COLD_DOUBLES = 2
  * set replaces its oldest record.
  */
 class SnapMemo {
+  #records = 0
   /** (lat, lng) of each record, a set's four in one line; NaN: empty. */
-  readonly #keys = new Float64Array(SNAP_MEMO_RECORDS * 2).fill(Number.NaN)
-  readonly #hot = new Float64Array(SNAP_MEMO_RECORDS * HOT_DOUBLES)
-  readonly #hotInts = new Int32Array(this.#hot.buffer)
-  readonly #cold = new Float64Array(SNAP_MEMO_RECORDS * COLD_DOUBLES)
+  #keys = new Float64Array(0)
+  #hot = new Float64Array(0)
+  #hotInts = new Int32Array(0)
+  #cold = new Float64Array(0)
   /** Per set: the way its next new point replaces. */
-  readonly #next = new Uint8Array(SNAP_MEMO_RECORDS / WAYS)
+  #next = new Uint8Array(0)
+  /** Records replaced since the last growth. */
+  #evicted = 0
   readonly #bits = new Float64Array(2)
   readonly #words = new Uint32Array(this.#bits.buffer)
+
+  constructor() {
+    this.#allocate(SNAP_MEMO_FIRST_RECORDS)
+  }
+
+  #allocate(records: number): void {
+    this.#records = records
+    this.#keys = new Float64Array(records * 2).fill(Number.NaN)
+    this.#hot = new Float64Array(records * HOT_DOUBLES)
+    this.#hotInts = new Int32Array(this.#hot.buffer)
+    this.#cold = new Float64Array(records * COLD_DOUBLES)
+    this.#next = new Uint8Array(records / WAYS)
+    this.#evicted = 0
+  }
 
   /** The set of (lat, lng). */
   #set(lat: number, lng: number): number {
@@ -75,7 +95,7 @@ class SnapMemo {
     const w = this.#words
     let h = Math.imul(w[0]! ^ w[1]!, 0x9e3779b1) ^ Math.imul(w[2]! ^ w[3]!, 0x85ebca77)
     h ^= h >>> 15
-    return (Math.imul(h, 0x2c1b3c6d) >>> 12) & (SNAP_MEMO_RECORDS / WAYS - 1)
+    return (Math.imul(h, 0x2c1b3c6d) >>> 12) & (this.#records / WAYS - 1)
   }
 
   /** The record number of (lat, lng), or -1 when it is not remembered. */
@@ -87,9 +107,14 @@ class SnapMemo {
     return -1
   }
 
-  /** The record (lat, lng) is to be written to: its set's oldest. */
+  /** The record (lat, lng) is to be written to: its set's oldest (after growing, when due). */
   claim(lat: number, lng: number): number {
-    const set = this.#set(lat, lng), way = this.#next[set]!
+    let set = this.#set(lat, lng), way = this.#next[set]!
+    if (!Number.isNaN(this.#keys[2 * (set * WAYS + way)]!) && ++this.#evicted > this.#records && this.#records < SNAP_MEMO_MAX_RECORDS) {
+      this.#allocate(this.#records * 4)
+      set = this.#set(lat, lng)
+      way = 0
+    }
     this.#next[set] = (way + 1) % WAYS
     return set * WAYS + way
   }

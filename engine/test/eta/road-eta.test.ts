@@ -109,7 +109,7 @@ describe("RoadEta", () => {
           expect(Math.abs(road.freeFlowSeconds(points[from]!, points[to]!) * 1000 - expected)).toBeLessThanOrEqual(1e-6)
         }
       }),
-      { numRuns: 150 }
+      { numRuns: 100 }
     )
   })
 
