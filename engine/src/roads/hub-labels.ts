@@ -14,7 +14,8 @@
  * Backward labels are built the same way on the downward arcs.
  *
  * Hubs are ranks (contraction.ts numbers by rank), distances integer ms (road-graph.ts), so a
- * label entry is two int32s.
+ * label entry is two int32s. Each label is sorted by distance, nearest hub first: a scan for a
+ * near target finds its meeting hub early and may stop once the entries left are too far.
  */
 import type { ContractionHierarchy, UpwardGraph } from "./contraction.ts"
 
@@ -75,6 +76,7 @@ export const buildHubLabels = (ch: ContractionHierarchy): HubLabels => {
       }
     }
     for (let i = 0; i < count; i++) tentative[touched[i]!] = Infinity
+    sortByDistance(keptHub, keptDist, kept)
     myHub[r] = keptHub.slice(0, kept)
     myDist[r] = keptDist.slice(0, kept)
   }
@@ -104,6 +106,25 @@ export const buildHubLabels = (ch: ContractionHierarchy): HubLabels => {
     backwardStart: b.start,
     backwardHub: b.hub,
     backwardDist: b.dist
+  }
+}
+
+/**
+ * Sorts the first `n` entries by distance, ties by hub (insertion sort: labels are short, and
+ * mostly in order already). Label order changes no answer; it is what lets a one-to-many scan
+ * stop early (router.ts, `fromMs`).
+ */
+const sortByDistance = (hubs: Int32Array, dists: Int32Array, n: number): void => {
+  for (let i = 1; i < n; i++) {
+    const h = hubs[i]!, d = dists[i]!
+    let j = i - 1
+    while (j >= 0 && (dists[j]! > d || (dists[j] === d && hubs[j]! > h))) {
+      hubs[j + 1] = hubs[j]!
+      dists[j + 1] = dists[j]!
+      j--
+    }
+    hubs[j + 1] = h
+    dists[j + 1] = d
   }
 }
 

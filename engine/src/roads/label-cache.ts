@@ -20,7 +20,7 @@ import { join } from "node:path"
 import type { HubLabels } from "./hub-labels.ts"
 
 /** Bump when anything that changes the labels of a given graph changes. */
-export const LABEL_CACHE_VERSION = 1
+export const LABEL_CACHE_VERSION = 2
 
 /** Where caches go unless `DISPATCH_ROAD_CACHE` names a directory (or `off`). */
 export const DEFAULT_LABEL_CACHE_DIR = join(tmpdir(), "dispatch-road-cache")

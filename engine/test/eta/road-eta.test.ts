@@ -16,9 +16,11 @@ import { type Market, marketFromConfig, type MarketConfig } from "../../src/doma
 import { EtaModel } from "../../src/eta/eta-model.ts"
 import { GreatCircleEta } from "../../src/eta/great-circle-eta.ts"
 import { RoadEta } from "../../src/eta/road-eta.ts"
+import { RoadPoint } from "../../src/roads/edge-snap.ts"
 import { networkOfGraph } from "../../src/roads/road-network.ts"
+import { Router } from "../../src/roads/router.ts"
 import { seededRandom } from "#engine/testing"
-import { randomBoxPoint, randomGraph, SF_BOX, SF_ROADS, sfNetwork } from "../roads/fixtures.ts"
+import { randomBoxPoint, randomGraph, referenceMs, SF_BOX, SF_ROADS, sfNetwork } from "../roads/fixtures.ts"
 
 const FACTORS = [1.98, 2.01, 1.95, 1.9, 1.71, 1.85, 1.76, 2.39, 2.54, 2.39, 2.4, 2.56, 2.53, 2.78, 2.7, 2.71, 2.72, 2.91, 2.56, 2.47, 2.26, 2.25, 2.35, 2.26]
 
@@ -87,6 +89,53 @@ describe("RoadEta", () => {
       }),
       { numRuns: 150 }
     )
+  })
+
+  it("free-flow times through the snap memo equal the reference Dijkstra on random graphs, asked in any order, twice", () => {
+    fc.assert(
+      fc.property(randomGraph, fc.array(randomBoxPoint, { minLength: 2, maxLength: 10 }), fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 1, maxLength: 60 }), ({ graph }, points, asks) => {
+        const network = networkOfGraph(graph)
+        const road = new RoadEta(network, sfModelProfile(), "UTC", 1e9, GreatCircleEta.forMarket(sfMarket))
+        const router = new Router(graph, network.labels)
+        const snapped = points.map((p) => {
+          const r = new RoadPoint()
+          network.snap.snap(p.lat, p.lng, 1e9, r)
+          return r
+        })
+        // Targets change and come back; sources repeat: memo hits and a reloaded target alike.
+        for (const [a, b] of [...asks, ...asks]) {
+          const from = a % points.length, to = b % points.length
+          const expected = referenceMs(router, snapped[from]!, snapped[to]!)
+          expect(Math.abs(road.freeFlowSeconds(points[from]!, points[to]!) * 1000 - expected)).toBeLessThanOrEqual(1e-6)
+        }
+      }),
+      { numRuns: 100 }
+    )
+  })
+
+  it("free-flow times stay exact when the snap memo is full and evicts (SF, 140k driver positions)", () => {
+    const network = sfNetwork()
+    const road = RoadEta.forMarket(sfMarket, network)
+    const router = new Router(network.graph, network.labels)
+    const pickups = Array.from({ length: 4 }, somePoint).filter((p) => road.onRoads(p))
+    const drivers = Array.from({ length: 140_000 }, somePoint)
+    const answers = drivers.map((d, i) => road.freeFlowSeconds(d, pickups[i % pickups.length]!))
+    const snap = (p: LatLng) => {
+      const r = new RoadPoint()
+      return network.snap.snap(p.lat, p.lng, sfMarket.roads!.maxSnapMeters, r) ? r : undefined
+    }
+    // The first positions were evicted by now, the last are remembered: both equal a fresh route.
+    for (const i of [...Array.from({ length: 300 }, (_, k) => k), ...Array.from({ length: 300 }, (_, k) => drivers.length - 1 - k)]) {
+      const to = pickups[i % pickups.length]!, from = snap(drivers[i]!)
+      const again = road.freeFlowSeconds(drivers[i]!, to)
+      if (from === undefined) {
+        expect(again).toBeNaN()
+        continue
+      }
+      const expected = router.travelMs(from, snap(to)!) / 1000
+      expect(Math.abs(again - expected)).toBeLessThanOrEqual(1e-9)
+      expect(Math.abs(answers[i]! - expected)).toBeLessThanOrEqual(1e-9)
+    }
   })
 
   it("the local bound is at least the plain one (distance ÷ top speed) and tighter near slow streets", () => {

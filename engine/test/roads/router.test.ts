@@ -116,6 +116,17 @@ describe("Router on the SF graph", () => {
     }
   })
 
+  it("one-to-many from drivers near the pickup (where a label scan stops after a few entries) equals the reference Dijkstra", () => {
+    for (const target of snapped(5)) {
+      router.setTarget(target)
+      for (let i = 0; i < 40; i++) {
+        const s = new RoadPoint()
+        if (!network.snap.snap(target.lat + (random() - 0.5) * 0.008, target.lng + (random() - 0.5) * 0.01, 250, s)) continue
+        expect(Math.abs(router.fromMs(s) - referenceMs(router, s, target))).toBeLessThanOrEqual(TOLERANCE_MS)
+      }
+    }
+  })
+
   it("node-to-node distances equal Dijkstra's exactly (integer ms)", () => {
     const g = network.graph
     for (let i = 0; i < 40; i++) {
