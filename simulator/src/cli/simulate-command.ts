@@ -31,6 +31,7 @@ export const runSimulate = (flags: SimulateFlags) =>
     yield* Console.log(files.summary)
     yield* Console.log("")
     yield* Console.log(`KPI files: ${files.kpis.join(", ")}`)
+    if (files.comparison !== undefined) yield* Console.log(`comparison: ${files.comparison}`)
     yield* Console.log(`report: ${files.report}`)
     const { metricsPort, metricsHost, metricsHold } = scenario.outputs
     if (metricsPort !== undefined && metricsHold) {

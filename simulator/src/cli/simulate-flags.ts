@@ -69,6 +69,9 @@ export const simulateFlags = {
     )
   },
   seed: intFlag("seed", LIMITS.seed).pipe(optional(`random seed of every model; same inputs and seed give the same KPI file (default ${EMPTY_SCENARIO.seed})`)),
+  seeds: intFlag("seeds", LIMITS.seeds).pipe(
+    optional(`replay every policy with this many seeds (--seed, --seed + 1, ...: fleet placement, patience, declines; the same trips) and report each KPI's mean and the paired difference with its 95% interval (default ${EMPTY_SCENARIO.seeds})`)
+  ),
   policies: {
     policy: choiceFlag("policy", POLICIES).pipe(optional(`matching policy: ${policyChoicesText()} (default ${policies.names.join(",")})`)),
     compare: stringFlag("compare").pipe(optional("run several policies on the same input, e.g. greedy,batch; one report side by side (replaces --policy)")),

@@ -15,9 +15,12 @@ import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { basemap } from "./basemap.ts"
 import { HOUR_MS } from "./hour-buckets.ts"
+import { escapeHtml } from "./html-escape.ts"
 import { kpiRows, type ReportRun } from "./kpi-table.ts"
 import { MarketTime } from "./market-time.ts"
 import { reportCells } from "./report-cells.ts"
+import type { SeedComparison } from "./seed-comparison.ts"
+import { seedSection } from "./seed-report.ts"
 
 const require = createRequire(import.meta.url)
 /** The libraries' browser builds, read once. */
@@ -30,14 +33,14 @@ const pageScript = (): string => readFileSync(new URL("./report-page.js", import
 
 /** Code safe inside a <script> element: "</script" and "<!--" cannot end or confuse it (JSON data escapes every "<" instead). */
 const scriptSafe = (text: string): string => text.replace(/<\/(script)/gi, "<\\/$1").replace(/<!--/g, "<\\!--")
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&quot;"))
 
 export interface HtmlReportOptions {
   readonly timeZone: string
   readonly transport: string
   /** The market's streets (its road graph), drawn under the map cells; none: no basemap. */
   readonly roads?: ReadonlyArray<RoadShape> | undefined
+  /** Several seeds' means and paired differences (`--seeds`): a section of their own; the rest of the report is the first seed's. */
+  readonly seeds?: SeedComparison | undefined
 }
 
 export const renderHtmlReport = (runs: ReadonlyArray<ReportRun>, options: HtmlReportOptions): string => {
@@ -101,7 +104,7 @@ code { background: #f4f4f4; padding: 1px 4px; }
 <p>Trips <code>${escapeHtml(s.trips)}</code> · ${s.drivers} drivers · seed ${s.seed} · ${escapeHtml(period)} · transport ${escapeHtml(options.transport)}</p>
 <p>Times are local to the market (${escapeHtml(options.timeZone)}).</p>
 <p>${settings}</p>
-<h2>KPIs</h2>
+${options.seeds === undefined ? "<h2>KPIs</h2>" : `${seedSection(options.seeds)}\n<h2>KPIs of seed ${s.seed}</h2>`}
 <table id="kpi-table">
 ${table}
 </table>

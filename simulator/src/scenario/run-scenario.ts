@@ -44,6 +44,7 @@ const resolveTransport = (scenario: Scenario): Effect.Effect<Transport, InvalidF
         return yield* new InvalidFlag({ flag: "mode", problem: "live replays through the running engine, which has one policy: give --policy (the engine's) and --trips instead of --compare or --demo" })
       }
       if (scenario.clock.kind === "realtime") return yield* new InvalidFlag({ flag: "clock", problem: "live mode paces itself by --speed: leave --clock at virtual" })
+      if (scenario.seeds > 1) return yield* new InvalidFlag({ flag: "seeds", problem: "live mode drives the running engine once, on the wall clock: give --mode in-process or nats for several seeds" })
       return { mode: "live", natsUrl, nkeyFile: scenario.mode.natsNkey ?? (process.env["NATS_NKEY"] || undefined), why: "--mode live" }
     }
     if (scenario.mode.api !== undefined) return yield* new InvalidFlag({ flag: "api", problem: "only with --mode live (orders through a gateway to a running engine)" })
@@ -101,13 +102,13 @@ interface Setup {
   readonly to: number | undefined
 }
 
-const settingsFor = ({ scenario, transport, choice, eta, patience, placedDrivers, from, to }: Setup) => (policy: PolicyName): ReplaySettings => {
+const settingsFor = ({ scenario, transport, choice, eta, patience, placedDrivers, from, to }: Setup) => (policy: PolicyName, seed: number): ReplaySettings => {
   const base = replaySettings(choice.market, eta, policy)
   return replaySettings(choice.market, eta, policy, {
     dispatch: { ...base.dispatch, batchWindowMs: scenario.policies.batchWindowMs },
     drivers: placedDrivers?.length ?? scenario.fleet.drivers,
     placedDrivers,
-    seed: scenario.seed,
+    seed,
     maxWaitMs: scenario.riders.maxWaitS * 1000,
     patience,
     declineProbability: scenario.fleet.declineProbability,
@@ -139,11 +140,23 @@ const serveMetrics = (outputs: Scenario["outputs"]) =>
     return metrics
   })
 
-/** What a run gave: a replay per policy, and what the outputs say about how it ran. */
+/** The seeds of a scenario's replays: `seed`, `seed + 1`, … `seed + seeds − 1`, past 2³² − 1 wrapping to 0. */
+export const replaySeeds = (scenario: Scenario): Array<number> => Array.from({ length: scenario.seeds }, (_, i) => (scenario.seed + i) >>> 0)
+
+/** One seed's replays, a result per policy of the scenario in its order. */
+export interface SeedReplays {
+  readonly seed: number
+  readonly runs: ReadonlyArray<ReplayResult>
+}
+
+/** What a run gave: a replay per policy and seed, and what the outputs say about how it ran. */
 export interface ScenarioRun {
   readonly scenario: Scenario
   readonly choice: MarketChoice
+  /** The first seed's replays (the scenario's `seed`): what a single-seed run gives. */
   readonly runs: ReadonlyArray<ReplayResult>
+  /** Every seed's, the first one first. */
+  readonly seeds: ReadonlyArray<SeedReplays>
   readonly transport: string
   readonly clock: string
   readonly tripsRead: TripReadSummary | undefined
@@ -157,9 +170,12 @@ const transportLine = (transport: Transport, speed: number) =>
     ? `live, the running engine on ${redactUrls(transport.natsUrl)} at x${speed}`
     : `${IN_PROCESS_TRANSPORT} (${transport.why})`
 
-export const runScenario = (scenario: Scenario) =>
+/**
+ * What every replay of a scenario shares, read once: the market, the trips (a synthetic city
+ * from the scenario's `seed`, whatever the replay's), the fleet file, the ETA model.
+ */
+const prepare = (scenario: Scenario, transport: Transport) =>
   Effect.gen(function*() {
-    const transport = yield* resolveTransport(scenario)
     const window = scenario.window
     // NATS mode replays ~230 trips per wall second (lockstep round trips), so the whole 5-hour
     // sample takes ~70 s for the two policies; the demo keeps under a minute with its first 2 hours.
@@ -173,28 +189,46 @@ export const runScenario = (scenario: Scenario) =>
     const contains = (lat: number, lng: number) => choice.catalog.marketOf(lat, lng) === choice.market
     const placedDrivers = scenario.fleet.driversFile === undefined ? undefined : yield* readDriversFile(scenario.fleet.driversFile, contains)
     const eta = yield* marketEta(choice.market)
-    const settings = settingsFor({ scenario, transport, choice, eta, patience, placedDrivers, from, to })
-    const policies = scenario.policies.names
+    return { choice, input, sampleCut, settings: settingsFor({ scenario, transport, choice, eta, patience, placedDrivers, from, to }) }
+  })
 
-    yield* Console.error(`dispatch simulate: ${input.source.name} · market ${choice.market.id} · ${policies.join(" vs ")} · transport ${transportLine(transport, scenario.clock.speed)}`)
+export const runScenario = (scenario: Scenario) =>
+  Effect.gen(function*() {
+    const transport = yield* resolveTransport(scenario)
+    const { choice, input, sampleCut, settings } = yield* prepare(scenario, transport)
+    const policies = scenario.policies.names
+    const seeds = replaySeeds(scenario)
+
+    const seedsLine = seeds.length > 1 ? ` · seeds ${seeds[0]}..${seeds[seeds.length - 1]}` : ""
+    yield* Console.error(`dispatch simulate: ${input.source.name} · market ${choice.market.id} · ${policies.join(" vs ")}${seedsLine} · transport ${transportLine(transport, scenario.clock.speed)}`)
     if (sampleCut) {
       yield* Console.error(`demo in NATS mode: the first 2 hours of the sample (--to ${new Date(SAMPLE_NATS_TO).toISOString()}) to stay under a minute; --mode in-process replays all 5 hours in ~5 s, or give --to`)
     }
-    const scanStarted = performance.now()
-    const scan = yield* scanDemand(input.source, settings(policies[0]!))
-    const scanSeconds = Math.round(performance.now() - scanStarted) / 1000
-    const tripsRead = yield* input.summary
-    if (tripsRead !== undefined && tripsRead.rejected > 0) yield* Console.error(formatReadSummary(tripsRead).join("\n"))
     const metrics = yield* serveMetrics(scenario.outputs)
-    const runs = yield* Effect.forEach(policies, (policy) => {
-      const run = settings(policy)
-      const live = metrics === undefined ? undefined : new KpiMetrics(metrics, { market: choice.market.id, policy, start: scan.start, end: scan.end, drivers: run.drivers })
-      return replay(input.source, { ...run, observer: live?.on }, scan)
-    })
+    let scanSeconds = 0, tripsRead: TripReadSummary | undefined
+    // Each seed places its own fleet (the scan draws the placement), so each seed scans the trips.
+    const replays = yield* Effect.forEach(seeds, (seed, s) =>
+      Effect.gen(function*() {
+        const scanStarted = performance.now()
+        const scan = yield* scanDemand(input.source, settings(policies[0]!, seed))
+        if (s === 0) {
+          scanSeconds = Math.round(performance.now() - scanStarted) / 1000
+          tripsRead = yield* input.summary
+          if (tripsRead !== undefined && tripsRead.rejected > 0) yield* Console.error(formatReadSummary(tripsRead).join("\n"))
+        }
+        const runs = yield* Effect.forEach(policies, (policy) => {
+          const run = settings(policy, seed)
+          const live = metrics === undefined ? undefined : new KpiMetrics(metrics, { market: choice.market.id, policy, start: scan.start, end: scan.end, drivers: run.drivers })
+          return replay(input.source, { ...run, observer: live?.on }, scan)
+        })
+        return { seed, runs } satisfies SeedReplays
+      }))
+    const runs = replays[0]!.runs
     return {
       scenario,
       choice,
       runs,
+      seeds: replays,
       transport: runs.findLast((r) => r.transport !== undefined)?.transport ?? IN_PROCESS_TRANSPORT,
       clock: clockOf(scenario, transport),
       tripsRead,

@@ -36,6 +36,7 @@ export const LIMITS = {
   syntheticHours: between(1, 8_784),
   drivers: between(1, 1_000_000),
   seed: between(0, 4_294_967_295),
+  seeds: between(1, 100),
   batchWindowMs: between(10, 60_000),
   speed: between(0.001, 1_000_000),
   maxWaitS: between(1, 3_600),
@@ -109,6 +110,8 @@ const settings = {
     batchWindowMs: int(LIMITS.batchWindowMs).pipe(orDefault(DEFAULT_BATCH_WINDOW_MS))
   }).pipe(orDefault({})),
   seed: int(LIMITS.seed).pipe(orDefault(DEFAULT_SEED)),
+  /** Replays per policy, with the seeds `seed`, `seed + 1`, … (run-scenario.ts, `replaySeeds`). */
+  seeds: int(LIMITS.seeds).pipe(orDefault(1)),
   /** `speed` also paces live mode. */
   clock: Schema.Struct({
     kind: Schema.Literals(CLOCKS).pipe(orDefault("virtual")),
