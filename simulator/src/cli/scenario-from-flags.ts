@@ -68,6 +68,7 @@ export const scenarioFromFlags = (flags: SimulateFlags, base: ScenarioFile): Eff
       policies: { names: yield* policyNames(flags.policies, base.policies.names), batchWindowMs: Option.getOrElse(flags.policies.batchWindowMs, () => base.policies.batchWindowMs) },
       seed: Option.getOrElse(flags.seed, () => base.seed),
       seeds: Option.getOrElse(flags.seeds, () => base.seeds),
+      ...Option.match(flags.workers, { onNone: () => ({}), onSome: (workers) => ({ workers }) }),
       clock: overlay(base.clock, flags.clock),
       mode: overlay(base.mode, flags.mode),
       outputs: overlay(base.outputs, flags.outputs)

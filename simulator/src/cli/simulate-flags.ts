@@ -72,6 +72,9 @@ export const simulateFlags = {
   seeds: intFlag("seeds", LIMITS.seeds).pipe(
     optional(`replay every policy with this many seeds (--seed, --seed + 1, ...: fleet placement, patience, declines; the same trips) and report each KPI's mean and the paired difference with its 95% interval (default ${EMPTY_SCENARIO.seeds})`)
   ),
+  workers: intFlag("workers", LIMITS.workers).pipe(
+    optional("worker threads the replays of --seeds and --compare spread over (in-process mode, virtual clock, no --metrics-port); each thread reads the inputs again, so it pays only when replays are long (default 1: one after another in this thread)")
+  ),
   policies: {
     policy: choiceFlag("policy", POLICIES).pipe(optional(`matching policy: ${policyChoicesText()} (default ${policies.names.join(",")})`)),
     compare: stringFlag("compare").pipe(optional("run several policies on the same input, e.g. greedy,batch; one report side by side (replaces --policy)")),

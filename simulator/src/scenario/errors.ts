@@ -22,3 +22,12 @@ export class ScenarioFileError extends Schema.TaggedError<ScenarioFileError>()("
     return `invalid scenario file ${this.path}:\n  ${this.problems.join("\n  ")}`
   }
 }
+
+/** A replay in a worker thread failed after the inputs had been read in this one: a bug or a resource limit, not a setting. */
+export class ReplayFailed extends Schema.TaggedError<ReplayFailed>()("ReplayFailed", {
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `replay failed in a worker thread: ${this.detail}`
+  }
+}

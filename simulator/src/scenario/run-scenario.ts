@@ -12,13 +12,14 @@ import { makeSimulatorMetrics } from "../observability/metrics.ts"
 import { KpiMetrics } from "../report/kpi-metrics.ts"
 import { parsePatience, type PatienceDistribution } from "../riders/patience.ts"
 import { replaySettings } from "../runner/defaults.ts"
-import { replay, type ReplayResult, type ReplaySettings, scanDemand } from "../runner/replay.ts"
+import { type DemandScan, replay, type ReplayResult, type ReplaySettings, scanDemand } from "../runner/replay.ts"
 import { LiveDispatchPort } from "../transport/live-port.ts"
 import { NatsDispatchPort } from "../transport/nats-port.ts"
 import { formatReadSummary, type TripReadSummary } from "../trips/rejections.ts"
 import { parseTripTime } from "../trips/trip-time.ts"
 import { InvalidFlag } from "./errors.ts"
 import { loadMarket, type MarketChoice, marketEta, tripsOf } from "./inputs.ts"
+import { replayInWorkers } from "./replay-pool.ts"
 import type { Scenario } from "./scenario.ts"
 
 /** The transport of a run with no port; the summary and the report say it. */
@@ -28,7 +29,7 @@ const IN_PROCESS_TRANSPORT = "in-process (the engine's Dispatcher in this proces
 const SAMPLE_NATS_TO = Date.parse("2008-06-01T02:00:00Z")
 
 /** The mode a scenario runs in, `auto` resolved, and why. */
-type Transport =
+export type Transport =
   | { readonly mode: "in-process"; readonly why: string }
   | { readonly mode: "nats"; readonly natsUrl: string | undefined; readonly why: string }
   | { readonly mode: "live"; readonly natsUrl: string; readonly nkeyFile: string | undefined; readonly why: string }
@@ -174,7 +175,7 @@ const transportLine = (transport: Transport, speed: number) =>
  * What every replay of a scenario shares, read once: the market, the trips (a synthetic city
  * from the scenario's `seed`, whatever the replay's), the fleet file, the ETA model.
  */
-const prepare = (scenario: Scenario, transport: Transport) =>
+export const prepare = (scenario: Scenario, transport: Transport) =>
   Effect.gen(function*() {
     const window = scenario.window
     // NATS mode replays ~230 trips per wall second (lockstep round trips), so the whole 5-hour
@@ -192,37 +193,65 @@ const prepare = (scenario: Scenario, transport: Transport) =>
     return { choice, input, sampleCut, settings: settingsFor({ scenario, transport, choice, eta, patience, placedDrivers, from, to }) }
   })
 
+type Prepared = Effect.Success<ReturnType<typeof prepare>>
+
+/**
+ * One seed's replays of `policies`, after the seed's own demand scan (each seed places its own
+ * fleet, and the scan draws the placement); `observe` gives each replay's observer.
+ */
+export const replaySeed = (
+  { input, settings }: Prepared,
+  seed: number,
+  policies: ReadonlyArray<PolicyName>,
+  observe: (run: ReplaySettings, scan: DemandScan) => ReplaySettings["observer"] = () => undefined,
+  scanned?: DemandScan
+) =>
+  Effect.gen(function*() {
+    const scan = scanned ?? (yield* scanDemand(input.source, settings(policies[0]!, seed)))
+    return yield* Effect.forEach(policies, (policy) => {
+      const run = settings(policy, seed)
+      return replay(input.source, { ...run, observer: observe(run, scan) }, scan)
+    })
+  })
+
+/**
+ * Worker threads when asked for (`--workers`) and usable: in-process replays on the virtual
+ * clock with no live metrics (those are this process's), at most one per replay. Not by
+ * default: each thread loads the modules and the market's road graph again (~5 s of CPU), which
+ * on this 2-core machine outweighed the parallel replays of the demo (docs/simulator.md, "Seeds").
+ */
+const workersFor = (scenario: Scenario, transport: Transport, tasks: number): number => {
+  const wanted = scenario.workers ?? 1
+  const usable = transport.mode === "in-process" && scenario.clock.kind === "virtual" && scenario.outputs.metricsPort === undefined
+  return usable ? Math.max(1, Math.min(wanted, tasks)) : 1
+}
+
 export const runScenario = (scenario: Scenario) =>
   Effect.gen(function*() {
     const transport = yield* resolveTransport(scenario)
-    const { choice, input, sampleCut, settings } = yield* prepare(scenario, transport)
+    const prepared = yield* prepare(scenario, transport)
+    const { choice, input, sampleCut, settings } = prepared
     const policies = scenario.policies.names
     const seeds = replaySeeds(scenario)
+    const workers = workersFor(scenario, transport, seeds.length * policies.length)
 
     const seedsLine = seeds.length > 1 ? ` · seeds ${seeds[0]}..${seeds[seeds.length - 1]}` : ""
-    yield* Console.error(`dispatch simulate: ${input.source.name} · market ${choice.market.id} · ${policies.join(" vs ")}${seedsLine} · transport ${transportLine(transport, scenario.clock.speed)}`)
+    const workersLine = workers > 1 ? ` · ${workers} worker threads` : ""
+    yield* Console.error(`dispatch simulate: ${input.source.name} · market ${choice.market.id} · ${policies.join(" vs ")}${seedsLine} · transport ${transportLine(transport, scenario.clock.speed)}${workersLine}`)
     if (sampleCut) {
       yield* Console.error(`demo in NATS mode: the first 2 hours of the sample (--to ${new Date(SAMPLE_NATS_TO).toISOString()}) to stay under a minute; --mode in-process replays all 5 hours in ~5 s, or give --to`)
     }
+    const scanStarted = performance.now()
+    const scan = yield* scanDemand(input.source, settings(policies[0]!, seeds[0]!))
+    const scanSeconds = Math.round(performance.now() - scanStarted) / 1000
+    const tripsRead = yield* input.summary
+    if (tripsRead !== undefined && tripsRead.rejected > 0) yield* Console.error(formatReadSummary(tripsRead).join("\n"))
     const metrics = yield* serveMetrics(scenario.outputs)
-    let scanSeconds = 0, tripsRead: TripReadSummary | undefined
-    // Each seed places its own fleet (the scan draws the placement), so each seed scans the trips.
-    const replays = yield* Effect.forEach(seeds, (seed, s) =>
-      Effect.gen(function*() {
-        const scanStarted = performance.now()
-        const scan = yield* scanDemand(input.source, settings(policies[0]!, seed))
-        if (s === 0) {
-          scanSeconds = Math.round(performance.now() - scanStarted) / 1000
-          tripsRead = yield* input.summary
-          if (tripsRead !== undefined && tripsRead.rejected > 0) yield* Console.error(formatReadSummary(tripsRead).join("\n"))
-        }
-        const runs = yield* Effect.forEach(policies, (policy) => {
-          const run = settings(policy, seed)
-          const live = metrics === undefined ? undefined : new KpiMetrics(metrics, { market: choice.market.id, policy, start: scan.start, end: scan.end, drivers: run.drivers })
-          return replay(input.source, { ...run, observer: live?.on }, scan)
-        })
-        return { seed, runs } satisfies SeedReplays
-      }))
+    const observe = (run: ReplaySettings, scan: DemandScan) =>
+      metrics === undefined ? undefined : new KpiMetrics(metrics, { market: choice.market.id, policy: run.dispatch.policy.name, start: scan.start, end: scan.end, drivers: run.drivers }).on
+    const replays: ReadonlyArray<SeedReplays> = workers > 1
+      ? yield* replayInWorkers(scenario, seeds, workers)
+      : yield* Effect.forEach(seeds, (seed, s) => Effect.map(replaySeed(prepared, seed, policies, observe, s === 0 ? scan : undefined), (runs) => ({ seed, runs })))
     const runs = replays[0]!.runs
     return {
       scenario,

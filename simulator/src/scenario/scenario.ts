@@ -37,6 +37,7 @@ export const LIMITS = {
   drivers: between(1, 1_000_000),
   seed: between(0, 4_294_967_295),
   seeds: between(1, 100),
+  workers: between(1, 256),
   batchWindowMs: between(10, 60_000),
   speed: between(0.001, 1_000_000),
   maxWaitS: between(1, 3_600),
@@ -112,6 +113,8 @@ const settings = {
   seed: int(LIMITS.seed).pipe(orDefault(DEFAULT_SEED)),
   /** Replays per policy, with the seeds `seed`, `seed + 1`, … (run-scenario.ts, `replaySeeds`). */
   seeds: int(LIMITS.seeds).pipe(orDefault(1)),
+  /** Worker threads for the replays (in-process, virtual clock); absent: 1, the replays one after another in this thread. */
+  workers: Schema.optionalKey(int(LIMITS.workers)),
   /** `speed` also paces live mode. */
   clock: Schema.Struct({
     kind: Schema.Literals(CLOCKS).pipe(orDefault("virtual")),
