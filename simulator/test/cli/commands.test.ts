@@ -132,3 +132,40 @@ describe("dispatch calibrate", () => {
     expect(written.roads.speedProfile.factorByHour).toEqual(fit.road.fitted.factorByHour)
   })
 })
+
+describe("dispatch simulate --seeds", () => {
+  it.each([
+    [["--demo", "--seeds", "0"], "--seeds must be 1..100"],
+    [["--demo", "--seeds", "101"], "--seeds must be 1..100"],
+    [["--trips", SF_SAMPLE, "--mode", "live", "--nats", "nats://127.0.0.1:1", "--seeds", "2"], "--seeds: live mode drives the running engine once"]
+  ])("%j fails with a clear message", async (args, message) => {
+    const { code, stdout, stderr } = await dispatch("simulate", ...args)
+    expect(code).not.toBe(0)
+    expect(stdout + stderr).toContain(message)
+  })
+
+  it("compares greedy and batch over 3 seeds: intervals on the terminal, in comparison.json and in the report", async () => {
+    const out = join(dir, "out-seeds")
+    const run = await dispatch("simulate", "--trips", SF_SAMPLE, "--to", "2008-06-01T00:15:00Z", "--compare", "greedy,batch", "--seeds", "3", "--drivers", "100", "--out", out)
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain("Mean over 3 seeds (1..3) ± the half-width of its 95% confidence interval (Student's t, 2 degrees of freedom)")
+    expect(run.stdout).toMatch(/\| match rate \| [\d.]+% ± [\d.]+ pp \| [\d.]+% ± [\d.]+ pp \| [+−±][\d.]+ pp ± [\d.]+ pp \|/)
+    expect(run.stdout).toContain(`comparison: ${join(out, "comparison.json")}`)
+    const comparison = JSON.parse(readFileSync(join(out, "comparison.json"), "utf8"))
+    expect(comparison.schema).toBe("dispatch-simulator-comparison/1")
+    expect(comparison.seeds).toEqual([1, 2, 3])
+    const eta = comparison.kpis.find((k: { key: string }) => k.key === "pickupEtaSeconds.mean")
+    expect(Object.keys(eta.means)).toEqual(["greedy", "batch"])
+    expect(eta.differences[0]).toMatchObject({ policy: "batch", minus: "greedy", n: 3 })
+    const [lo, hi] = eta.differences[0].ci95
+    expect(lo).toBeLessThanOrEqual(eta.differences[0].mean)
+    expect(hi).toBeGreaterThanOrEqual(eta.differences[0].mean)
+    for (const name of ["kpis.greedy.json", "kpis.batch.json", "kpis.greedy.seed-2.json", "kpis.batch.seed-3.json"]) expect(existsSync(join(out, name))).toBe(true)
+    expect(JSON.parse(readFileSync(join(out, "kpis.batch.seed-3.json"), "utf8")).scenario.seed).toBe(3)
+    const html = readFileSync(join(out, "report.html"), "utf8")
+    expect(html).toContain('<table id="seed-table">')
+    expect(html).toMatch(/<td>[\d.]+% ± [\d.]+ pp<\/td>/)
+    expect(html).toContain('id="plot-seed-diff-0"')
+    expect(html).toContain("<h2>KPIs of seed 1</h2>")
+  }, 180_000)
+})
