@@ -64,33 +64,41 @@ const relativeDifferences = (c: SeedComparison, d: number): Array<RelativeDiffer
     return [{ label: k.label, mean: scale(diff.mean), ci95: diff.ci95 === null ? null : [scale(diff.ci95[0]), scale(diff.ci95[1])] as const }]
   })
 
-const ROW = 18, LABEL = 190, WIDTH = 420, PAD = 24
+const ROW = 18, LABEL = 190, WIDTH = 420, PAD = 24, RIGHT = 40
+/**
+ * The axis spans the values within ±50%: one that falls to zero (no_supply under batch, −100%)
+ * would flatten the rest; those beyond are cut at the axis' end and marked with an arrow.
+ */
+const MAX_EXTENT = 0.5
 
 /** Dots and error bars, one row per KPI, on an axis of percent of the first policy's mean; drawn here as SVG (no script needed). */
 const differencePlot = (c: SeedComparison, d: number): string => {
   const points = relativeDifferences(c, d)
   if (points.length === 0) return ""
-  const extent = Math.max(0.01, ...points.flatMap((p) => [Math.abs(p.mean), ...(p.ci95 === null ? [] : p.ci95.map(Math.abs))]))
-  const x = (v: number) => LABEL + WIDTH / 2 + (v / extent) * (WIDTH / 2 - 4)
+  const magnitudes = points.flatMap((p) => [p.mean, ...(p.ci95 ?? [])].map(Math.abs))
+  const extent = Math.max(0.01, ...magnitudes.filter((m) => m <= MAX_EXTENT))
+  const clamp = (v: number) => Math.max(-extent, Math.min(extent, v))
+  const x = (v: number) => (LABEL + WIDTH / 2 + (clamp(v) / extent) * (WIDTH / 2 - 4)).toFixed(1)
   const height = PAD + points.length * ROW + PAD
-  const pct = (v: number) => `${v > 0 ? "+" : v < 0 ? "−" : ""}${Math.abs(v * 100).toFixed(1)}%`
+  const pct = (v: number) => `${v > 0 ? "+" : v < 0 ? "−" : ""}${Math.abs(v * 100).toFixed(Math.abs(v) >= 0.1 ? 0 : 1)}%`
   const rows = points.map((p, i) => {
     const y = PAD + i * ROW + ROW / 2
-    const bar = p.ci95 === null
-      ? ""
-      : `<line x1="${x(p.ci95[0]).toFixed(1)}" x2="${x(p.ci95[1]).toFixed(1)}" y1="${y}" y2="${y}" stroke="#4269d0" stroke-width="2"/>`
+    const bar = p.ci95 === null ? "" : `<line x1="${x(p.ci95[0])}" x2="${x(p.ci95[1])}" y1="${y}" y2="${y}" stroke="#4269d0" stroke-width="2"/>`
+    const cut = [p.mean, ...(p.ci95 ?? [])].some((v) => Math.abs(v) > extent)
+      ? `<text x="${x(p.mean < 0 ? -extent : extent)}" y="${y + 4}" text-anchor="${p.mean < 0 ? "end" : "start"}" fill="#4269d0">${p.mean < 0 ? "◂" : "▸"}</text>`
+      : ""
     const title = `${p.label}: ${pct(p.mean)}${p.ci95 === null ? "" : ` [${pct(p.ci95[0])}, ${pct(p.ci95[1])}]`}`
-    return `<g><title>${escapeHtml(title)}</title><text x="${LABEL - 6}" y="${y + 4}" text-anchor="end">${escapeHtml(p.label)}</text>${bar}<circle cx="${x(p.mean).toFixed(1)}" cy="${y}" r="3.5" fill="#222"/></g>`
+    return `<g><title>${escapeHtml(title)}</title><text x="${LABEL - 10}" y="${y + 4}" text-anchor="end">${escapeHtml(p.label)}</text>${bar}${cut}<circle cx="${x(p.mean)}" cy="${y}" r="3.5" fill="#222"/></g>`
   })
-  const axis = [-extent, 0, extent].map((v) =>
-    `<line x1="${x(v).toFixed(1)}" x2="${x(v).toFixed(1)}" y1="${PAD - 6}" y2="${height - PAD}" stroke="${v === 0 ? "#888" : "#ddd"}"/><text x="${x(v).toFixed(1)}" y="${height - 6}" text-anchor="middle">${pct(v)}</text>`
+  const axis = [-extent, -extent / 2, 0, extent / 2, extent].map((v) =>
+    `<line x1="${x(v)}" x2="${x(v)}" y1="${PAD - 6}" y2="${height - PAD}" stroke="${v === 0 ? "#888" : "#e4e4e4"}"/><text x="${x(v)}" y="${height - 6}" text-anchor="middle">${pct(v)}</text>`
   )
   const policy = c.policies[d + 1]!
-  return `<figure class="plot" id="plot-seed-diff-${d}"><h2>${escapeHtml(differenceHeading(c, policy))}, % of ${escapeHtml(c.policies[0]!)}'s mean, 95% intervals</h2>
-<svg xmlns="http://www.w3.org/2000/svg" width="${LABEL + WIDTH + 10}" height="${height}" font-size="11" font-family="system-ui, sans-serif">
+  return `<div class="plot" id="plot-seed-diff-${d}"><figure><h2>${escapeHtml(differenceHeading(c, policy))}, % of ${escapeHtml(c.policies[0]!)}'s mean, 95% intervals</h2>
+<svg xmlns="http://www.w3.org/2000/svg" width="${LABEL + WIDTH + RIGHT}" height="${height}" font-size="11" font-family="system-ui, sans-serif">
 ${axis.join("\n")}
 ${rows.join("\n")}
-</svg></figure>`
+</svg></figure></div>`
 }
 
 /** The HTML report's section for several seeds. */
