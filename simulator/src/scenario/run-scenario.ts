@@ -236,8 +236,8 @@ export const runScenario = (scenario: Scenario) =>
     const workers = workersFor(scenario, transport, seeds.length * policies.length)
 
     const seedsLine = seeds.length > 1 ? ` · seeds ${seeds[0]}..${seeds[seeds.length - 1]}` : ""
-    const asked = scenario.workers ?? 1
-    const workersLine = workers > 1 ? ` · ${workers} worker threads` : asked > 1 ? " · --workers ignored (in-process mode on the virtual clock without --metrics-port only)" : ""
+    const ignored = workers === 1 && (scenario.workers ?? 1) > 1 && seeds.length * policies.length > 1
+    const workersLine = workers > 1 ? ` · ${workers} worker threads` : ignored ? " · --workers ignored (in-process mode on the virtual clock without --metrics-port only)" : ""
     yield* Console.error(`dispatch simulate: ${input.source.name} · market ${choice.market.id} · ${policies.join(" vs ")}${seedsLine} · transport ${transportLine(transport, scenario.clock.speed)}${workersLine}`)
     if (sampleCut) {
       yield* Console.error(`demo in NATS mode: the first 2 hours of the sample (--to ${new Date(SAMPLE_NATS_TO).toISOString()}) to stay under a minute; --mode in-process replays all 5 hours in ~5 s, or give --to`)
