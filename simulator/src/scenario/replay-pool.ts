@@ -9,10 +9,15 @@ import { Effect } from "effect"
 import { Worker } from "node:worker_threads"
 import type { ReplayResult } from "../runner/replay.ts"
 import { ReplayFailed } from "./errors.ts"
-import type { SeedReplays } from "./run-scenario.ts"
 import type { Scenario } from "./scenario.ts"
 
 const WORKER = new URL("./replay-worker.ts", import.meta.url)
+
+/** One seed's replays, a result per policy of the scenario in its order. */
+export interface SeedReplays {
+  readonly seed: number
+  readonly runs: ReadonlyArray<ReplayResult>
+}
 
 export interface ReplayTask {
   readonly id: number

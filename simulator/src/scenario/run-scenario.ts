@@ -19,7 +19,7 @@ import { formatReadSummary, type TripReadSummary } from "../trips/rejections.ts"
 import { parseTripTime } from "../trips/trip-time.ts"
 import { InvalidFlag } from "./errors.ts"
 import { loadMarket, type MarketChoice, marketEta, tripsOf } from "./inputs.ts"
-import { replayInWorkers } from "./replay-pool.ts"
+import { replayInWorkers, type SeedReplays } from "./replay-pool.ts"
 import type { Scenario } from "./scenario.ts"
 
 /** The transport of a run with no port; the summary and the report say it. */
@@ -143,12 +143,6 @@ const serveMetrics = (outputs: Scenario["outputs"]) =>
 
 /** The seeds of a scenario's replays: `seed`, `seed + 1`, … `seed + seeds − 1`, past 2³² − 1 wrapping to 0. */
 export const replaySeeds = (scenario: Scenario): Array<number> => Array.from({ length: scenario.seeds }, (_, i) => (scenario.seed + i) >>> 0)
-
-/** One seed's replays, a result per policy of the scenario in its order. */
-export interface SeedReplays {
-  readonly seed: number
-  readonly runs: ReadonlyArray<ReplayResult>
-}
 
 /** What a run gave: a replay per policy and seed, and what the outputs say about how it ran. */
 export interface ScenarioRun {
