@@ -5,7 +5,7 @@
  *
  * Orders: a trip (a rider's request) is requested once; each attempt of it (a new order id
  * after a driver declines) gets exactly one `decision`. An `unmatched` decision is final; a
- * `matched` one is final unless a `declined` follows for the same order id.
+ * `matched` one is final unless a `declined` or a `foreignMatch` follows for the same order id.
  */
 import type { Decision, LatLng } from "#engine"
 import type { FleetState, LegKind } from "../fleet/driver.ts"
@@ -31,6 +31,14 @@ export interface OrderDecided {
 
 export interface OfferDeclined {
   readonly type: "declined"
+  readonly at: number
+  readonly orderId: string
+  readonly driverId: string
+}
+
+/** The engine matched a driver the run does not own; the simulation declined it at once (simulation.ts). */
+export interface ForeignDriverMatched {
+  readonly type: "foreignMatch"
   readonly at: number
   readonly orderId: string
   readonly driverId: string
@@ -74,4 +82,4 @@ export interface LegDriven {
   readonly roadMeters: number
 }
 
-export type SimEvent = TripRequested | OrderDecided | OfferDeclined | RiderPickedUp | RiderDroppedOff | DriverStateChanged | LegDriven
+export type SimEvent = TripRequested | OrderDecided | OfferDeclined | ForeignDriverMatched | RiderPickedUp | RiderDroppedOff | DriverStateChanged | LegDriven

@@ -40,6 +40,9 @@ export class KpiMetrics {
       case "declined":
         m.simDeclines.inc(labels)
         return
+      case "foreignMatch":
+        m.simForeignDriverMatches.inc(labels)
+        return
       case "pickedUp":
         m.simPickups.inc(labels)
         m.simRiderWait.observe(labels, (event.at - event.requestedAt) / 1000)

@@ -4,8 +4,9 @@
  * request time.
  *
  * A trip's outcome is its last decision: an `unmatched` decision is always final, a `matched`
- * one unless a decline follows (sim-events.ts). So matched trips = matched decisions − declines,
- * and requested = matched + unmatched once the run has drained.
+ * one unless a decline or a foreign-driver match follows (sim-events.ts). So matched trips =
+ * matched decisions − declines − foreign-driver matches, and requested = matched + unmatched
+ * once the run has drained.
  */
 import { UNMATCHED_REASONS, type UnmatchedReason } from "#engine"
 import type { SimEvent } from "../events/sim-events.ts"
@@ -23,6 +24,8 @@ export interface OrderKpis {
   /** Every decision the dispatcher took, first orders and retries after a decline. */
   readonly decisions: number
   readonly declines: number
+  /** Matches to drivers the run does not own, declined back to the engine (simulation.ts). */
+  readonly foreignDriverMatches: number
   /** Rides that reached the dropoff. */
   readonly completed: number
 }
@@ -33,13 +36,14 @@ export class OrderOutcomes implements KpiFold {
   readonly unmatchedByHour: Float64Array
   readonly #hours: HourBuckets
   readonly #byReason = Object.fromEntries(UNMATCHED_REASONS.map((r) => [r, 0])) as Record<UnmatchedReason, number>
-  /** Open matches: order id -> request time, until declined. */
+  /** Open matches: order id -> request time, until declined (or found foreign). */
   readonly #requestTimeOf = new Map<string, number>()
   #requested = 0
   #matchedDecisions = 0
   #unmatched = 0
   #decisions = 0
   #declines = 0
+  #foreignDriverMatches = 0
   #completed = 0
 
   constructor(hours: HourBuckets) {
@@ -70,8 +74,10 @@ export class OrderOutcomes implements KpiFold {
         }
         return
       }
-      case "declined": {
-        this.#declines++
+      case "declined":
+      case "foreignMatch": {
+        if (event.type === "declined") this.#declines++
+        else this.#foreignDriverMatches++
         const requestedAt = this.#requestTimeOf.get(event.orderId)
         if (requestedAt !== undefined) this.matchedByHour[this.#hours.of(requestedAt)]!--
         this.#requestTimeOf.delete(event.orderId)
@@ -85,7 +91,7 @@ export class OrderOutcomes implements KpiFold {
   }
 
   result(): OrderKpis {
-    const matched = this.#matchedDecisions - this.#declines
+    const matched = this.#matchedDecisions - this.#declines - this.#foreignDriverMatches
     return {
       requested: this.#requested,
       matched,
@@ -94,6 +100,7 @@ export class OrderOutcomes implements KpiFold {
       unmatchedByReason: { ...this.#byReason },
       decisions: this.#decisions,
       declines: this.#declines,
+      foreignDriverMatches: this.#foreignDriverMatches,
       completed: this.#completed
     }
   }

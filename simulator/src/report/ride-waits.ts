@@ -54,7 +54,7 @@ export class RideWaits implements KpiFold {
     if (event.type === "decision") {
       const d = event.decision
       if (d.type === "order.matched") this.#matches.set(d.orderId, { decidedAt: d.decidedAt, eta: d.etaSeconds, meters: d.distanceMeters })
-    } else if (event.type === "declined") {
+    } else if (event.type === "declined" || event.type === "foreignMatch") {
       this.#matches.delete(event.orderId)
     } else if (event.type === "pickedUp") {
       const match = this.#matches.get(event.orderId)

@@ -21,6 +21,8 @@
  * trip goes back to matching as a NEW order, id `<trip order id>.<attempt>`, with the original
  * request time (the rider's wait and the engine's `maxWaitMs` keep counting). The decliner stays
  * out of the pool until that order is decided, so it is never offered the same rider twice.
+ * A match to a driver the run does not own (a foreign driver in the same market) is declined
+ * the same way, at once, and reported as a `foreignMatch`: never a crash.
  */
 import {
   type Decision,
@@ -310,7 +312,7 @@ export class Simulation {
       return
     }
     const driver = this.#byId.get(decision.driverId)
-    if (driver === undefined) throw new Error(`order ${decision.orderId} matched to unknown driver ${decision.driverId}`)
+    if (driver === undefined) return this.#onForeignMatch(ride, decision.driverId)
     this.#rideOf.set(driver, ride)
     const p = this.#config.declineProbability
     if (p > 0 && this.#declineRandom.next() < p) {
@@ -329,10 +331,27 @@ export class Simulation {
     const ride = this.#rideOf.get(driver)!
     this.#rideOf.delete(driver)
     this.#emit({ type: "declined", at: this.#now, orderId: ride.orderId, driverId: driver.id })
+    this.#retry(ride, driver)
+  }
+
+  /**
+   * The engine matched a driver this run does not drive: one put into the same market by
+   * someone else (an operator's `PUT /v1/drivers/{id}/state`, another simulation). Nobody here
+   * can drive it to the pickup, so the simulation declines it at once: the trip goes back to
+   * matching as its next attempt, and the engine keeps that driver reserved until its owner
+   * reports it again (docs/engine.md, "Reservations"), so it is not offered the trip twice.
+   */
+  #onForeignMatch(ride: Ride, driverId: string): void {
+    this.#emit({ type: "foreignMatch", at: this.#now, orderId: ride.orderId, driverId })
+    this.#retry(ride, undefined)
+  }
+
+  /** The trip's next attempt (a new order id), or its cancellation if the rider has given up. */
+  #retry(ride: Ride, decliner: SimDriver | undefined): void {
     ride.attempt++
     ride.orderId = `${ride.baseOrderId}.${ride.attempt}`
     ride.phase = "open"
-    ride.heldDriver = driver
+    ride.heldDriver = decliner
     this.#rides.set(ride.orderId, ride)
     if (ride.gaveUp || this.#now >= ride.patienceDeadline) this.#handle(this.#cancel(ride))
     else this.#handle(this.dispatcher.request(this.#orderOf(ride), this.#now))

@@ -2,14 +2,16 @@
  * Live mode against a real `dispatch engine` on the wall clock (as the local stack runs it):
  * the run paces itself, every trip still ends exactly once, decisions map back to the
  * simulation's order ids and times, and a second run against the same server is not taken for
- * duplicates of the first.
+ * duplicates of the first; a driver the simulation does not own is declined back, not a crash.
  */
 import { LocalNatsServer, describeWithNats, startEngineChild, type EngineChild } from "#engine/testing"
-import { WIRE_VERSION } from "#engine"
-import { Effect } from "effect"
+import { encodeMessage, KV_BUCKETS, kvKeys, WIRE_VERSION } from "#engine"
+import { Kvm } from "@nats-io/kv"
+import { connect } from "@nats-io/transport-node"
+import { Effect, Stream } from "effect"
 import { afterAll, beforeAll, expect, it } from "vitest"
 import { LiveDispatchPort } from "../../src/transport/live-port.ts"
-import { runRecorded } from "../runner/scenario.ts"
+import { runRecorded, sampleSource } from "../runner/scenario.ts"
 
 const SPEED = 300
 
@@ -26,6 +28,21 @@ describeWithNats("live mode", () => {
     await engine.stop()
     await server.dispose()
   })
+
+  /** Drivers put into the market by someone else, as `PUT /v1/drivers/{id}/state` does. */
+  const putForeignDrivers = async (positions: ReadonlyArray<{ readonly lat: number; readonly lng: number }>) => {
+    const nc = await connect({ servers: server.url })
+    try {
+      const kv = await new Kvm(nc).open(KV_BUCKETS.drivers)
+      const ids = positions.map((_, i) => `foreign-${i}`)
+      for (const [i, p] of positions.entries()) {
+        await kv.put(kvKeys.driver("sf", ids[i]!), encodeMessage({ v: WIRE_VERSION, type: "driver.state", driverId: ids[i]!, market: "sf", lat: p.lat, lng: p.lng, status: "available", at: Date.now() }))
+      }
+      return ids
+    } finally {
+      await nc.close()
+    }
+  }
 
   const liveRun = () => {
     let transport = ""
@@ -79,4 +96,26 @@ describeWithNats("live mode", () => {
       await port.close()
     }
   }, 60_000)
+
+  it("declines a match to a driver it does not own back to the engine, and counts it", async () => {
+    // The issue: one driver put through the public API next to a pickup, matched ~20 s later,
+    // killed the stack's replay with "matched to unknown driver". Now the trip goes back to
+    // matching (the engine keeps that driver reserved until its owner reports) and is counted.
+    const first = await Effect.runPromise(Effect.flatMap(sampleSource(5), (source) => Stream.runCollect(source.trips)))
+    const foreign = new Set(await putForeignDrivers([...first].map((trip) => trip.pickup)))
+    const { run } = await liveRun()
+    const foreignMatches = run.events.flatMap((e) => (e.type === "foreignMatch" ? [e] : []))
+    expect(foreignMatches.length, "a foreign driver at a pickup is matched").toBeGreaterThan(0)
+    expect(foreignMatches.every((e) => foreign.has(e.driverId))).toBe(true)
+    const { orders } = run.kpis
+    expect(orders.foreignDriverMatches).toBe(foreignMatches.length)
+    // Declined back: each such order's trip has a later attempt, and every trip still ends once.
+    const decided = new Set(run.events.flatMap((e) => (e.type === "decision" ? [e.decision.orderId] : [])))
+    for (const e of foreignMatches) {
+      const [base, attempt = "1"] = e.orderId.split(".")
+      expect(decided.has(`${base}.${Number(attempt) + 1}`), `${e.orderId} was retried`).toBe(true)
+    }
+    expect(orders.matched + orders.unmatched).toBe(orders.requested)
+    expect(orders.requested).toBe(150)
+  }, 120_000)
 })

@@ -4,11 +4,12 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { makeSimulatorMetrics } from "../../src/observability/metrics.ts"
-import { Effect } from "effect"
+import { defaultDispatchSettings, Dispatcher, WIRE_VERSION } from "#engine"
+import { Effect, Stream } from "effect"
 import { Registry } from "prom-client"
 import { FLEET_STATES } from "../../src/fleet/driver.ts"
 import { KpiMetrics } from "../../src/report/kpi-metrics.ts"
-import { runRecorded } from "../runner/scenario.ts"
+import { loadSf, runRecorded, sampleSource } from "../runner/scenario.ts"
 
 const sum = async (registry: Registry, name: string, labels: Record<string, string> = {}) => {
   const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name)
@@ -35,5 +36,30 @@ describe("KPI metrics", () => {
       const unmatched = Object.values(orders.unmatchedByReason).reduce((a, b) => a + b, 0)
       assert.strictEqual(yield* Effect.promise(() => sum(registry, "dispatch_sim_decisions_total", { outcome: "matched" })), orders.decisions - unmatched)
       assert.isAbove(yield* Effect.promise(() => sum(registry, "dispatch_sim_pickups_total")), 0)
+    }))
+
+  it.effect("a match to a driver the run does not own is counted in both and declined back", () =>
+    Effect.gen(function*() {
+      const { market, eta } = yield* loadSf
+      const pickups = [...yield* Effect.flatMap(sampleSource(5), (source) => Stream.runCollect(source.trips))].map((t) => t.pickup)
+      const registry = new Registry()
+      const live = new KpiMetrics(makeSimulatorMetrics(registry), { market: "sf", policy: "greedy", start: 0, end: 1, drivers: 60 })
+      const run = yield* runRecorded(200, "greedy", {
+        observer: live.on,
+        // Drivers someone else put into the market, at the first pickups: greedy offers them first.
+        openPort: (start) => {
+          const dispatcher = new Dispatcher(market, eta, defaultDispatchSettings("greedy"))
+          for (const [i, p] of pickups.entries()) {
+            dispatcher.driverState({ v: WIRE_VERSION, type: "driver.state", driverId: `foreign-${i}`, market: "sf", lat: p.lat, lng: p.lng, status: "available", at: start })
+          }
+          return Object.assign(dispatcher, { transport: "in-process with foreign drivers", close: () => Promise.resolve() })
+        }
+      })
+      const { orders } = run.kpis
+      // Each foreign driver stays reserved after its one match: at most one match each.
+      assert.isTrue(orders.foreignDriverMatches > 0 && orders.foreignDriverMatches <= pickups.length, `foreign matches: ${orders.foreignDriverMatches}`)
+      assert.strictEqual(yield* Effect.promise(() => sum(registry, "dispatch_sim_foreign_driver_matches_total")), orders.foreignDriverMatches)
+      assert.strictEqual(orders.matched + orders.unmatched, orders.requested)
+      assert.strictEqual(orders.completed, orders.matched)
     }))
 })

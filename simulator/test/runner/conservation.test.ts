@@ -22,7 +22,7 @@ describe("conservation", () => {
         for (const e of run.events) {
           if (e.type === "requested") requested++
           else if (e.type === "decision") decisions.set(e.decision.orderId, (decisions.get(e.decision.orderId) ?? 0) + 1)
-          else if (e.type === "declined") declined.add(e.orderId)
+          else if (e.type === "declined" || e.type === "foreignMatch") declined.add(e.orderId)
           else if (e.type === "pickedUp") pickedUp.add(e.orderId)
           else if (e.type === "droppedOff") droppedOff.add(e.orderId)
           else if (e.type === "driver") {
