@@ -39,7 +39,7 @@ export { findExecutable } from "./transport/executables.ts"
 export { connectNats, Nats, type NatsClient, type NatsSettings, readNkeySeed } from "./transport/nats/connection.ts"
 export { findNatsServer, LocalNatsServer } from "./transport/nats/local-server.ts"
 export type { NatsRole } from "./transport/nats/permissions.ts"
-export { seedFile } from "./transport/nats/server-auth.ts"
+export { prepareNatsAuth, seedFile } from "./transport/nats/server-auth.ts"
 export { type Intake, makeIntake, runRegionIntake } from "./transport/nats/region-intake.ts"
 export { DESIRED_BUCKETS, ensureStreamsAndBuckets } from "./transport/nats/setup.ts"
 
@@ -54,7 +54,7 @@ export { startOrderSpan } from "./observability/tracing.ts"
 // Child processes
 export { answersOk } from "./process/probes.ts"
 export { RunningChild } from "./process/running-child.ts"
-export { type ChildExit, type ChildReadiness, type ChildSpec, spawnChild } from "./process/supervisor.ts"
+export { type Child, type ChildExit, type ChildReadiness, type ChildSpec, spawnChild } from "./process/supervisor.ts"
 
 // Flags every command builds on, and the logger
 export { above, atLeast, between, choiceFlag, finiteFlag, intFlag, isInRange, type Range, splitList, stringFlag } from "./cli/flags.ts"

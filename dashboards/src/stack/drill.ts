@@ -8,8 +8,10 @@
  *  2. a regional outage: one region's engine stops for a while; its breaker opens, outlier
  *     detection ejects it, traffic fails over; it comes back: half-open, closed;
  *  3. every region down: no engine answers, the gateway's fallback queues rides durably in
- *     ORDERS (202 queued); the engines come back and decide them.
+ *     ORDERS (202 queued); the engines come back and decide them. How many were queued is
+ *     read from the gateway's counter afterwards, never assumed.
  */
+import { GATEWAY_METRIC_NAMES } from "#api"
 import { readNkeySeed, subjects, WIRE_VERSION } from "#engine"
 import { connect, nkeyAuthenticator } from "@nats-io/transport-node"
 import { Console, Effect } from "effect"
@@ -63,6 +65,16 @@ const badNats = (natsUrl: string, natsNkey: string | undefined, market: string) 
     }
   })
 
+/** Rides the gateway queued through its fallback so far (its /metrics); 0 where it does not answer. */
+const fallbackQueued = (apiUrl: string) =>
+  Effect.promise(() =>
+    fetch(`${apiUrl}/metrics`, { signal: AbortSignal.timeout(5_000) }).then((r) => r.text(), () => "").then((text) =>
+      text.split("\n")
+        .filter((line) => line.startsWith(`${GATEWAY_METRIC_NAMES.balancerFallbacks}{`) && line.includes('outcome="queued"'))
+        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0)
+    )
+  )
+
 export const runDrill = (targets: DrillTargets) =>
   Effect.gen(function*() {
     const t = DRILL_TIMING
@@ -80,9 +92,14 @@ export const runDrill = (targets: DrillTargets) =>
     yield* say(`outage over: engine ${targets.outageRegion} back (its breaker goes half-open, then closed)`)
 
     yield* Effect.sleep(t.totalOutageAfterMs)
-    yield* say(`every region down for ${t.totalOutageMs / 1000} s: rides are queued durably by the gateway (balancer: Fallback use)`)
+    yield* say(`every region down for ${t.totalOutageMs / 1000} s (balancer: Fallback use)`)
+    const queuedBefore = yield* fallbackQueued(targets.apiUrl)
     yield* Effect.forEach([...targets.engines.values()], (e) => e.stop, { concurrency: "unbounded", discard: true })
     yield* Effect.sleep(t.totalOutageMs)
+    const queued = (yield* fallbackQueued(targets.apiUrl)) - queuedBefore
     yield* Effect.forEach([...targets.engines.values()], (e) => e.start, { concurrency: "unbounded", discard: true })
-    yield* say("engines back: the queued rides are decided; drill over")
+    // Said after the fact, from the gateway's own counter: a fallback that did not happen is not announced.
+    yield* say(queued > 0
+      ? `engines back: ${queued} rides were queued durably by the gateway's fallback while every region was down; they are decided now; drill over`
+      : "engines back: no ride went through the gateway's fallback while every region was down (none arrived, or the replay has ended); drill over")
   })

@@ -4,6 +4,7 @@
 import { Effect, Option } from "effect"
 import { CliError, Command, Flag } from "effect/cli"
 import { above, between, finiteFlag, intFlag } from "#engine"
+import { MAX_PORT_OFFSET } from "./stack-plan.ts"
 import { stackUp } from "./stack-up.ts"
 
 const DEFAULT_DIR = "out/stack"
@@ -23,11 +24,15 @@ const up = Command.make("up", {
     Flag.withDescription(`simulated fleet size (default ${DEFAULT_DRIVERS})`)
   ),
   trips: Flag.String("trips").pipe(Flag.optional, Flag.withDescription("trips CSV to replay (default the shipped SF sample)")),
+  portOffset: intFlag("port-offset", between(0, MAX_PORT_OFFSET)).pipe(
+    Flag.withDefault(0),
+    Flag.withDescription("add N to every port of the stack (NATS 4222, API 8080, Prometheus 9090, engines 9464/9474/9484, simulator 9465), to run a second stack beside the first (default 0)")
+  ),
   noDrill: Flag.Boolean("no-drill").pipe(Flag.withDefault(false), Flag.withDescription("skip the drill (bad input, a regional outage, every region down; docs/dashboards.md) (default: play it once)"))
 }, (flags) =>
-  stackUp({ dir: flags.dir, natsUrl: Option.getOrUndefined(flags.nats), natsSeeds: Option.getOrUndefined(flags.natsSeeds), speed: flags.speed, drivers: flags.drivers, trips: Option.getOrUndefined(flags.trips), drill: !flags.noDrill }).pipe(
+  stackUp({ dir: flags.dir, natsUrl: Option.getOrUndefined(flags.nats), natsSeeds: Option.getOrUndefined(flags.natsSeeds), speed: flags.speed, drivers: flags.drivers, trips: Option.getOrUndefined(flags.trips), drill: !flags.noDrill, portOffset: flags.portOffset }).pipe(
     Effect.mapError((e) => new CliError.UserError({ cause: e, userMessage: `dispatch stack up: ${e.message}` }))
-  )).pipe(Command.withDescription("Start NATS, an engine per region, the API gateway, Prometheus and a live replay on loopback; print where to look; Ctrl-C stops everything."))
+  )).pipe(Command.withDescription("Start NATS, an engine per region, the API gateway, Prometheus and a live replay on loopback; print where to look; supervise them (a death is reported, then restarted or the end of the stack); Ctrl-C or SIGTERM stops everything."))
 
 export const stackCommand = Command.make("stack").pipe(
   Command.withDescription("Run the whole product locally (docs/dashboards.md, \"Local stack\")."),

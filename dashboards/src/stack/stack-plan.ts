@@ -37,3 +37,23 @@ export const STACK_OUTAGE_REGION = "us-east"
 export const STACK_BREAKER_FLAGS = ["--breaker-window", "20", "--breaker-min-calls", "10", "--breaker-open-ms", "15000", "--breaker-half-open-calls", "3"] as const
 
 export const loopback = (port: number) => `127.0.0.1:${port}`
+
+/** Every port one stack listens on; `--port-offset N` moves them all by N, so two stacks can run side by side. */
+export interface StackPorts {
+  readonly nats: number
+  readonly prometheus: number
+  readonly api: number
+  readonly simulator: number
+  readonly engines: ReadonlyArray<{ readonly region: string; readonly port: number }>
+}
+
+/** The largest offset: the highest port (9484) must stay a port. */
+export const MAX_PORT_OFFSET = 65_535 - 9484
+
+export const stackPorts = (offset: number): StackPorts => ({
+  nats: STACK_PORTS.nats + offset,
+  prometheus: STACK_PORTS.prometheus + offset,
+  api: STACK_PORTS.api + offset,
+  simulator: STACK_PORTS.simulator + offset,
+  engines: STACK_ENGINES.map((e) => ({ region: e.region, port: e.port + offset }))
+})
