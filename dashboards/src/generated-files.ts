@@ -9,7 +9,7 @@ import { alertTestFile, alertTestFileName } from "./alert-tests.ts"
 import { DASHBOARDS } from "./dashboards.ts"
 import { dashboardProvisioning, datasourceProvisioning } from "./grafana-provisioning.ts"
 import { buildDashboard } from "./panels.ts"
-import { LOCAL_TARGETS, prometheusConfig, RULE_FILES } from "./prometheus-config.ts"
+import { LOCAL_TARGETS, prometheusConfig, RULE_FILES } from "./stack/prometheus-config.ts"
 import { RECORDING_RULES } from "./recording-rules.ts"
 
 export const DASHBOARDS_JSON_DIR = "grafana/dashboards"

@@ -14,7 +14,7 @@ import { join } from "node:path"
 import { DASHBOARDS } from "../src/dashboards.ts"
 import { metricsRead, partOf } from "../src/metric-names.ts"
 import type { DashboardSpec, PanelSpec } from "../src/panels.ts"
-import { JOBS, prometheusConfig, RULE_FILES, type Job } from "../src/prometheus-config.ts"
+import { JOBS, prometheusConfig, RULE_FILES, type Job } from "../src/stack/prometheus-config.ts"
 import { PARTS, startPart, stopPart, type RunningPart } from "./support/parts.ts"
 import { describeWithPrometheus, freePort, LocalPrometheus, promtool } from "./support/local-prometheus.ts"
 

@@ -7,7 +7,7 @@ import { join } from "node:path"
 import { expect, it } from "vitest"
 import { ALERT_RULES } from "../src/alert-rules.ts"
 import { alertTestFileName } from "../src/alert-tests.ts"
-import { RULE_FILES } from "../src/prometheus-config.ts"
+import { RULE_FILES } from "../src/stack/prometheus-config.ts"
 import { describeWithPrometheus, promtool } from "./support/local-prometheus.ts"
 
 const PROMETHEUS_DIR = join(import.meta.dirname, "../prometheus")

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { RunningChild } from "#engine"
-import type { Job } from "../../src/prometheus-config.ts"
+import type { Job } from "../../src/stack/prometheus-config.ts"
 import { startDispatch } from "./dispatch-process.ts"
 import { callGateway, feedEngine } from "./traffic.ts"
 

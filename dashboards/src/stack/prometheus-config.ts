@@ -4,7 +4,7 @@
  * in addresses and file paths.
  */
 
-import { loopback, STACK_ENGINES, STACK_PORTS } from "./stack/stack-plan.ts"
+import { loopback, STACK_ENGINES, STACK_PORTS } from "./stack-plan.ts"
 
 /** The jobs dashboards filter on (`job` label); each is one kind of Dispatch process. */
 export const JOBS = ["engine", "api", "simulator"] as const
