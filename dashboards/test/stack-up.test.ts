@@ -150,7 +150,7 @@ describeWithNats("dispatch stack up", () => {
       const engine = descendants(stack.child.pid).find((p) => p.args.includes("--region us-east"))!
       process.kill(engine.pid, "SIGKILL")
       await stack.line(new RegExp(`^stack: engine-us-east \\(pid ${engine.pid}\\) died: signal SIGKILL; last lines of .*engine-us-east\\.log:`))
-      expect(stack.lines.some((l) => l.startsWith("stack: restarting engine-us-east (restart 1 of at most 3 in 5 minutes)"))).toBe(true)
+      await stack.line(/^stack: restarting engine-us-east \(restart 1 of at most 3 in 5 minutes\)/)
       const restarted = await stack.line(/^stack: engine-us-east restarted \(pid \d+\)/)
       const newPid = Number(/pid (\d+)/.exec(restarted)![1])
       expect(newPid).not.toBe(engine.pid)
