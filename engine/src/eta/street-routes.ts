@@ -1,0 +1,53 @@
+/**
+ * The routes behind the road model's ETAs, as lines to drive: what the simulator moves its
+ * drivers along, so that a simulated car takes the very route the engine timed it on.
+ *
+ * A route exists exactly when the road model routes the pair (both ends within `maxSnapMeters`
+ * of a road, the same snap as road-eta.ts); otherwise the model answers by great circle and so
+ * must the caller. The line's free-flow ms × the local hour's factor is the model's ETA.
+ */
+import type { LatLng } from "../domain/geo.ts"
+import { RoadPoint } from "../roads/edge-snap.ts"
+import { RouteArcs, RouteFinder } from "../roads/route-arcs.ts"
+import { RouteLine } from "../roads/route-line.ts"
+import type { Eta } from "./eta.ts"
+import { RoadEta } from "./road-eta.ts"
+
+export { RouteLine }
+
+export class StreetRoutes {
+  readonly #eta: RoadEta
+  readonly #finder: RouteFinder
+  readonly #arcs = new RouteArcs()
+  readonly #from = new RoadPoint()
+  readonly #to = new RoadPoint()
+
+  constructor(eta: RoadEta) {
+    this.#eta = eta
+    this.#finder = new RouteFinder(eta.network.graph, eta.network.labels)
+  }
+
+  /** The routes of a market's model when it is the road model; undefined for any other model. */
+  static of(eta: Eta): StreetRoutes | undefined {
+    return eta instanceof RoadEta ? new StreetRoutes(eta) : undefined
+  }
+
+  /**
+   * The route from `from` to `to` into `line` (reused, see route-line.ts); false, leaving `line`
+   * as it was, when either end is off the roads.
+   */
+  route(from: LatLng, to: LatLng, line: RouteLine): boolean {
+    const { snap } = this.#eta.network, max = this.#eta.maxSnapMeters
+    if (!snap.snap(to.lat, to.lng, max, this.#to) || !snap.snap(from.lat, from.lng, max, this.#from)) return false
+    const arcs = this.#finder.find(this.#from, this.#to, this.#arcs)
+    // Within one strongly connected graph every point reaches every other (graph-validation.ts).
+    if (arcs.ms === Infinity) return false
+    line.fill(this.#eta.network.graph, from.lat, from.lng, this.#from, arcs, this.#to, to.lat, to.lng)
+    return true
+  }
+
+  /** Seconds a route of `freeFlowMs` takes leaving at `atMs`: what the road model answers for it. */
+  seconds(freeFlowMs: number, atMs: number): number {
+    return (freeFlowMs / 1000) * this.#eta.hourFactor(atMs)
+  }
+}

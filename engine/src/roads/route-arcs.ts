@@ -1,0 +1,190 @@
+/**
+ * The arcs of the shortest route between two snapped points: the route whose time the router
+ * answers (router.ts), spelled out arc by arc, so that a simulated car can drive it.
+ *
+ * The hub labels hold distances, not paths, and the contraction hierarchy they were built from
+ * is not kept (the label cache skips it). The path is read off the labels instead: with D(v) the
+ * exact node-to-node distance from v to the route's last node m (a label query), an arc v→w is on
+ * a shortest path exactly when arcMs(v→w) + D(w) = D(v). Starting at the route's first node, each
+ * step takes the first out-arc of positive ms for which that holds. Distances are integer ms (road-graph.ts), so
+ * the test is exact. Arcs of zero ms (two nodes at one position) are crossed breadth first, so
+ * the walk never loops. A step costs one label query per out-arc (about two), so a 3 km route of
+ * ~40 arcs costs ~100 label reads of a few dozen entries: tens of microseconds.
+ *
+ * Which seeds (router.ts: the point's arc, or its twin on a two-way road) the route uses is
+ * chosen first, as the least seed + node distance + seed, or along one road when that is less.
+ */
+import type { RoadPoint } from "./edge-snap.ts"
+import type { HubLabels } from "./hub-labels.ts"
+import type { RoadGraph } from "./road-graph.ts"
+import { Router, Seeds } from "./router.ts"
+
+/** A route as arcs; one reusable record the finder writes into. */
+export class RouteArcs {
+  /** Free-flow ms of the route, as `Router.travelMs` answers it (up to rounding); Infinity: no route. */
+  ms = Infinity
+  /** Along one road from source to target, through no node: `firstArc` is the arc driven. */
+  sameRoad = false
+  /** The directed arc the route starts on (the source's arc or its twin), driven from the source's projection to its end. */
+  firstArc = -1
+  /** The directed arc it ends on, driven from its start to the target's projection. */
+  lastArc = -1
+  /** Whole arcs between them, in driving order: `arcs[0 ..< count]`. */
+  arcs = new Int32Array(64)
+  count = 0
+
+  push(arc: number): void {
+    if (this.count === this.arcs.length) {
+      const grown = new Int32Array(this.arcs.length * 2)
+      grown.set(this.arcs)
+      this.arcs = grown
+    }
+    this.arcs[this.count++] = arc
+  }
+}
+
+export class RouteFinder {
+  readonly graph: RoadGraph
+  readonly labels: HubLabels
+  readonly router: Router
+  /** Per hub: the backward label of the route's last node, or Infinity. */
+  readonly #toLast: Float64Array
+  readonly #lastHubs: Int32Array
+  #lastHubCount = 0
+  /** Scratch of `#acrossPlateau`: nodes seen (= stamp), the arc each was reached by, the queue. */
+  readonly #seen: Int32Array
+  readonly #parentArc: Int32Array
+  readonly #queue: Int32Array
+  #stamp = 0
+  readonly #sources = new Seeds()
+  readonly #targets = new Seeds()
+
+  constructor(graph: RoadGraph, labels: HubLabels) {
+    this.graph = graph
+    this.labels = labels
+    this.router = new Router(graph, labels)
+    this.#toLast = new Float64Array(graph.nodeCount).fill(Infinity)
+    this.#lastHubs = new Int32Array(graph.nodeCount)
+    this.#seen = new Int32Array(graph.nodeCount)
+    this.#parentArc = new Int32Array(graph.nodeCount)
+    this.#queue = new Int32Array(graph.nodeCount)
+  }
+
+  /** Loads node m's backward label as the descent's target. */
+  #setLast(m: number): void {
+    const dense = this.#toLast, hubs = this.#lastHubs
+    for (let i = 0; i < this.#lastHubCount; i++) dense[hubs[i]!] = Infinity
+    const { rankOf, backwardStart, backwardHub, backwardDist } = this.labels
+    const r = rankOf[m]!
+    let count = 0
+    for (let i = backwardStart[r]!; i < backwardStart[r + 1]!; i++) {
+      dense[backwardHub[i]!] = backwardDist[i]!
+      hubs[count++] = backwardHub[i]!
+    }
+    this.#lastHubCount = count
+  }
+
+  /** Integer ms from v to the loaded last node. */
+  #toLastMs(v: number): number {
+    const dense = this.#toLast
+    const { rankOf, forwardStart, forwardHub, forwardDist } = this.labels
+    const r = rankOf[v]!
+    let best = Infinity
+    for (let i = forwardStart[r]!; i < forwardStart[r + 1]!; i++) {
+      const d = forwardDist[i]! + dense[forwardHub[i]!]!
+      if (d < best) best = d
+    }
+    return best
+  }
+
+  /** The shortest route from s to t into `out`. */
+  find(s: RoadPoint, t: RoadPoint, out: RouteArcs): RouteArcs {
+    const g = this.graph
+    out.count = 0
+    out.ms = this.router.sameRoadMs(s, t)
+    out.sameRoad = out.ms < Infinity
+    if (out.sameRoad) {
+      const forward = s.vertex < t.vertex || (s.vertex === t.vertex && s.alongMeters <= t.alongMeters)
+      out.firstArc = out.lastArc = forward ? s.arc : g.arcTwin[s.arc]!
+    }
+    const sources = this.router.sourceSeeds(s, this.#sources), targets = this.router.targetSeeds(t, this.#targets)
+    let bestSource = -1, bestTarget = -1, bestNodeMs = 0
+    for (let j = 0; j < targets.count; j++) {
+      this.#setLast(targets.nodes[j]!)
+      for (let i = 0; i < sources.count; i++) {
+        const nodeMs = this.#toLastMs(sources.nodes[i]!)
+        const ms = sources.costs[i]! + nodeMs + targets.costs[j]!
+        if (ms < out.ms) {
+          out.ms = ms
+          bestSource = i
+          bestTarget = j
+          bestNodeMs = nodeMs
+        }
+      }
+    }
+    if (bestSource < 0) return out
+    out.sameRoad = false
+    out.firstArc = bestSource === 0 ? s.arc : g.arcTwin[s.arc]!
+    out.lastArc = bestTarget === 0 ? t.arc : g.arcTwin[t.arc]!
+    this.#descend(sources.nodes[bestSource]!, targets.nodes[bestTarget]!, bestNodeMs, out)
+    return out
+  }
+
+  /** The first out-arc of v of positive ms on a shortest path to the loaded last node, `left` ms away; -1 if none. */
+  #tightArc(v: number, left: number): number {
+    const g = this.graph
+    for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) {
+      const a = g.outArc[i]!, ms = g.arcMs[a]!
+      if (ms > 0 && ms <= left && ms + this.#toLastMs(g.arcTo[a]!) === left) return a
+    }
+    return -1
+  }
+
+  /** Appends the arcs of a shortest path from node v to node m, `ms` apart, to `out`. */
+  #descend(v: number, m: number, ms: number, out: RouteArcs): void {
+    const g = this.graph
+    this.#setLast(m)
+    let left = ms
+    while (v !== m) {
+      const a = this.#tightArc(v, left)
+      if (a < 0) {
+        v = this.#acrossPlateau(v, m, left, out)
+        continue
+      }
+      out.push(a)
+      v = g.arcTo[a]!
+      left -= g.arcMs[a]!
+    }
+  }
+
+  /**
+   * From v, where no arc of positive ms starts a shortest path, along zero-ms arcs (two nodes at
+   * one position) to m or to a node where one does: breadth first over the nodes as far from m
+   * as v, so the walk cannot loop. Appends the arcs, returns the node reached.
+   */
+  #acrossPlateau(v: number, m: number, left: number, out: RouteArcs): number {
+    const g = this.graph, seen = this.#seen, parent = this.#parentArc, queue = this.#queue
+    const stamp = ++this.#stamp
+    seen[v] = stamp
+    let head = 0, tail = 0
+    queue[tail++] = v
+    while (head < tail) {
+      const u = queue[head++]!
+      if (u !== v && (u === m || this.#tightArc(u, left) >= 0)) {
+        const first = out.count
+        for (let w = u; w !== v; w = g.arcFrom[parent[w]!]!) out.push(parent[w]!)
+        out.arcs.subarray(first, out.count).reverse()
+        return u
+      }
+      for (let i = g.outStart[u]!; i < g.outStart[u + 1]!; i++) {
+        const a = g.outArc[i]!, w = g.arcTo[a]!
+        if (g.arcMs[a] !== 0 || seen[w] === stamp || this.#toLastMs(w) !== left) continue
+        seen[w] = stamp
+        parent[w] = a
+        queue[tail++] = w
+      }
+    }
+    // Unreachable with exact labels: a shortest path from v starts with zero-ms arcs to such a node.
+    throw new Error(`route: no shortest path from node ${v} to node ${m} (${left} ms) along the labels`)
+  }
+}
