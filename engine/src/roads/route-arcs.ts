@@ -56,6 +56,8 @@ export class RouteFinder {
   readonly #parentArc: Int32Array
   readonly #queue: Int32Array
   #stamp = 0
+  /** Arcs of zero ms in the graph. */
+  readonly #zeroArcs: number
   readonly #sources = new Seeds()
   readonly #targets = new Seeds()
 
@@ -68,6 +70,9 @@ export class RouteFinder {
     this.#seen = new Int32Array(graph.nodeCount)
     this.#parentArc = new Int32Array(graph.nodeCount)
     this.#queue = new Int32Array(graph.nodeCount)
+    let zero = 0
+    for (let a = 0; a < graph.arcCount; a++) if (graph.arcMs[a] === 0) zero++
+    this.#zeroArcs = zero
   }
 
   /** Loads node m's backward label as the descent's target. */
@@ -130,31 +135,63 @@ export class RouteFinder {
     return out
   }
 
-  /** The first out-arc of v of positive ms on a shortest path to the loaded last node, `left` ms away; -1 if none. */
-  #tightArc(v: number, left: number): number {
+  /** True when some entry of w's forward label reaches the loaded last node in exactly `ms` (none does in less). */
+  #reachesIn(w: number, ms: number): boolean {
+    const dense = this.#toLast
+    const { rankOf, forwardStart, forwardHub, forwardDist } = this.labels
+    const r = rankOf[w]!
+    for (let i = forwardStart[r]!; i < forwardStart[r + 1]!; i++) if (forwardDist[i]! + dense[forwardHub[i]!]! === ms) return true
+    return false
+  }
+
+  /**
+   * The first out-arc of v of positive ms on a shortest path to the loaded last node, `left` ms
+   * away, leaving out `uTurn` (the road just driven, the other way); -1 if none. With d(v→w) +
+   * D(w) ≥ D(v) always, an arc is on one exactly when some label entry of w gives D(v) − d(v→w).
+   * When one candidate is left and `sure` (some arc of positive ms starts a shortest path, known
+   * at the last node's distance), it is taken unread: a road without a junction costs no query.
+   */
+  #tightArc(v: number, left: number, uTurn: number, sure: boolean): number {
     const g = this.graph
+    let candidates = 0
     for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) {
       const a = g.outArc[i]!, ms = g.arcMs[a]!
-      if (ms > 0 && ms <= left && ms + this.#toLastMs(g.arcTo[a]!) === left) return a
+      if (a !== uTurn && ms > 0 && ms <= left) candidates++
+    }
+    for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) {
+      const a = g.outArc[i]!, ms = g.arcMs[a]!
+      if (a === uTurn || ms <= 0 || ms > left) continue
+      if ((sure && candidates === 1) || this.#reachesIn(g.arcTo[a]!, left - ms)) return a
+      candidates--
     }
     return -1
   }
 
-  /** Appends the arcs of a shortest path from node v to node m, `ms` apart, to `out`. */
+  /**
+   * Appends the arcs of a shortest path from node v to node m, `ms` apart, to `out`. After the
+   * first arc, the way back along the arc just driven is never on it (it would come back to a
+   * node already left, at a cost); the first may turn back (a start at the very end of its road).
+   */
   #descend(v: number, m: number, ms: number, out: RouteArcs): void {
     const g = this.graph
     this.#setLast(m)
-    let left = ms
+    let left = ms, uTurn = -1
+    // Without arcs of zero ms (nodes at one position: none in the shipped graph), every shortest
+    // path from a node other than m starts with an arc of positive ms.
+    const sure = this.#zeroArcs === 0
     while (v !== m) {
-      const a = this.#tightArc(v, left)
+      const a = this.#tightArc(v, left, uTurn, sure)
       if (a < 0) {
         v = this.#acrossPlateau(v, m, left, out)
+        uTurn = -1
         continue
       }
       out.push(a)
       v = g.arcTo[a]!
       left -= g.arcMs[a]!
+      uTurn = g.arcTwin[a]!
     }
+    if (left !== 0) throw new Error(`route: the path read off the labels to node ${m} is ${-left} ms off`)
   }
 
   /**
@@ -170,7 +207,7 @@ export class RouteFinder {
     queue[tail++] = v
     while (head < tail) {
       const u = queue[head++]!
-      if (u !== v && (u === m || this.#tightArc(u, left) >= 0)) {
+      if (u !== v && (u === m || this.#tightArc(u, left, -1, false) >= 0)) {
         const first = out.count
         for (let w = u; w !== v; w = g.arcFrom[parent[w]!]!) out.push(parent[w]!)
         out.arcs.subarray(first, out.count).reverse()
