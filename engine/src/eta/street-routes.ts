@@ -34,12 +34,13 @@ export class StreetRoutes {
 
   /**
    * The route from `from` to `to` into `line` (reused, see route-line.ts); false, leaving `line`
-   * as it was, when either end is off the roads.
+   * as it was, when either end is off the roads. With `maxMeters`, the line may stop at the
+   * first node past that distance (a drive toward `to` that goes no farther).
    */
-  route(from: LatLng, to: LatLng, line: RouteLine): boolean {
+  route(from: LatLng, to: LatLng, line: RouteLine, maxMeters = Infinity): boolean {
     const { snap } = this.#eta.network, max = this.#eta.maxSnapMeters
     if (!snap.snap(to.lat, to.lng, max, this.#to) || !snap.snap(from.lat, from.lng, max, this.#from)) return false
-    const arcs = this.#finder.find(this.#from, this.#to, this.#arcs)
+    const arcs = this.#finder.find(this.#from, this.#to, this.#arcs, maxMeters)
     // Within one strongly connected graph every point reaches every other (graph-validation.ts).
     if (arcs.ms === Infinity) return false
     line.fill(this.#eta.network.graph, from.lat, from.lng, this.#from, arcs, this.#to, to.lat, to.lng)

@@ -29,6 +29,11 @@ export class RouteArcs {
   firstArc = -1
   /** The directed arc it ends on, driven from its start to the target's projection. */
   lastArc = -1
+  /**
+   * The route was asked for only so far (`find`'s `maxMeters`) and stops at the end of
+   * `arcs[count - 1]`, past that distance: `lastArc` is not reached.
+   */
+  truncated = false
   /** Whole arcs between them, in driving order: `arcs[0 ..< count]`. */
   arcs = new Int32Array(64)
   count = 0
@@ -102,10 +107,14 @@ export class RouteFinder {
     return best
   }
 
-  /** The shortest route from s to t into `out`. */
-  find(s: RoadPoint, t: RoadPoint, out: RouteArcs): RouteArcs {
+  /**
+   * The shortest route from s to t into `out`; with `maxMeters`, only as far as the first node
+   * past that many metres from s (a drive toward t that stops on the way: no need to read the rest).
+   */
+  find(s: RoadPoint, t: RoadPoint, out: RouteArcs, maxMeters = Infinity): RouteArcs {
     const g = this.graph
     out.count = 0
+    out.truncated = false
     out.ms = this.router.sameRoadMs(s, t)
     out.sameRoad = out.ms < Infinity
     if (out.sameRoad) {
@@ -131,7 +140,8 @@ export class RouteFinder {
     out.sameRoad = false
     out.firstArc = bestSource === 0 ? s.arc : g.arcTwin[s.arc]!
     out.lastArc = bestTarget === 0 ? t.arc : g.arcTwin[t.arc]!
-    this.#descend(sources.nodes[bestSource]!, targets.nodes[bestTarget]!, bestNodeMs, out)
+    const startMeters = s.offsetMeters + (bestSource === 0 ? s.remainMeters : s.alongMeters)
+    this.#descend(sources.nodes[bestSource]!, targets.nodes[bestTarget]!, bestNodeMs, maxMeters - startMeters, out)
     return out
   }
 
@@ -172,10 +182,14 @@ export class RouteFinder {
    * first arc, the way back along the arc just driven is never on it (it would come back to a
    * node already left, at a cost); the first may turn back (a start at the very end of its road).
    */
-  #descend(v: number, m: number, ms: number, out: RouteArcs): void {
+  #descend(v: number, m: number, ms: number, maxMeters: number, out: RouteArcs): void {
     const g = this.graph
     this.#setLast(m)
-    let left = ms, uTurn = -1
+    let left = ms, uTurn = -1, meters = 0
+    if (maxMeters <= 0 && v !== m) {
+      out.truncated = true
+      return
+    }
     // Without arcs of zero ms (nodes at one position: none in the shipped graph), every shortest
     // path from a node other than m starts with an arc of positive ms.
     const sure = this.#zeroArcs === 0
@@ -190,6 +204,11 @@ export class RouteFinder {
       v = g.arcTo[a]!
       left -= g.arcMs[a]!
       uTurn = g.arcTwin[a]!
+      meters += g.arcShapeLength[a]!
+      if (meters >= maxMeters && v !== m) {
+        out.truncated = true
+        return
+      }
     }
     if (left !== 0) throw new Error(`route: the path read off the labels to node ${m} is ${-left} ms off`)
   }

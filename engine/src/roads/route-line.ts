@@ -85,7 +85,7 @@ export class RouteLine {
   /**
    * The line of `route` from (fromLat, fromLng), snapped at `s`, to (toLat, toLng), snapped at
    * `t`: the access leg, the rest of the first arc, every whole arc, the start of the last arc,
-   * the access leg.
+   * the access leg; a truncated route (route-arcs.ts) ends with its last whole arc.
    */
   fill(g: RoadGraph, fromLat: number, fromLng: number, s: RoadPoint, route: RouteArcs, t: RoadPoint, toLat: number, toLng: number): this {
     this.start(fromLat, fromLng)
@@ -99,6 +99,7 @@ export class RouteLine {
     } else {
       this.#restOf(g, s, first)
       for (let i = 0; i < route.count; i++) this.#whole(g, route.arcs[i]!)
+      if (route.truncated) return this
       this.#startOf(g, t, last)
     }
     this.to(t.lat, t.lng, perShapeMeter(g, last))

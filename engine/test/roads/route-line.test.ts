@@ -4,7 +4,8 @@
  * target's, their time is the router's (and the reference's), and the line drawn from them
  * starts and ends at the query points, passes only through the projections and the shape points
  * of the arcs driven, has nondecreasing metres and ms, a length equal to its pieces' and a
- * free-flow time equal to the router's.
+ * free-flow time equal to the router's; asked for only so far, it is the same line, cut at the
+ * first node past that distance.
  */
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
@@ -66,6 +67,15 @@ const checkRoute = (g: RoadGraph, finder: RouteFinder, router: Router, from: { l
     for (let i = 0; i < arcs.count; i++) meters += g.arcShapeLength[arcs.arcs[i]!]!
   }
   close(line.totalMeters, meters)
+
+  // Asked only so far: the same line up to the first node past that distance.
+  for (const share of [0, 0.3, 0.7]) {
+    const max = line.totalMeters * share
+    const part = new RouteLine().fill(g, from.lat, from.lng, s, finder.find(s, t, new RouteArcs(), max), t, to.lat, to.lng)
+    expect(part.count).toBeLessThanOrEqual(line.count)
+    for (let k = 0; k < part.count; k++) expect([part.lat[k], part.lng[k], part.meters[k], part.ms[k]]).toEqual([line.lat[k], line.lng[k], line.meters[k], line.ms[k]])
+    expect(part.totalMeters).toBeGreaterThanOrEqual(Math.min(max, line.totalMeters) - TOLERANCE)
+  }
 }
 
 describe("RouteFinder and RouteLine on random graphs", () => {

@@ -37,7 +37,7 @@ export class StreetPath implements LegPath {
 
   /** Routes from `from` to `to`; false when either is off the roads. */
   route(from: LatLng, to: LatLng, at: number, maxMeters: number, record: RecordedRide | undefined): boolean {
-    if (!this.#routes.route(from, to, this.line)) return false
+    if (!this.#routes.route(from, to, this.line, maxMeters)) return false
     this.#pending = false
     const line = this.line
     this.endMs = line.totalMeters <= maxMeters ? line.totalMs : this.#msAtMeters(maxMeters)

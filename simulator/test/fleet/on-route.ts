@@ -15,3 +15,12 @@ export const alongLine = (line: RouteLine, p: LatLng, fromMeters = 0): number | 
   return undefined
 }
 
+
+/** The point `m` metres along a line (linear within a segment, as drivers move). */
+export const pointAtMeters = (line: RouteLine, m: number): LatLng => {
+  let k = 0
+  while (k + 2 < line.count && line.meters[k + 1]! < m) k++
+  const span = line.meters[k + 1]! - line.meters[k]!
+  const u = span > 0 ? Math.max(0, Math.min(1, (m - line.meters[k]!) / span)) : 1
+  return { lat: line.lat[k]! + u * (line.lat[k + 1]! - line.lat[k]!), lng: line.lng[k]! + u * (line.lng[k + 1]! - line.lng[k]!) }
+}
