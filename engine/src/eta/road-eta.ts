@@ -224,8 +224,8 @@ export class RoadEta implements Eta {
     return rec
   }
 
-  /** Snaps (lat, lng) into `out` through the memo; false when off the roads. */
-  #snap(lat: number, lng: number, out: RoadPoint): boolean {
+  /** Snaps (lat, lng) into `out` through the memo; false when off the roads (farther than `maxSnapMeters`). */
+  snap(lat: number, lng: number, out: RoadPoint): boolean {
     const rec = this.#record(lat, lng)
     if (this.#memo.arc(rec) < 0) return false
     this.#memo.point(rec, out)
@@ -237,7 +237,7 @@ export class RoadEta implements Eta {
     if (to.lat !== this.#toLat || to.lng !== this.#toLng) {
       this.#toLat = to.lat
       this.#toLng = to.lng
-      this.#toOnRoad = this.#snap(to.lat, to.lng, this.#to)
+      this.#toOnRoad = this.snap(to.lat, to.lng, this.#to)
       if (this.#toOnRoad) this.router.setTarget(this.#to)
     }
     if (!this.#toOnRoad) return Number.NaN

@@ -38,13 +38,35 @@ export class StreetRoutes {
    * first node past that distance (a drive toward `to` that goes no farther).
    */
   route(from: LatLng, to: LatLng, line: RouteLine, maxMeters = Infinity): boolean {
-    const { snap } = this.#eta.network, max = this.#eta.maxSnapMeters
-    if (!snap.snap(to.lat, to.lng, max, this.#to) || !snap.snap(from.lat, from.lng, max, this.#from)) return false
+    if (!this.#find(from, to, maxMeters)) return false
+    line.fill(this.#eta.network.graph, from.lat, from.lng, this.#from, this.#arcs, this.#to, to.lat, to.lng)
+    return true
+  }
+
+  /**
+   * The route from `from` to `to` without its line: false when either end is off the roads;
+   * else its free-flow ms and metres are `ms` and `meters` until the next call.
+   */
+  measure(from: LatLng, to: LatLng): boolean {
+    return this.#find(from, to, Infinity)
+  }
+
+  /** Free-flow ms of the last route found (`route` or `measure`; up to `maxMeters` only when it was cut there: see `meters`). */
+  get ms(): number {
+    return this.#arcs.ms
+  }
+  /** Metres of the last route found, whole (a cut route's are in its line). */
+  get meters(): number {
+    return this.#arcs.meters
+  }
+
+  #find(from: LatLng, to: LatLng, maxMeters: number): boolean {
+    const eta = this.#eta
+    // Through the road model's snap memo: its answer, and pickups and drivers it has seen.
+    if (!eta.snap(to.lat, to.lng, this.#to) || !eta.snap(from.lat, from.lng, this.#from)) return false
     const arcs = this.#finder.find(this.#from, this.#to, this.#arcs, maxMeters)
     // Within one strongly connected graph every point reaches every other (graph-validation.ts).
-    if (arcs.ms === Infinity) return false
-    line.fill(this.#eta.network.graph, from.lat, from.lng, this.#from, arcs, this.#to, to.lat, to.lng)
-    return true
+    return arcs.ms < Infinity
   }
 
   /** Seconds a route of `freeFlowMs` takes leaving at `atMs`: what the road model answers for it. */

@@ -23,6 +23,8 @@ import { Router, Seeds } from "./router.ts"
 export class RouteArcs {
   /** Free-flow ms of the route, as `Router.travelMs` answers it (up to rounding); Infinity: no route. */
   ms = Infinity
+  /** Metres of the route (access legs, partial arcs, whole arcs' shapes); of a truncated route, not set. */
+  meters = Infinity
   /** Along one road from source to target, through no node: `firstArc` is the arc driven. */
   sameRoad = false
   /** The directed arc the route starts on (the source's arc or its twin), driven from the source's projection to its end. */
@@ -120,6 +122,7 @@ export class RouteFinder {
     if (out.sameRoad) {
       const forward = s.vertex < t.vertex || (s.vertex === t.vertex && s.alongMeters <= t.alongMeters)
       out.firstArc = out.lastArc = forward ? s.arc : g.arcTwin[s.arc]!
+      out.meters = s.offsetMeters + Math.abs(t.alongMeters - s.alongMeters) + t.offsetMeters
     }
     const sources = this.router.sourceSeeds(s, this.#sources), targets = this.router.targetSeeds(t, this.#targets)
     let bestSource = -1, bestTarget = -1, bestNodeMs = 0
@@ -141,7 +144,8 @@ export class RouteFinder {
     out.firstArc = bestSource === 0 ? s.arc : g.arcTwin[s.arc]!
     out.lastArc = bestTarget === 0 ? t.arc : g.arcTwin[t.arc]!
     const startMeters = s.offsetMeters + (bestSource === 0 ? s.remainMeters : s.alongMeters)
-    this.#descend(sources.nodes[bestSource]!, targets.nodes[bestTarget]!, bestNodeMs, maxMeters - startMeters, out)
+    const between = this.#descend(sources.nodes[bestSource]!, targets.nodes[bestTarget]!, bestNodeMs, maxMeters - startMeters, out)
+    out.meters = startMeters + between + (bestTarget === 0 ? t.alongMeters : t.remainMeters) + t.offsetMeters
     return out
   }
 
@@ -178,17 +182,18 @@ export class RouteFinder {
   }
 
   /**
-   * Appends the arcs of a shortest path from node v to node m, `ms` apart, to `out`. After the
+   * Appends the arcs of a shortest path from node v to node m, `ms` apart, to `out`, and returns
+   * their metres (shapes). After the
    * first arc, the way back along the arc just driven is never on it (it would come back to a
    * node already left, at a cost); the first may turn back (a start at the very end of its road).
    */
-  #descend(v: number, m: number, ms: number, maxMeters: number, out: RouteArcs): void {
+  #descend(v: number, m: number, ms: number, maxMeters: number, out: RouteArcs): number {
     const g = this.graph
     this.#setLast(m)
     let left = ms, uTurn = -1, meters = 0
     if (maxMeters <= 0 && v !== m) {
       out.truncated = true
-      return
+      return meters
     }
     // Without arcs of zero ms (nodes at one position: none in the shipped graph), every shortest
     // path from a node other than m starts with an arc of positive ms.
@@ -196,7 +201,9 @@ export class RouteFinder {
     while (v !== m) {
       const a = this.#tightArc(v, left, uTurn, sure)
       if (a < 0) {
+        const first = out.count
         v = this.#acrossPlateau(v, m, left, out)
+        for (let i = first; i < out.count; i++) meters += g.arcShapeLength[out.arcs[i]!]!
         uTurn = -1
         continue
       }
@@ -207,10 +214,11 @@ export class RouteFinder {
       meters += g.arcShapeLength[a]!
       if (meters >= maxMeters && v !== m) {
         out.truncated = true
-        return
+        return meters
       }
     }
     if (left !== 0) throw new Error(`route: the path read off the labels to node ${m} is ${-left} ms off`)
+    return meters
   }
 
   /**

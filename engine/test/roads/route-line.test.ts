@@ -67,6 +67,7 @@ const checkRoute = (g: RoadGraph, finder: RouteFinder, router: Router, from: { l
     for (let i = 0; i < arcs.count; i++) meters += g.arcShapeLength[arcs.arcs[i]!]!
   }
   close(line.totalMeters, meters)
+  close(arcs.meters, meters)
 
   // Asked only so far: the same line up to the first node past that distance.
   for (const share of [0, 0.3, 0.7]) {

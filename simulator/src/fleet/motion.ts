@@ -5,9 +5,11 @@
  * driver reports lies on the route and the leg ends exactly when the road ETA says.
  *
  * A leg that may go only `maxMeters` (repositioning) stops at that many metres along the route,
- * after the free-flow time it takes to get there. A ride whose record gives both its duration
- * and its length needs neither the route's time nor its length, and nobody asks where a busy
- * driver is between pickup and dropoff, so its route is drawn only if a position is asked.
+ * after the free-flow time it takes to get there: its line is drawn when it starts. A leg that
+ * goes the whole way (to a pickup, to a dropoff) needs only its time and length, which the route
+ * gives without its line (or the ride's record gives), so its line is drawn only when a position
+ * in the middle of it is asked: in process nobody asks where a busy driver is, which keeps a
+ * month's replay fast, and whoever asks gets the same route.
  *
  * Each driver has one `StreetPath`, reused leg after leg (its line's arrays grow to the
  * longest route it has driven): planning a leg allocates nothing once the buffers are large.
@@ -50,8 +52,11 @@ export class StreetPath implements LegPath {
     return true
   }
 
-  /** A recorded ride from `from` to `to`: its own duration and length, the route drawn later if asked. */
-  defer(from: LatLng, to: LatLng, durationMs: number, meters: number): void {
+  /**
+   * A leg the whole way from `from` to `to` of `durationMs` and `meters`, its line drawn when a
+   * position in it is first asked; `recordMeters`: the metres are a record's, not the route's.
+   */
+  defer(from: LatLng, to: LatLng, durationMs: number, meters: number, recordMeters: boolean): void {
     this.#pending = true
     this.#fromLat = from.lat
     this.#fromLng = from.lng
@@ -59,7 +64,7 @@ export class StreetPath implements LegPath {
     this.endLng = to.lng
     this.durationMs = durationMs
     this.meters = meters
-    this.#recordMeters = true
+    this.#recordMeters = recordMeters
   }
 
   #draw(): void {
@@ -85,7 +90,9 @@ export class StreetPath implements LegPath {
   metersAt(f: number): number {
     const share = f < 0 ? 0 : f > 1 ? 1 : f
     if (this.#recordMeters) return this.meters * share
-    return share === 1 ? this.meters : this.#metersAtMs(share * this.endMs)
+    if (share === 1 || share === 0) return this.meters * share
+    if (this.#pending) this.#draw()
+    return this.#metersAtMs(share * this.endMs)
   }
 
   /** The last point of the line at or before `ms`, so that a point between it and the next holds `ms`. */
@@ -143,10 +150,14 @@ export class StreetLegs implements LegPlanner {
 
   plan(driver: number, from: LatLng, to: LatLng, at: number, maxMeters: number, record?: RecordedRide): LegPath {
     const path = (this.#paths[driver] ??= new StreetPath(this.#routes))
-    if (record?.durationMs !== undefined && record.meters !== undefined && maxMeters === Infinity) {
-      path.defer(from, to, record.durationMs, record.meters)
+    if (maxMeters !== Infinity) return path.route(from, to, at, maxMeters, record) ? path : this.#offRoads.plan(driver, from, to, at, maxMeters, record)
+    if (record?.durationMs !== undefined && record.meters !== undefined) {
+      path.defer(from, to, record.durationMs, record.meters, true)
       return path
     }
-    return path.route(from, to, at, maxMeters, record) ? path : this.#offRoads.plan(driver, from, to, at, maxMeters, record)
+    const routes = this.#routes
+    if (!routes.measure(from, to)) return this.#offRoads.plan(driver, from, to, at, maxMeters, record)
+    path.defer(from, to, record?.durationMs ?? Math.round(routes.seconds(routes.ms, at) * 1000), record?.meters ?? routes.meters, record?.meters !== undefined)
+    return path
   }
 }
