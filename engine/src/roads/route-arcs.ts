@@ -50,6 +50,14 @@ export class RouteArcs {
   }
 }
 
+/**
+ * Slots of the next-arc memo (a power of two; 3 MB): (node, last node) → the arc the walk took.
+ * Routes to one place share their ends (a simulated fleet repositions toward a few hundred
+ * pickups an hour), and a memoised step reads no label.
+ */
+const NEXT_SLOTS = 1 << 18
+const NEXT_SHIFT = 32 - 18
+
 export class RouteFinder {
   readonly graph: RoadGraph
   readonly labels: HubLabels
@@ -63,6 +71,10 @@ export class RouteFinder {
   readonly #parentArc: Int32Array
   readonly #queue: Int32Array
   #stamp = 0
+  /** The next-arc memo: a step from node `#memoNode[k]` toward `#memoLast[k]` takes `#memoArc[k]` (direct-mapped, newer wins). */
+  readonly #memoNode = new Int32Array(NEXT_SLOTS).fill(-1)
+  readonly #memoLast = new Int32Array(NEXT_SLOTS)
+  readonly #memoArc = new Int32Array(NEXT_SLOTS)
   /** Arcs of zero ms in the graph. */
   readonly #zeroArcs: number
   readonly #sources = new Seeds()
@@ -198,8 +210,21 @@ export class RouteFinder {
     // Without arcs of zero ms (nodes at one position: none in the shipped graph), every shortest
     // path from a node other than m starts with an arc of positive ms.
     const sure = this.#zeroArcs === 0
+    const memoNode = this.#memoNode, memoLast = this.#memoLast, memoArc = this.#memoArc
     while (v !== m) {
-      const a = this.#tightArc(v, left, uTurn, sure)
+      // Whether an arc starts a shortest path depends on v and m alone (left is D(v)), so a step
+      // once found holds for every route to m through v.
+      const slot = (Math.imul(v, 0x9e3779b1) ^ Math.imul(m, 0x85ebca77)) >>> NEXT_SHIFT
+      let a: number
+      if (memoNode[slot] === v && memoLast[slot] === m) a = memoArc[slot]!
+      else {
+        a = this.#tightArc(v, left, uTurn, sure)
+        if (a >= 0) {
+          memoNode[slot] = v
+          memoLast[slot] = m
+          memoArc[slot] = a
+        }
+      }
       if (a < 0) {
         const first = out.count
         v = this.#acrossPlateau(v, m, left, out)
