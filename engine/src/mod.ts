@@ -21,6 +21,8 @@ export { KV_BUCKETS, kvKeys, STREAMS, subjects } from "./domain/subjects.ts"
 export { type Eta } from "./eta/eta.ts"
 export { DEFAULT_ETA_PARAMETERS, DEFAULT_SPEED_KMH_BY_HOUR } from "./eta/great-circle-eta.ts"
 export { LocalHour } from "./eta/local-hour.ts"
+export { StreetRoutes } from "./eta/street-routes.ts"
+export { RouteLine } from "./roads/route-line.ts"
 
 // Roads: the error a market's graph fails with, each market's ETA model, routes for calibration,
 // street shapes for maps

@@ -224,8 +224,8 @@ export class RoadEta implements Eta {
     return rec
   }
 
-  /** Snaps (lat, lng) into `out` through the memo; false when off the roads. */
-  #snap(lat: number, lng: number, out: RoadPoint): boolean {
+  /** Snaps (lat, lng) into `out` through the memo; false when off the roads (farther than `maxSnapMeters`). */
+  snap(lat: number, lng: number, out: RoadPoint): boolean {
     const rec = this.#record(lat, lng)
     if (this.#memo.arc(rec) < 0) return false
     this.#memo.point(rec, out)
@@ -237,7 +237,7 @@ export class RoadEta implements Eta {
     if (to.lat !== this.#toLat || to.lng !== this.#toLng) {
       this.#toLat = to.lat
       this.#toLng = to.lng
-      this.#toOnRoad = this.#snap(to.lat, to.lng, this.#to)
+      this.#toOnRoad = this.snap(to.lat, to.lng, this.#to)
       if (this.#toOnRoad) this.router.setTarget(this.#to)
     }
     if (!this.#toOnRoad) return Number.NaN
@@ -250,15 +250,20 @@ export class RoadEta implements Eta {
     return ms === Infinity ? Number.NaN : ms / 1000
   }
 
+  /** The speed profile's factor of the local hour of `atMs`: free-flow time × it = the ETA. */
+  hourFactor(atMs: number): number {
+    return this.profile.factorByHour[this.#localHour.hourOf(atMs)]!
+  }
+
   eta(from: LatLng, to: LatLng, atMs: number): number {
     const seconds = this.freeFlowSeconds(from, to)
     if (Number.isNaN(seconds)) return this.#fallback.eta(from, to, atMs)
-    return seconds * this.profile.factorByHour[this.#localHour.hourOf(atMs)]!
+    return seconds * this.hourFactor(atMs)
   }
 
   minEta(distanceMeters: number, atMs: number, to: LatLng): number {
     const freeFlow = this.#bound === undefined ? distanceMeters * this.#boundSecondsPerMeter : this.#bound.minMs(to.lat, to.lng, distanceMeters) / 1000
-    const road = freeFlow * this.profile.factorByHour[this.#localHour.hourOf(atMs)]!
+    const road = freeFlow * this.hourFactor(atMs)
     return Math.min(road, this.#fallback.minEta(distanceMeters, atMs, to))
   }
 

@@ -12,10 +12,11 @@
  * `Simulation`'s transitions, which report every change as a `driver` event.
  *
  * Motion: a driver is on one leg at a time, from `from` at `departAt` to `to` at `arriveAt`,
- * along the great circle at constant speed; a stationary driver has a leg of zero length.
+ * along its `LegPath` (leg-path.ts: the great circle, or the streets); a stationary driver has
+ * no path and a leg of zero length.
  */
 import type { DriverStatus, LatLng } from "#engine"
-import { intermediatePoint } from "./great-circle-path.ts"
+import type { LegPath } from "./leg-path.ts"
 
 export const FLEET_STATES = ["offline", "idle", "repositioning", "offered", "to_pickup", "on_trip"] as const
 export type FleetState = (typeof FLEET_STATES)[number]
@@ -37,8 +38,8 @@ export class SimDriver {
   departAt: number
   arriveAt: number
   legKind: LegKind | undefined = undefined
-  /** Road metres the current leg covers when completed. */
-  legRoadMeters = 0
+  /** How the current leg runs; undefined when stationary. */
+  path: LegPath | undefined = undefined
   /**
    * Bumped whenever the driver's plan changes: an event scheduled under an older epoch (an
    * arrival, a position publish, a reposition check) is stale and ignored.
@@ -55,28 +56,43 @@ export class SimDriver {
     this.departAt = this.arriveAt = at
   }
 
-  /** True position at `at` (interpolated along the current leg). */
-  positionAt(at: number): LatLng {
-    if (at >= this.arriveAt) return { lat: this.toLat, lng: this.toLng }
-    if (at <= this.departAt) return { lat: this.fromLat, lng: this.fromLng }
-    return intermediatePoint(this.fromLat, this.fromLng, this.toLat, this.toLng, (at - this.departAt) / (this.arriveAt - this.departAt))
+  /** Share of the current leg's time gone by at `at`, 0..1. */
+  legShareAt(at: number): number {
+    const span = this.arriveAt - this.departAt
+    return span <= 0 || at >= this.arriveAt ? 1 : at <= this.departAt ? 0 : (at - this.departAt) / span
   }
 
-  /** Starts a leg from wherever the driver is at `at`. */
-  startLeg(kind: LegKind | undefined, at: number, to: LatLng, arriveAt: number, roadMeters: number): void {
-    const from = this.positionAt(at)
+  /** True position at `at` (along the current leg). */
+  positionAt(at: number): LatLng {
+    if (at >= this.arriveAt || this.path === undefined) return { lat: this.toLat, lng: this.toLng }
+    if (at <= this.departAt) return { lat: this.fromLat, lng: this.fromLng }
+    return this.path.pointAt(this.legShareAt(at))
+  }
+
+  /** Road metres of the current leg driven by `at`. */
+  metersAt(at: number): number {
+    return this.path === undefined ? 0 : this.path.metersAt(this.legShareAt(at))
+  }
+
+  /** Starts a leg at `at` from `from` (where the driver is then) along `path`. */
+  startLeg(kind: LegKind, at: number, from: LatLng, path: LegPath): void {
     this.fromLat = from.lat
     this.fromLng = from.lng
-    this.toLat = to.lat
-    this.toLng = to.lng
+    this.toLat = path.endLat
+    this.toLng = path.endLng
     this.departAt = at
-    this.arriveAt = arriveAt
+    this.arriveAt = at + path.durationMs
     this.legKind = kind
-    this.legRoadMeters = roadMeters
+    this.path = path
   }
 
   /** Stops where the driver is at `at`: a stationary leg. */
   stopAt(at: number): void {
-    this.startLeg(undefined, at, this.positionAt(at), at, 0)
+    const here = this.positionAt(at)
+    this.fromLat = this.toLat = here.lat
+    this.fromLng = this.toLng = here.lng
+    this.departAt = this.arriveAt = at
+    this.legKind = undefined
+    this.path = undefined
   }
 }

@@ -3,13 +3,13 @@
  * demand, and stays available (and matchable) on the way.
  *
  * Where to: of a few pickups sampled from this local hour's demand (demand-sample.ts), the
- * nearest to the driver; it drives there, but at most `maxMeters`, along the great circle. A
- * driver already within `minMeters` of it stays put. Nearest-of-k drifts drivers toward dense
+ * nearest to the driver (by great circle); it drives toward it, but at most `maxMeters`: of road
+ * along the street route in a market with roads (motion.ts), of great circle otherwise
+ * (leg-path.ts). A driver already within `minMeters` (great circle) of it stays put. Nearest-of-k drifts drivers toward dense
  * demand near them without sending the whole fleet downtown: a simple rule, in the spirit of
  * the rebalancing heuristics of AMoDeus and FleetPy, not an optimiser.
  */
 import { distanceMeters, type LatLng, type LocalHour } from "#engine"
-import { intermediatePoint } from "./great-circle-path.ts"
 import type { DemandSample } from "./demand-sample.ts"
 import type { SeededRandom } from "../trips/random.ts"
 
@@ -17,7 +17,7 @@ import type { SeededRandom } from "../trips/random.ts"
 export const DEFAULT_REPOSITION_AFTER_MS = 300_000
 /** A target nearer than this is not worth a move, metres. */
 export const DEFAULT_REPOSITION_MIN_METERS = 500
-/** Longest reposition drive, metres: about 8 minutes at the day's mean speed. */
+/** Longest reposition drive, metres (of road on streets, of great circle without): about 8 minutes at the day's mean speed. */
 export const DEFAULT_REPOSITION_MAX_METERS = 3_000
 /** Pickups sampled per decision; the nearest wins. */
 export const REPOSITION_CANDIDATES = 4
@@ -34,7 +34,7 @@ export const defaultRepositionSettings: RepositionSettings = {
   maxMeters: DEFAULT_REPOSITION_MAX_METERS
 }
 
-/** Where a driver at `from` should reposition to at `at`, or undefined to stay. */
+/** Where a driver at `from` should reposition toward at `at` (the leg stops after `maxMeters`), or undefined to stay. */
 export const repositionTarget = (
   from: LatLng,
   at: number,
@@ -55,8 +55,5 @@ export const repositionTarget = (
       bestDistance = d
     }
   }
-  if (best === undefined || bestDistance < settings.minMeters) return undefined
-  return bestDistance <= settings.maxMeters
-    ? best
-    : intermediatePoint(from.lat, from.lng, best.lat, best.lng, settings.maxMeters / bestDistance)
+  return best === undefined || bestDistance < settings.minMeters ? undefined : best
 }

@@ -4,7 +4,8 @@
  * - match wait: request -> the match that stood (`decidedAt − requestedAt`);
  * - pickup wait ("rider wait"): request -> the driver at the pickup;
  * - pickup ETA: the engine's own estimate at that match (`etaSeconds`);
- * - pickup distance: great circle from the driver to the pickup at that match.
+ * - pickup distance: the road metres the driver drove to the pickup (its pickup leg: the street
+ *   route in a market with roads, great circle × road factor without).
  *
  * Figures are taken when the rider is picked up, the first moment the match is known to stand;
  * per hour of request time as well, for the series.
@@ -41,7 +42,9 @@ export class RideWaits implements KpiFold {
   readonly #eta = new Sample()
   readonly #distance = new Sample()
   /** Standing matches: order id -> decision figures. */
-  readonly #matches = new Map<string, { readonly decidedAt: number; readonly eta: number; readonly meters: number }>()
+  readonly #matches = new Map<string, { readonly decidedAt: number; readonly eta: number }>()
+  /** Road metres of each driver's last pickup leg, reported just before its rider's pickup. */
+  readonly #pickupMeters = new Map<string, number>()
 
   constructor(hours: HourBuckets) {
     this.#hours = hours
@@ -53,7 +56,9 @@ export class RideWaits implements KpiFold {
   on(event: SimEvent): void {
     if (event.type === "decision") {
       const d = event.decision
-      if (d.type === "order.matched") this.#matches.set(d.orderId, { decidedAt: d.decidedAt, eta: d.etaSeconds, meters: d.distanceMeters })
+      if (d.type === "order.matched") this.#matches.set(d.orderId, { decidedAt: d.decidedAt, eta: d.etaSeconds })
+    } else if (event.type === "leg") {
+      if (event.kind === "pickup") this.#pickupMeters.set(event.driverId, event.roadMeters)
     } else if (event.type === "declined" || event.type === "foreignMatch") {
       this.#matches.delete(event.orderId)
     } else if (event.type === "pickedUp") {
@@ -65,7 +70,8 @@ export class RideWaits implements KpiFold {
       this.#matchWait.add(matchWait)
       this.#pickupWait.add(pickupWait)
       this.#eta.add(match.eta)
-      this.#distance.add(match.meters)
+      this.#distance.add(this.#pickupMeters.get(event.driverId) ?? 0)
+      this.#pickupMeters.delete(event.driverId)
       const hour = this.#hours.of(event.requestedAt)
       this.matchWaitSumByHour[hour]! += matchWait
       this.pickupWaitSumByHour[hour]! += pickupWait

@@ -28,17 +28,19 @@ import {
   type Decision,
   Dispatcher,
   type DispatchSettings,
-  distanceMeters,
   type DriverState,
   type Eta,
   type LatLng,
   LocalHour,
   type Market,
   type OrderRequested,
+  StreetRoutes,
   WIRE_VERSION
 } from "#engine"
 import type { DemandSample } from "../fleet/demand-sample.ts"
 import { type FleetState, type LegKind, SimDriver, wireStatusOf } from "../fleet/driver.ts"
+import { GreatCircleLegs, type LegPlanner, type RecordedRide } from "../fleet/leg-path.ts"
+import { StreetLegs } from "../fleet/motion.ts"
 import { type RepositionSettings, repositionTarget } from "../fleet/repositioning.ts"
 import type { Shift } from "../fleet/shifts.ts"
 import { drawPatienceMs, type PatienceDistribution } from "../riders/patience.ts"
@@ -58,9 +60,12 @@ export interface DriverSetup {
 
 export interface SimulationConfig {
   readonly market: Market
-  /** The ETA model the dispatcher ranks by and drivers drive at. */
+  /**
+   * The ETA model the dispatcher ranks by and drivers drive at: the road model's drivers drive
+   * its routes (fleet/motion.ts), any other model's the great circle.
+   */
   readonly eta: Eta
-  /** Road distance ÷ great-circle distance, for road kilometres of legs without a record. */
+  /** Road distance ÷ great-circle distance, for road kilometres of great-circle legs without a record. */
   readonly roadFactor: number
   readonly dispatch: DispatchSettings
   readonly seed: number
@@ -123,6 +128,7 @@ export class Simulation {
   readonly #declineRandom: SeededRandom
   readonly #repositionRandom: SeededRandom
   readonly #localHour: LocalHour
+  readonly #legs: LegPlanner
   #now: number
   /** Latest trip time fed: events at or after it wait for the next batch. */
   #fedUntil: number
@@ -142,6 +148,9 @@ export class Simulation {
     this.#declineRandom = new SeededRandom(config.seed, DECLINE_STREAM)
     this.#repositionRandom = new SeededRandom(config.seed, REPOSITION_STREAM)
     this.#localHour = new LocalHour(config.market.timeZone)
+    const greatCircle = new GreatCircleLegs(config.eta, config.roadFactor)
+    const streets = StreetRoutes.of(config.eta)
+    this.#legs = streets === undefined ? greatCircle : new StreetLegs(streets, greatCircle)
     this.#now = this.#fedUntil = config.start
     this.#forgetAt = config.start + DECISION_MEMORY_MS
     this.drivers = config.fleet.map((d, i) => new SimDriver(d.driverId, i, d.position, config.start))
@@ -360,13 +369,8 @@ export class Simulation {
   // ---- drivers
 
   #startPickup(driver: SimDriver, ride: Ride): void {
-    const now = this.#now
     this.#finishLeg(driver)
-    const from = driver.positionAt(now)
-    const { pickup } = ride.trip
-    const meters = distanceMeters(from.lat, from.lng, pickup.lat, pickup.lng)
-    const arriveAt = now + Math.round(this.#config.eta.eta(from, pickup, now) * 1000)
-    this.#drive(driver, "pickup", pickup, arriveAt, meters * this.#config.roadFactor)
+    this.#drive(driver, "pickup", ride.trip.pickup, Infinity, undefined)
     this.#transition(driver, "to_pickup")
   }
 
@@ -377,13 +381,12 @@ export class Simulation {
       const ride = this.#rideOf.get(driver)!
       const { trip } = ride
       this.#emit({ type: "pickedUp", at: now, orderId: ride.orderId, driverId: driver.id, requestedAt: trip.requestTime, pickup: trip.pickup })
-      const meters = distanceMeters(trip.pickup.lat, trip.pickup.lng, trip.dropoff.lat, trip.dropoff.lng)
-      // The record's own duration and length where it has them, else the ETA model's.
-      const durationMs = trip.dropoffTime !== undefined
-        ? trip.dropoffTime - trip.requestTime
-        : Math.round(this.#config.eta.eta(trip.pickup, trip.dropoff, now) * 1000)
-      const roadMeters = trip.tripDistanceKm !== undefined ? trip.tripDistanceKm * 1000 : meters * this.#config.roadFactor
-      this.#drive(driver, "trip", trip.dropoff, now + durationMs, roadMeters)
+      // The record's own duration and length where it has them, else the model's.
+      const record: RecordedRide = {
+        durationMs: trip.dropoffTime === undefined ? undefined : trip.dropoffTime - trip.requestTime,
+        meters: trip.tripDistanceKm === undefined ? undefined : trip.tripDistanceKm * 1000
+      }
+      this.#drive(driver, "trip", trip.dropoff, Infinity, record)
       this.#transition(driver, "on_trip")
     } else if (driver.state === "on_trip") {
       const ride = this.#rideOf.get(driver)!
@@ -442,19 +445,23 @@ export class Simulation {
     if (driver.state !== "idle" || this.#draining) return
     const now = this.#now
     const from = driver.positionAt(now)
-    const target = repositionTarget(from, now, this.#config.demand, this.#localHour, this.#config.reposition!, this.#repositionRandom)
+    const settings = this.#config.reposition!
+    const target = repositionTarget(from, now, this.#config.demand, this.#localHour, settings, this.#repositionRandom)
     if (target === undefined) return this.#scheduleRepositionCheck(driver)
-    const meters = distanceMeters(from.lat, from.lng, target.lat, target.lng)
-    const arriveAt = now + Math.round(this.#config.eta.eta(from, target, now) * 1000)
-    this.#drive(driver, "reposition", target, arriveAt, meters * this.#config.roadFactor)
+    this.#drive(driver, "reposition", target, settings.maxMeters, undefined)
     this.#transition(driver, "repositioning")
   }
 
-  /** Starts a leg from the driver's position now; its arrival and position publishes are scheduled. */
-  #drive(driver: SimDriver, kind: LegKind, to: LatLng, arriveAt: number, roadMeters: number): void {
+  /**
+   * Starts a leg from the driver's position now toward `to` (at most `maxMeters` of road), as
+   * the leg planner plans it; its arrival and position publishes are scheduled.
+   */
+  #drive(driver: SimDriver, kind: LegKind, to: LatLng, maxMeters: number, record: RecordedRide | undefined): void {
+    const now = this.#now
     driver.epoch++
-    driver.startLeg(kind, this.#now, to, arriveAt, roadMeters)
-    this.#queue.push(arriveAt, PRIORITY_DRIVER, { kind: "arrive", driver, epoch: driver.epoch })
+    const from = driver.positionAt(now)
+    driver.startLeg(kind, now, from, this.#legs.plan(driver.number, from, to, now, maxMeters, record))
+    this.#queue.push(driver.arriveAt, PRIORITY_DRIVER, { kind: "arrive", driver, epoch: driver.epoch })
     this.#schedulePublish(driver)
   }
 
@@ -478,8 +485,6 @@ export class Simulation {
     if (kind === undefined) return
     const now = this.#now
     const to = driver.positionAt(now)
-    const span = driver.arriveAt - driver.departAt
-    const done = span <= 0 || now >= driver.arriveAt ? 1 : (now - driver.departAt) / span
     this.#emit({
       type: "leg",
       driverId: driver.id,
@@ -488,7 +493,7 @@ export class Simulation {
       to,
       departAt: driver.departAt,
       arriveAt: now,
-      roadMeters: driver.legRoadMeters * done
+      roadMeters: driver.metersAt(now)
     })
     driver.stopAt(now)
   }
