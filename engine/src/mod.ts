@@ -48,6 +48,7 @@ export { DESIRED_BUCKETS, ensureStreamsAndBuckets } from "./transport/nats/setup
 // Metrics, tracing, the status server, redaction
 export { makeRegistry, RUNTIME_METRIC_NAMES } from "./observability/metric-registry.ts"
 export { ENGINE_METRIC_NAMES } from "./observability/metrics.ts"
+export { httpListener } from "./observability/http-listener.ts"
 export { redactUrls } from "./observability/redaction.ts"
 export { statusServer } from "./observability/status-server.ts"
 export { installTracerProvider, layerTracing } from "./observability/trace-sdk.ts"

@@ -3,11 +3,10 @@
  * the same schemas), the ops admin routes (`/admin/*`, api/src/admin), the request guard around
  * all of them, caller authentication of `/v1` and the validation error middleware.
  */
-import { NodeHttpServer } from "@effect/platform-node"
 import { Layer } from "effect"
 import { HttpRouter } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
-import { createServer } from "node:http"
+import { httpListener } from "#engine"
 import { layerAdmin } from "../admin/admin-routes.ts"
 import { DispatchApi } from "./api.ts"
 import { layerAuthentication } from "./authentication.ts"
@@ -30,5 +29,5 @@ export const gatewayApp = (deps: HandlerDeps) =>
 
 export const serveGateway = (options: { readonly host: string; readonly port: number; readonly deps: HandlerDeps }) =>
   HttpRouter.serve(gatewayApp(options.deps), { disableLogger: true, disableListenLog: true, routerConfig: { maxParamLength: MAX_PARAM_LENGTH } }).pipe(
-    Layer.provideMerge(NodeHttpServer.layer(createServer, { host: options.host, port: options.port }))
+    Layer.provideMerge(httpListener({ host: options.host, port: options.port, flag: "--port" }))
   )

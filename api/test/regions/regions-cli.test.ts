@@ -93,7 +93,7 @@ describeWithNats("dispatch regions (child processes)", () => {
       regions(["set-weight", "us-east", "us-east=1", "--expect-revision", "7"])
     ])
     for (const r of [badFlag, negative, unknown, notPair, badRegions, stale]) expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1)
-    expect(badFlag.stderr).toContain("Unrecognized flag: --frobnicate")
+    expect(badFlag.stderr).toContain("unknown flag --frobnicate")
     expect(negative.stderr).toContain("weights.us-east: must be a finite number >= 0")
     expect(unknown.stderr).toContain('unknown region "mars"')
     expect(notPair.stderr).toContain('"us-east" is not <target>=<weight>')

@@ -75,6 +75,7 @@ export const runEngine = (config: EngineConfig) =>
     const server = yield* Layer.build(statusServer({
       host: config.httpHost,
       port: config.httpPort,
+      flag: "--http-port",
       registry,
       readiness: () => {
         const drivers = driversView()

@@ -3,18 +3,18 @@
  * details: for the engine, connected to NATS and owning or standing by for its partitions) and
  * `/metrics` (Prometheus). The engine serves it; so does `dispatch simulate --metrics-port`.
  */
-import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { HttpRouter, HttpServerResponse as Res } from "effect/http"
-import { createServer } from "node:http"
 import type { Registry } from "prom-client"
+import { httpListener } from "./http-listener.ts"
 
 export interface Readiness {
   readonly ready: boolean
   readonly [detail: string]: unknown
 }
 
-export const statusServer = (options: { readonly host: string; readonly port: number; readonly registry: Registry; readonly readiness: () => Readiness }) =>
+/** `flag`: the flag that sets the port, named when it cannot be bound (`ListenError`). */
+export const statusServer = (options: { readonly host: string; readonly port: number; readonly flag?: string; readonly registry: Registry; readonly readiness: () => Readiness }) =>
   HttpRouter.serve(
     HttpRouter.use((router) =>
       Effect.gen(function*() {
@@ -29,4 +29,4 @@ export const statusServer = (options: { readonly host: string; readonly port: nu
       })
     ),
     { disableLogger: true }
-  ).pipe(Layer.provide(NodeHttpServer.layer(createServer, { host: options.host, port: options.port })))
+  ).pipe(Layer.provide(httpListener(options)))

@@ -136,7 +136,7 @@ const serveMetrics = (outputs: Scenario["outputs"]) =>
     if (outputs.metricsPort === undefined) return undefined
     const registry = makeRegistry()
     const metrics = makeSimulatorMetrics(registry)
-    yield* Layer.build(statusServer({ host: outputs.metricsHost, port: outputs.metricsPort, registry, readiness: () => ({ ready: true }) }))
+    yield* Layer.build(statusServer({ host: outputs.metricsHost, port: outputs.metricsPort, flag: "--metrics-port", registry, readiness: () => ({ ready: true }) }))
     yield* Console.error(`metrics: http://${outputs.metricsHost}:${outputs.metricsPort}/metrics`)
     return metrics
   })
