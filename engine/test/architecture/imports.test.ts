@@ -33,8 +33,8 @@ const ROOM_LAYERS: Record<string, Record<string, number>> = {
   dashboards: { stack: 0, ".": 1 }
 }
 
-/** The process entry composes every part's commands; it alone may reach into higher parts. */
-const COMPOSITION_ROOT = "engine/src/main/dispatch.ts"
+/** The command tree of the process entry composes every part's commands; it alone may reach into higher parts. */
+const COMPOSITION_ROOT = "engine/src/main/dispatch-command.ts"
 const ENTRY_FILES = new Set(PARTS.map((part) => `${part}/src/mod.ts`).concat("engine/src/testing/mod.ts"))
 
 const sourceFiles = (dir: string): Array<string> => {
