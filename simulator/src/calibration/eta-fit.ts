@@ -171,6 +171,11 @@ export class EtaFitter {
     return this.#used
   }
 
+  /** Trips seen and why each unused one was skipped, so far: what a failed fit reports. */
+  get tally(): { readonly seen: number; readonly skipped: Readonly<Record<SkipReason, number>> } {
+    return { seen: this.#seen, skipped: { ...this.#skipped } }
+  }
+
   /** How many routes `result` will measure for the road factor (0 when the records have distances). */
   get routesToMeasure(): number {
     return this.#withRecordKm === this.#used ? 0 : Math.min(ROAD_KM_SAMPLE, this.#used)

@@ -11,15 +11,33 @@ import { atLeast, above, DEFAULT_ETA_PARAMETERS, finiteFlag, marketFilesFromEnv,
 import { Console, Effect, Option, Stream } from "effect"
 import { CliError, Command, Flag } from "effect/cli"
 import { writeFile } from "node:fs/promises"
-import { DEFAULT_MAX_KM, DEFAULT_MIN_KM, type EtaFit, EtaFitter, type FitError } from "../calibration/eta-fit.ts"
+import { DEFAULT_MAX_KM, DEFAULT_MIN_KM, type EtaFit, EtaFitter, type FitError, type SkipReason } from "../calibration/eta-fit.ts"
 import { CalibrationFailed } from "../calibration/errors.ts"
 import { findMarketConfig, rebaseRoads, withEta } from "../calibration/market-config-file.ts"
+import type { RequiredColumns } from "../trips/column-mapping.ts"
 import { formatReadSummary } from "../trips/rejections.ts"
 import { InvalidFlag } from "../scenario/errors.ts"
 import { loadMarket, tripsFromFile } from "../scenario/inputs.ts"
 import { DEFAULT_MARKET_ID } from "../scenario/scenario.ts"
 import { OutputFailed } from "./errors.ts"
 import { columnsFlag, marketFlags } from "./simulate-flags.ts"
+
+/** Where calibrate is documented; errors cite it. */
+const DOCS = `docs/simulator.md, "dispatch calibrate"`
+
+/**
+ * The columns the fit needs besides the ones every trips file has (request_time and the
+ * endpoints): checked at the header, so a file without them fails before it is read. A market
+ * with roads takes its distances from the graph, so only the durations are needed.
+ */
+const calibrationColumns = (roads: boolean): RequiredColumns =>
+  roads
+    ? { columns: ["dropoff_time"], purpose: "calibrate fits speeds from trip durations", docs: DOCS }
+    : {
+      columns: ["dropoff_time", "trip_distance_km"],
+      purpose: "calibrate fits speeds from trip durations and, for a market without roads, the road factor from trip distances",
+      docs: DOCS
+    }
 
 const calibrateFlags = {
   market: marketFlags,
@@ -48,6 +66,26 @@ const calibrateFlags = {
 /** A progress line on stderr every this many trips read. */
 const PROGRESS_EVERY = 50_000
 
+const skipCounts = (skipped: Readonly<Record<SkipReason, number>>) =>
+  Object.entries(skipped).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n.toLocaleString("en-US")}`).join(", ") || "none"
+
+/** Why no trip was usable, with the counts, and what to try. */
+const noTripFitted = (path: string, seen: number, skipped: Readonly<Record<SkipReason, number>>, minKm: number, maxKm: number) => {
+  const lengths = skipped.too_short + skipped.too_long
+  const hint = seen === 0
+    ? "the file has no trip in the market"
+    : lengths === seen
+    ? `every trip's great-circle length is outside --min-km ${minKm} .. --max-km ${maxKm}; widen them`
+    : skipped.no_dropoff_time_or_distance === seen
+    ? "every row has an empty dropoff_time or trip_distance_km"
+    : skipped.off_roads === seen
+    ? "no trip has both ends on the market's roads"
+    : "check the units of trip_distance_km (km) and dropoff_time"
+  return new CalibrationFailed({
+    problem: `${path}: no trip passed the filters: 0 of ${seen.toLocaleString("en-US")} used (skipped: ${skipCounts(skipped)}); ${hint} (${DOCS})`
+  })
+}
+
 const hourly = (values: ReadonlyArray<number>) =>
   [0, 12].map((from) => values.slice(from, from + 12).map((v, i) => `${String(from + i).padStart(2, "0")} ${v}`).join(" | ")).join("\n  ")
 
@@ -59,7 +97,7 @@ const errorRow = (label: string, e: FitError) =>
 export const fitReport = (fit: EtaFit, previousRoadFactor: number, previousFactors?: ReadonlyArray<number>): string =>
   [
     `trips used: ${fit.tripsUsed.toLocaleString("en-US")} of ${fit.tripsSeen.toLocaleString("en-US")} read` +
-    ` (skipped: ${Object.entries(fit.skipped).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(", ") || "none"})`,
+    ` (skipped: ${skipCounts(fit.skipped)})`,
     `road factor: ${fit.parameters.roadFactor} (was ${previousRoadFactor}; ` +
     (fit.roadKmFrom === "records" ? "the records' trip_distance_km)" : `road km of ${fit.routesMeasured.toLocaleString("en-US")} sampled routes on the graph)`),
     `great circle, speed by local hour, km/h:\n  ${hourly(fit.parameters.speedKmhByHour)}`,
@@ -105,7 +143,7 @@ const runCalibrate = (flags: Command.Command.Config.Infer<typeof calibrateFlags>
       Option.getOrElse(flags.market.id, () => DEFAULT_MARKET_ID),
       Option.getOrElse(flags.market.files, () => marketFilesFromEnv())
     )
-    const input = yield* tripsFromFile(flags.trips, Option.getOrUndefined(flags.columns), choice)
+    const input = yield* tripsFromFile(flags.trips, Option.getOrUndefined(flags.columns), choice, calibrationColumns(choice.market.roads !== undefined))
     if (!(flags.minKm < flags.maxKm)) return yield* new InvalidFlag({ flag: "max-km", problem: `must be above --min-km (${flags.minKm})` })
     if (choice.market.roads !== undefined) yield* Console.error(`calibrate: loading the road graph ${choice.market.roads.directory}`)
     const routes = yield* TripRoutes.forMarket(choice.market)
@@ -127,10 +165,7 @@ const runCalibrate = (flags: Command.Command.Config.Infer<typeof calibrateFlags>
     const previousFactors = choice.market.roads?.factorByHour
     if (fitter.routesToMeasure > 0) yield* Console.error(`calibrate: measuring the road km of ${fitter.routesToMeasure.toLocaleString("en-US")} sampled routes`)
     const fit = fitter.result(previous, previousFactors)
-    if (fit === undefined) {
-      const needs = routes === undefined ? "dropoff_time and trip_distance_km" : "dropoff_time and both ends on the roads"
-      return yield* new CalibrationFailed({ problem: `${flags.trips}: no trip with ${needs} passed the filters (docs/simulator.md, "Calibration")` })
-    }
+    if (fit === undefined) return yield* noTripFitted(flags.trips, fitter.tally.seen, fitter.tally.skipped, flags.minKm, flags.maxKm)
     const { path, config } = yield* findMarketConfig(choice.files, choice.market.id)
     const out = Option.getOrUndefined(flags.out)
     const factors = fit.road?.factorByHour

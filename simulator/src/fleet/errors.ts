@@ -15,11 +15,18 @@ export class DriversFileError extends Schema.TaggedError<DriversFileError>()("Dr
   }
 }
 
-/** Nothing to place drivers from: the run has no trips and no drivers file was given. */
+/**
+ * Nothing to place drivers from: the run has no trips and no drivers file was given. `read`:
+ * why the file gave none, from its read summary (`all 120 rows lie outside market sf`), with
+ * what to do about it.
+ */
 export class NoDemandToPlaceDrivers extends Schema.TaggedError<NoDemandToPlaceDrivers>()("NoDemandToPlaceDrivers", {
-  source: Schema.String
+  source: Schema.String,
+  read: Schema.optional(Schema.String)
 }) {
   override get message(): string {
-    return `${this.source}: no trips in the run, so there is no demand to place drivers from (check --from/--to, or give --drivers-file)`
+    return this.read === undefined
+      ? `${this.source}: no trips in the run, so there is no demand to place drivers from (check --from/--to, or give --drivers-file)`
+      : `${this.source}: no trips in the run: ${this.read}`
   }
 }

@@ -6,7 +6,7 @@
 import { EtaModel, loadMarketCatalog, type Eta, type Market, type MarketCatalog, type RoadGraphError } from "#engine"
 import { Context, Effect, Layer } from "effect"
 import { fileURLToPath } from "node:url"
-import { parseColumnMapping } from "../trips/column-mapping.ts"
+import { parseColumnMapping, type RequiredColumns } from "../trips/column-mapping.ts"
 import { startOfLocalDay } from "../trips/local-time.ts"
 import { type TripReadSummary } from "../trips/rejections.ts"
 import { syntheticCity } from "../trips/synthetic-city.ts"
@@ -49,10 +49,15 @@ export interface TripInput {
   readonly summary: Effect.Effect<TripReadSummary | undefined>
 }
 
-export const tripsFromFile = (path: string, columns: string | undefined, choice: MarketChoice) =>
+/** `require`: optional columns the caller cannot do without (calibrate's). */
+export const tripsFromFile = (path: string, columns: string | undefined, choice: MarketChoice, require?: RequiredColumns) =>
   Effect.gen(function*() {
     const mapping = columns === undefined ? undefined : yield* Effect.fromResult(parseColumnMapping(columns))
-    const csv = yield* readTripCsv(path, { ...(mapping === undefined ? {} : { columns: mapping }), market: { catalog: choice.catalog, marketId: choice.market.id } })
+    const csv = yield* readTripCsv(path, {
+      ...(mapping === undefined ? {} : { columns: mapping }),
+      ...(require === undefined ? {} : { require }),
+      market: { catalog: choice.catalog, marketId: choice.market.id }
+    })
     return { source: { name: path, trips: csv.trips }, summary: csv.summary } satisfies TripInput
   })
 

@@ -6,6 +6,7 @@
  */
 import { findNatsServer, makeRegistry, marketFilesFromEnv, type PolicyName, redactUrls, type Eta, statusServer } from "#engine"
 import { Console, Effect, Layer } from "effect"
+import { NoDemandToPlaceDrivers } from "../fleet/errors.ts"
 import { type PlacedDriver, readDriversFile } from "../fleet/drivers-file.ts"
 import { defaultRepositionSettings } from "../fleet/repositioning.ts"
 import { makeSimulatorMetrics } from "../observability/metrics.ts"
@@ -15,7 +16,7 @@ import { replaySettings } from "../runner/defaults.ts"
 import { type DemandScan, replay, type ReplayResult, type ReplaySettings, scanDemand } from "../runner/replay.ts"
 import { LiveDispatchPort } from "../transport/live-port.ts"
 import { NatsDispatchPort } from "../transport/nats-port.ts"
-import { formatReadSummary, type TripReadSummary } from "../trips/rejections.ts"
+import { formatReadSummary, type TripReadSummary, whyNoTrips } from "../trips/rejections.ts"
 import { parseTripTime } from "../trips/trip-time.ts"
 import { InvalidFlag } from "./errors.ts"
 import { loadMarket, type MarketChoice, marketEta, tripsOf } from "./inputs.ts"
@@ -237,7 +238,13 @@ export const runScenario = (scenario: Scenario) =>
       yield* Console.error(`demo in NATS mode: the first 2 hours of the sample (--to ${new Date(SAMPLE_NATS_TO).toISOString()}) to stay under a minute; --mode in-process replays all 5 hours in ~5 s, or give --to`)
     }
     const scanStarted = performance.now()
-    const scan = yield* scanDemand(input.source, settings(policies[0]!, seeds[0]!))
+    const scan = yield* scanDemand(input.source, settings(policies[0]!, seeds[0]!)).pipe(
+      Effect.catchTag("NoDemandToPlaceDrivers", (e) =>
+        Effect.flatMap(input.summary, (read) => {
+          const why = read === undefined ? undefined : whyNoTrips(read, choice.market.id)
+          return Effect.fail(why === undefined ? e : new NoDemandToPlaceDrivers({ source: e.source, read: why }))
+        }))
+    )
     const scanSeconds = Math.round(performance.now() - scanStarted) / 1000
     const tripsRead = yield* input.summary
     if (tripsRead !== undefined && tripsRead.rejected > 0) yield* Console.error(formatReadSummary(tripsRead).join("\n"))

@@ -68,11 +68,24 @@ const LOOKS_LIKE_DATA = /^[+-]?\.?\d/
 /** A header quoted in an error is cut to this many characters: a data line can be long. */
 const QUOTED_HEADER_MAX = 200
 
-/** Finds each column of ours in the header, through the mapping. */
+/**
+ * Optional columns a command cannot do without (calibrate: the durations and distances it
+ * fits), and what for: the missing-column error says so and how to map them.
+ */
+export interface RequiredColumns {
+  readonly columns: ReadonlyArray<TripColumn>
+  /** `calibrate fits speeds and the road factor from them`. */
+  readonly purpose: string
+  /** Where the columns are documented: `docs/simulator.md, "dispatch calibrate"`. */
+  readonly docs: string
+}
+
+/** Finds each column of ours in the header, through the mapping; `required`: optional columns that must be there. */
 export const resolveColumns = (
   path: string,
   header: ReadonlyArray<string>,
-  mapping: ColumnMapping
+  mapping: ColumnMapping,
+  required?: RequiredColumns
 ): Result.Result<ColumnIndexes, TripFileNoHeader | TripFileMissingColumns | TripFileDuplicateColumn> => {
   const names = header.map((h) => h.trim())
   const indexes = {} as Record<TripColumn, number>
@@ -84,7 +97,7 @@ export const resolveColumns = (
       return Result.fail(new TripFileDuplicateColumn({ path, column: theirs }))
     }
     indexes[ours] = index
-    if (index === -1 && (!OPTIONAL_COLUMNS.has(ours) || mapping[ours] !== undefined)) {
+    if (index === -1 && (!OPTIONAL_COLUMNS.has(ours) || mapping[ours] !== undefined || required?.columns.includes(ours) === true)) {
       missing.push(theirs === ours ? ours : `${ours} (mapped to ${theirs})`)
     }
   }
@@ -92,5 +105,11 @@ export const resolveColumns = (
     const firstLine = names.join(",").slice(0, QUOTED_HEADER_MAX)
     return Result.fail(new TripFileNoHeader({ path, firstLine, expected: fileColumnNames(mapping) }))
   }
-  return missing.length === 0 ? Result.succeed(indexes) : Result.fail(new TripFileMissingColumns({ path, missing, header: names }))
+  if (missing.length === 0) return Result.succeed(indexes)
+  const missingRequired = required?.columns.find((c) => indexes[c] === -1 && mapping[c] === undefined)
+  const neededBy = required === undefined || missingRequired === undefined ? {} : {
+    purpose: required.purpose,
+    hint: `map yours with --columns, e.g. --columns ${missingRequired}=<your column> (${required.docs})`
+  }
+  return Result.fail(new TripFileMissingColumns({ path, missing, header: names, ...neededBy }))
 }

@@ -51,10 +51,16 @@ export class TripFileMissingColumns extends Schema.TaggedError<TripFileMissingCo
   path: Schema.String,
   /** Each as `ours` or `ours (mapped to theirs)`. */
   missing: Schema.Array(Schema.String),
-  header: Schema.Array(Schema.String)
+  header: Schema.Array(Schema.String),
+  /** Why an optional column is needed here: `calibrate fits ... from them`. */
+  purpose: Schema.optional(Schema.String),
+  /** What to do about it. */
+  hint: Schema.optional(Schema.String)
 }) {
   override get message(): string {
-    return `${this.path}:1: missing column(s) ${this.missing.join(", ")}; the header has ${this.header.join(", ")}`
+    const why = this.purpose === undefined ? "" : ` (${this.purpose})`
+    const hint = this.hint === undefined ? "" : `; ${this.hint}`
+    return `${this.path}:1: missing column(s) ${this.missing.join(", ")}${why}; the header has ${this.header.join(", ")}${hint}`
   }
 }
 

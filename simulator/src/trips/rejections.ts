@@ -101,3 +101,22 @@ export const formatReadSummary = (summary: TripReadSummary): ReadonlyArray<strin
   ),
   ...summary.examples.map((e) => `  ${summary.path}:${e.line}: ${e.reason}: ${e.detail}`)
 ]
+
+/**
+ * Why a read gave no trip at all, from its summary, with what to try; undefined when rows were
+ * accepted (the run's window must have excluded them). `market`: the market the rows were
+ * checked against.
+ */
+export const whyNoTrips = (summary: TripReadSummary, market: string): string | undefined => {
+  if (summary.accepted > 0) return undefined
+  if (summary.rows === 0) return "the file has a header and no data rows"
+  const rows = summary.rows.toLocaleString("en-US")
+  const outside = summary.byReason.outside_market
+  if (outside === summary.rows) {
+    const example = summary.examples.find((e) => e.reason === "outside_market")
+    return `all ${rows} rows lie outside market ${market}${example === undefined ? "" : ` (line ${example.line}: ${example.detail})`}; ` +
+      "give the file's market with --market (dispatch markets list shows them)"
+  }
+  const reasons = REJECTION_REASONS.filter((r) => summary.byReason[r] > 0).map((r) => `${r} ${summary.byReason[r].toLocaleString("en-US")}`)
+  return `all ${rows} rows were rejected (${reasons.join(", ")})`
+}

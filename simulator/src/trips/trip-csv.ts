@@ -17,7 +17,7 @@ import { Array as Arr, Effect, Result, Stream } from "effect"
 import { open, type FileHandle } from "node:fs/promises"
 import { pipeline, type Readable } from "node:stream"
 import { createGunzip } from "node:zlib"
-import { fileColumnNames, resolveColumns, type ColumnMapping } from "./column-mapping.ts"
+import { fileColumnNames, resolveColumns, type ColumnMapping, type RequiredColumns } from "./column-mapping.ts"
 import { CsvRecordSplitter } from "./csv-records.ts"
 import {
   InvalidTripOption,
@@ -42,6 +42,8 @@ export interface TripCsvOptions {
   readonly market?: MarketScope
   /** How much older (ms) than the latest row a row may be and still be re-sorted into place. Default DEFAULT_SORT_TOLERANCE_MS. */
   readonly sortToleranceMs?: number
+  /** Optional columns that must be in the header: the read fails at the header, before any row, without them. */
+  readonly require?: RequiredColumns
 }
 
 export interface TripCsv {
@@ -66,7 +68,7 @@ export const readTripCsv = (path: string, options: TripCsvOptions = {}): Effect.
       return yield* new InvalidTripOption({ option: "sortToleranceMs", problem: `must be a finite number >= 0, got ${toleranceMs}` })
     }
     const market = options.market === undefined ? undefined : yield* Effect.fromResult(resolveMarket(options.market))
-    const read: ReadOptions = { columns: options.columns ?? {}, contains: market?.contains, toleranceMs }
+    const read: ReadOptions = { columns: options.columns ?? {}, contains: market?.contains, toleranceMs, require: options.require }
     let latest = new RejectionTally(path, false)
     const trips = Stream.fromAsyncIterable(
       { [Symbol.asyncIterator]: () => tripBatches(path, read, (tally) => (latest = tally)) },
@@ -79,6 +81,7 @@ interface ReadOptions {
   readonly columns: ColumnMapping
   readonly contains: ((lat: number, lng: number) => boolean) | undefined
   readonly toleranceMs: number
+  readonly require: RequiredColumns | undefined
 }
 
 /** The reading itself: yields the trips of each chunk as one batch, throws only `TripFileError`s. */
@@ -100,7 +103,7 @@ async function* tripBatches(
     record: (fields, line) => {
       if (failure !== undefined) return
       if (decode === undefined) {
-        const columns = resolveColumns(path, fields, options.columns)
+        const columns = resolveColumns(path, fields, options.columns, options.require)
         if (Result.isFailure(columns)) failure = columns.failure
         else decode = makeRowDecoder(columns.success, fields.length)
         return

@@ -64,6 +64,20 @@ describe("dispatch simulate", () => {
     expect(outside.stderr).toContain(`${drivers}:3: 51.5,-0.12 is outside the market`)
   })
 
+  it("says when every row lies outside the market, with the count", async () => {
+    const trips = file("new-york.csv", [
+      "request_time,pickup_lat,pickup_lng,dropoff_lat,dropoff_lng",
+      "2008-06-01T00:00:01Z,40.7,-74.0,40.75,-74.01",
+      "2008-06-01T00:00:02Z,40.7,-74.0,40.75,-74.01"
+    ].join("\n") + "\n")
+    const { code, stderr } = await dispatch("simulate", "--trips", trips)
+    expect(code).toBe(1)
+    expect(stderr).toContain(
+      `dispatch simulate: ${trips}: no trips in the run: all 2 rows lie outside market sf (line 2: pickup 40.7,-74 is outside the market); ` +
+        "give the file's market with --market (dispatch markets list shows them)"
+    )
+  })
+
   it("calibrates, then replays a short window with the calibrated market, writing KPIs and the report", async () => {
     const market = join(dir, "sf-calibrated.json")
     const calibrated = await dispatch("calibrate", "--trips", SF_SAMPLE, "--out", market)
@@ -104,11 +118,16 @@ describe("dispatch simulate", () => {
 })
 
 describe("dispatch calibrate", () => {
-  it("says when no trip can be fitted", async () => {
+  it("names the columns it needs at the header, before reading the rows", async () => {
     const trips = file("no-durations.csv", "request_time,pickup_lat,pickup_lng,dropoff_lat,dropoff_lng\n2008-06-01T00:00:01Z,37.7,-122.4,37.75,-122.45\n")
     const { code, stderr } = await dispatch("calibrate", "--trips", trips)
-    expect(code).not.toBe(0)
-    expect(stderr).toContain("no trip with dropoff_time and both ends on the roads passed the filters")
+    expect(code).toBe(1)
+    // SF has roads: the distances come from the graph, the durations must be in the file.
+    expect(stderr).toContain(
+      `dispatch calibrate: ${trips}:1: missing column(s) dropoff_time (calibrate fits speeds from trip durations); ` +
+        "the header has request_time, pickup_lat, pickup_lng, dropoff_lat, dropoff_lng; " +
+        'map yours with --columns, e.g. --columns dropoff_time=<your column> (docs/simulator.md, "dispatch calibrate")'
+    )
   })
 
   it("calibrates records without a distance column on the market's roads, both models' errors side by side", async () => {
@@ -130,6 +149,20 @@ describe("dispatch calibrate", () => {
     expect(fit.greatCircle.error.medianApe).toBeGreaterThan(0)
     const written = JSON.parse(readFileSync(market, "utf8")) as { roads: { speedProfile: { factorByHour: Array<number> } } }
     expect(written.roads.speedProfile.factorByHour).toEqual(fit.road.fitted.factorByHour)
+  })
+
+  it("says why no trip passed the filters, with its own counts and a hint", async () => {
+    const trips = file("short-trips.csv", [
+      "request_time,pickup_lat,pickup_lng,dropoff_lat,dropoff_lng,dropoff_time,trip_distance_km",
+      "2008-06-01T00:00:01Z,37.77,-122.41,37.771,-122.411,2008-06-01T00:10:01Z,0.3",
+      "2008-06-01T00:00:02Z,37.77,-122.41,37.771,-122.411,2008-06-01T00:10:02Z,0.3"
+    ].join("\n") + "\n")
+    const { code, stderr } = await dispatch("calibrate", "--trips", trips)
+    expect(code).toBe(1)
+    expect(stderr).toContain(
+      `dispatch calibrate: ${trips}: no trip passed the filters: 0 of 2 used (skipped: too_short 2); ` +
+        `every trip's great-circle length is outside --min-km 1 .. --max-km 5; widen them (docs/simulator.md, "dispatch calibrate")`
+    )
   })
 })
 

@@ -55,6 +55,22 @@ describe("readTripCsv: file problems are typed errors naming the file", () => {
       assert.include(error.message, "pickup_lng")
     }))
 
+  it.effect("an optional column a caller requires fails at the header, before any row is read, saying what for", () =>
+    Effect.gen(function*() {
+      const rows = Array.from({ length: 2_000 }, (_, i) => row(iso(i))).join("\n")
+      const path = yield* tempFile("no-distance.csv", `request_time,pickup_lat,pickup_lng,dropoff_lat,dropoff_lng,dropoff_time\n${rows}\n`)
+      const require = { columns: ["dropoff_time", "trip_distance_km"] as const, purpose: "the fit needs them", docs: "docs/x.md" }
+      const csv = yield* readTripCsv(path, { require })
+      const error = yield* Effect.flip(Stream.runCollect(csv.trips))
+      assert.strictEqual(error._tag, "TripFileMissingColumns")
+      assert.strictEqual(
+        error.message,
+        `${path}:1: missing column(s) trip_distance_km (the fit needs them); the header has request_time, pickup_lat, pickup_lng, dropoff_lat, dropoff_lng, dropoff_time; ` +
+          "map yours with --columns, e.g. --columns trip_distance_km=<your column> (docs/x.md)"
+      )
+      assert.strictEqual((yield* csv.summary).rows, 0)
+    }))
+
   it.effect("an invalid option fails before any reading", () =>
     Effect.gen(function*() {
       const tolerance = yield* Effect.flip(readTripCsv("any.csv", { sortToleranceMs: -1 }))
