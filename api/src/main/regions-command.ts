@@ -26,11 +26,13 @@ const defaultActor = () => `${process.env["USER"] ?? userInfo().username}@${host
 
 const root = Command.make("regions").pipe(
   Command.withSharedFlags({
-    ...natsFlags,
-    regions: regionsFlag,
     json: Flag.Boolean("json").pipe(Flag.withDefault(false), Flag.withDescription("print JSON (the admin API's shapes) instead of tables"))
   })
 )
+
+/** Flags of every command that reads or writes KV: the NATS connection and the region list (not `breakers`, which asks a gateway). */
+const storeFlags = { ...natsFlags, regions: regionsFlag }
+type StoreFlags = Command.Command.Config.Infer<typeof storeFlags>
 
 /** Flags of every command that changes something: the audit fields and the compare-and-set base. */
 const changeFlags = {
@@ -46,12 +48,12 @@ type ChangeFlags = { readonly by: string; readonly reason: Option.Option<string>
 const changeOf = (f: ChangeFlags) => ({ by: f.by, reason: Option.getOrUndefined(f.reason), expectedRevision: Option.getOrUndefined(f.expectRevision) })
 
 /** Runs `f` with a store on a NATS connection that is closed when it returns. */
-const withStore = <A, E>(f: (store: RegionStoreShape, json: boolean) => Effect.Effect<A, E>) =>
+const withStore = <A, E>(flags: StoreFlags, f: (store: RegionStoreShape, json: boolean) => Effect.Effect<A, E>) =>
   Effect.gen(function*() {
-    const flags = yield* root
+    const { json } = yield* root
     const client = yield* connectNats(natsSettings(flags, `dispatch-regions@${hostname()}`))
     const kv = yield* openConfigBucket(client)
-    return yield* f(makeRegionStore(kv, flags.regions), flags.json)
+    return yield* f(makeRegionStore(kv, flags.regions), json)
   }).pipe(Effect.scoped)
 
 const print = (json: boolean, view: unknown, text: () => string) => Console.log(json ? JSON.stringify(view, null, 2) : text())
@@ -78,17 +80,18 @@ export const parseWeightArgs = (args: ReadonlyArray<string>): Result.Result<Reco
   return problems.length === 0 ? Result.succeed(weights) : Result.fail(new RegionValueInvalid({ subject: "weights", problems }))
 }
 
-const list = Command.make("list", {}, () =>
-  withStore((store, json) => Effect.flatMap(store.list, (l) => print(json, listingView(l), () => renderListing(l))))
+const list = Command.make("list", storeFlags, (flags) =>
+  withStore(flags, (store, json) => Effect.flatMap(store.list, (l) => print(json, listingView(l), () => renderListing(l))))
 ).pipe(Command.withDescription("Show the known regions, every caller's weights (with the share each target gets), drained regions, and who set them."))
 
 const setWeight = Command.make("set-weight", {
   caller: Argument.String("caller").pipe(Argument.withDescription("the caller region whose traffic is split")),
   weights: Argument.String("target=weight").pipe(Argument.atLeast(1), Argument.withDescription("one or more target=weight pairs (weights >= 0, relative)")),
   replace: Flag.Boolean("replace").pipe(Flag.withDefault(false), Flag.withDescription("the given pairs are the whole map (default: change only the named targets)")),
-  ...changeFlags
+  ...changeFlags,
+  ...storeFlags
 }, (flags) =>
-  withStore((store, json) =>
+  withStore(flags, (store, json) =>
     Effect.gen(function*() {
       const parsed = parseWeightArgs(flags.weights)
       if (Result.isFailure(parsed)) return yield* parsed.failure
@@ -97,15 +100,20 @@ const setWeight = Command.make("set-weight", {
 ).pipe(Command.withDescription("Set weights of a caller region's traffic: `set-weight us-west us-west=3 us-east=1`. Applies live to every gateway."))
 
 const drainCommand = (name: "drain" | "undrain", drained: boolean, description: string) =>
-  Command.make(name, { region: Argument.String("region"), ...changeFlags }, (flags) =>
-    withStore((store, json) => Effect.flatMap(store.setDrained(flags.region, drained, changeOf(flags)), printEntry(json)))
+  Command.make(name, {
+    region: Argument.String("region").pipe(Argument.withDescription(`the region to ${name}: one of --regions`)),
+    ...changeFlags,
+    ...storeFlags
+  }, (flags) =>
+    withStore(flags, (store, json) => Effect.flatMap(store.setDrained(flags.region, drained, changeOf(flags)), printEntry(json)))
   ).pipe(Command.withDescription(description))
 
 const history = Command.make("history", {
   region: Argument.String("region").pipe(Argument.optional, Argument.withDescription("only changes of this region's keys and of weights naming it")),
-  limit: Flag.Int("limit").pipe(Flag.optional, Flag.withDescription("newest N changes only"))
+  limit: Flag.Int("limit").pipe(Flag.optional, Flag.withDescription("newest N changes only")),
+  ...storeFlags
 }, (flags) =>
-  withStore((store, json) =>
+  withStore(flags, (store, json) =>
     Effect.flatMap(store.history({ region: Option.getOrUndefined(flags.region) }), (h) => {
       const shown = Option.match(flags.limit, { onNone: () => h, onSome: (n) => ({ ...h, entries: h.entries.slice(0, Math.max(0, n)) }) })
       return print(json, historyView(shown), () => renderHistory(shown))
@@ -115,9 +123,10 @@ const history = Command.make("history", {
 const rollback = Command.make("rollback", {
   key: Argument.String("key-or-caller").pipe(Argument.withDescription("weights.<caller>, drain.<region>, or a caller region (= its weights)")),
   revision: Argument.Int("revision").pipe(Argument.withDescription("the revision whose value to restore (see `history`)")),
-  ...changeFlags
+  ...changeFlags,
+  ...storeFlags
 }, (flags) =>
-  withStore((store, json) => Effect.flatMap(store.rollback(flags.key, flags.revision, changeOf(flags)), printEntry(json)))
+  withStore(flags, (store, json) => Effect.flatMap(store.rollback(flags.key, flags.revision, changeOf(flags)), printEntry(json)))
 ).pipe(Command.withDescription("Write a key's value of an earlier revision again, as a new audited change (reason \"rollback to rev N\")."))
 
 const breakers = Command.make("breakers", {
@@ -153,8 +162,12 @@ export const regionsCommand = root.pipe(
   Command.withSubcommands([
     list,
     setWeight,
-    drainCommand("drain", true, "Send a region no new traffic (every caller's weight for it counts as 0) until undrained."),
-    drainCommand("undrain", false, "Let a drained region take traffic again, by its weights."),
+    drainCommand(
+      "drain",
+      true,
+      "Stop sending new rides to a region: every gateway treats every caller's weight for it as 0 (its share goes to the other targets by their weights) until `regions undrain`. Rides already in the region finish there; applies live, stored in KV."
+    ),
+    drainCommand("undrain", false, "Let a drained region take new rides again, by the weights callers give it."),
     breakers,
     history,
     rollback

@@ -59,16 +59,29 @@ export const renderHistory = (history: RegionHistory): string => {
   ].join("\n")
 }
 
+type BreakerRow = BreakerBoardSnapshot["targets"][number]
+
+/** When the breaker next lets a call through: `-` closed (every call goes), else the wait, `next call`, or `probing` (every probe out). */
+const retryIn = (t: BreakerRow): string => {
+  if (t.state === "closed") return "-"
+  if (t.retryAfterMs === null) return "probing"
+  return t.retryAfterMs === 0 ? "next call" : `${(t.retryAfterMs / 1000).toFixed(1)} s`
+}
+const countAndRate = (n: number, percent: number) => `${n} (${percent.toFixed(1)}%)`
+
 export const renderBreakers = (board: BreakerBoardSnapshot): string => {
   const rows = board.targets.map((t) => [
     t.target,
     t.state,
     String(t.calls),
-    `${t.failureRatePercent.toFixed(1)}%`,
-    `${t.slowCallRatePercent.toFixed(1)}%`,
-    t.retryAfterMs === null ? "probing" : t.retryAfterMs === 0 ? "-" : `${(t.retryAfterMs / 1000).toFixed(1)} s`,
+    countAndRate(t.failures, t.failureRatePercent),
+    countAndRate(t.slowCalls, t.slowCallRatePercent),
+    retryIn(t),
     t.ejectedUntil === null ? "-" : iso(t.ejectedUntil),
     t.drained ? "yes" : "no"
   ])
-  return [`breakers at ${iso(board.at)}`, renderTable(["target", "state", "calls", "failures", "slow", "retry in", "ejected until", "drained"], rows)].join("\n")
+  return [
+    `breakers at ${iso(board.at)} (calls in each breaker's window)`,
+    renderTable(["target", "state", "calls", "failed (rate)", "slow (rate)", "retry in", "ejected until", "drained"], rows)
+  ].join("\n")
 }

@@ -30,5 +30,8 @@ export const regionsFlag = stringFlag("regions", "DISPATCH_REGIONS").pipe(
     (input) => Result.getOrThrowWith(parseRegionList(input), (e) => e),
     (e) => (e instanceof RegionValueInvalid ? e.message : String(e))
   ),
-  Flag.withDescription(`known regions, comma-separated (env DISPATCH_REGIONS; default ${DEFAULT_REGIONS.join(",")}); the gateway must use the same list`)
+  Flag.withDescription(
+    `every region of the deployment, comma-separated: the targets gateways route to (each engine's --region) and the names weights and drains may use; ` +
+      `give every gateway and \`dispatch regions\` the same list (env DISPATCH_REGIONS; default ${DEFAULT_REGIONS.join(",")})`
+  )
 )
