@@ -6,11 +6,9 @@
  */
 import { Result } from "effect"
 import { Flag } from "effect/cli"
-import { splitList, stringFlag } from "#engine"
+import { DEFAULT_REGIONS, splitList, stringFlag } from "#engine"
 import { RegionValueInvalid } from "./errors.ts"
 import { checkRegion } from "./region-values.ts"
-
-export const DEFAULT_REGIONS: ReadonlyArray<string> = ["us-west", "us-east", "eu-central"]
 
 /** `"us-west, us-east"` -> ["us-west", "us-east"]: tokens, no duplicates, at least one. */
 export const parseRegionList = (input: string): Result.Result<ReadonlyArray<string>, RegionValueInvalid> => {

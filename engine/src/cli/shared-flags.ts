@@ -12,6 +12,11 @@ import { choiceFlag, listFlag, splitList, stringFlag } from "./flags.ts"
 export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222"
 /** The region an engine serves intake for when none is configured (docs/api.md). */
 export const DEFAULT_REGION = "us-west"
+/**
+ * The deployment's regions when `--regions` / `DISPATCH_REGIONS` is not set: what the gateway
+ * routes among, what weights and drains may name, and what a market's `homeRegion` may be.
+ */
+export const DEFAULT_REGIONS: ReadonlyArray<string> = [DEFAULT_REGION, "us-east", "eu-central"]
 const LOG_FORMATS = ["auto", "json", "pretty"] as const
 export type LogFormat = (typeof LOG_FORMATS)[number]
 

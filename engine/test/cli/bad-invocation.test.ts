@@ -3,21 +3,10 @@
  * stderr naming what was wrong and where help is, nothing on stdout (no help dump), exit 1.
  * A port already taken is one line naming it, for the engine's status port and the gateway's.
  */
-import { execFile } from "node:child_process"
 import { createServer, type Server } from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { describeWithNats, LocalNatsServer } from "#engine/testing"
-import { NODE_BIN, REPO_ROOT } from "../e2e/engine-process.ts"
-
-const ENTRY = `${REPO_ROOT}engine/src/main/dispatch.ts`
-
-const dispatch = (args: ReadonlyArray<string>) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(NODE_BIN, [ENTRY, ...args], { cwd: REPO_ROOT, timeout: 60_000 }, (error, stdout, stderr) =>
-      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr }))
-  })
-
-const lines = (text: string) => text.split("\n").filter((l) => l !== "")
+import { dispatch, lines } from "./run-dispatch.ts"
 
 describe("a bad flag or value", () => {
   it.each([
