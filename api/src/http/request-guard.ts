@@ -18,6 +18,8 @@
  * - Any other error answer without a JSON body (Effect's empty 404 for an unknown route, its
  *   415 text for a wrong content type, an empty 400 from a request parse error) is rewritten
  *   to the gateway's JSON error shape, with the code its status stands for.
+ * - A known path asked with a method it does not serve (`DELETE /v1/rides`) is 405 with an
+ *   `Allow` header listing the methods it serves (RFC 9110 §15.5.6), not the router's 404.
  * - An unexpected defect is logged and answered 500 with a JSON body; the server stays up.
  * - Every answer is counted by route template, method and status, and timed.
  */
@@ -29,23 +31,34 @@ import { codeOfStatus, errorResponse, type ErrorCode } from "./problems.ts"
 /** Largest request body accepted (bytes): a ride request is ~200 B; the wire contract's own limit. */
 export const MAX_BODY_BYTES = 16 * 1024
 
-/** Route templates, for metric labels (never the raw path: ids would explode the label set). */
-const ROUTES: ReadonlyArray<readonly [RegExp, string]> = [
-  [/^\/v1\/rides$/, "/v1/rides"],
-  [/^\/v1\/rides\/[^/]+$/, "/v1/rides/:id"],
-  [/^\/v1\/rides\/[^/]+\/cancel$/, "/v1/rides/:id/cancel"],
-  [/^\/v1\/drivers\/[^/]+\/state$/, "/v1/drivers/:id/state"],
-  [/^\/(healthz|readyz|metrics|openapi\.json)$/, ""],
-  [/^\/admin\/(regions|breakers|regions\/history|regions\/rollback)$/, ""],
-  [/^\/admin\/regions\/weights\/[^/]+$/, "/admin/regions/weights/:caller"],
-  [/^\/admin\/regions\/[^/]+\/(drain|undrain)$/, "/admin/regions/:region/$1"]
+/**
+ * Route templates, for metric labels (never the raw path: ids would explode the label set),
+ * and the methods each serves, for a 405's `Allow`.
+ * gateway-http.test.ts holds this table to the OpenAPI document and the admin routes.
+ */
+const ROUTES: ReadonlyArray<readonly [RegExp, string, ReadonlyArray<string>]> = [
+  [/^\/v1\/rides$/, "/v1/rides", ["POST"]],
+  [/^\/v1\/rides\/[^/]+$/, "/v1/rides/:id", ["GET"]],
+  [/^\/v1\/rides\/[^/]+\/cancel$/, "/v1/rides/:id/cancel", ["POST"]],
+  [/^\/v1\/drivers\/[^/]+\/state$/, "/v1/drivers/:id/state", ["PUT"]],
+  [/^\/(healthz|readyz|metrics|openapi\.json)$/, "", ["GET"]],
+  [/^\/admin\/(regions|breakers|regions\/history)$/, "", ["GET"]],
+  [/^\/admin\/regions\/rollback$/, "", ["POST"]],
+  [/^\/admin\/regions\/weights\/[^/]+$/, "/admin/regions/weights/:caller", ["PUT"]],
+  [/^\/admin\/regions\/[^/]+\/(drain|undrain)$/, "/admin/regions/:region/$1", ["POST"]]
 ]
 
-const routeOf = (url: string): string => {
+const routeOf = (url: string): { readonly route: string; readonly methods: ReadonlyArray<string> } => {
   const path = url.split("?")[0] ?? ""
-  for (const [pattern, template] of ROUTES) if (pattern.test(path)) return template === "" ? path : path.replace(pattern, template)
-  return "unmatched"
+  for (const [pattern, template, methods] of ROUTES) {
+    if (pattern.test(path)) return { route: template === "" ? path : path.replace(pattern, template), methods }
+  }
+  return { route: "unmatched", methods: [] }
 }
+
+/** The methods a request's path is served with, as an `Allow` value, when not `method`; undefined if it is (or the path is unknown). */
+const allowedOtherwise = (method: string, methods: ReadonlyArray<string>): string | undefined =>
+  methods.length === 0 || methods.includes(method) ? undefined : methods.join(", ")
 
 const isJson = (response: HttpServerResponse.HttpServerResponse) => (response.headers["content-type"] ?? "").includes("json")
 
@@ -142,7 +155,7 @@ export const layerRequestGuard = Layer.unwrap(Effect.gen(function*() {
     Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
       const started = performance.now()
-      const route = routeOf(request.url)
+      const { route, methods } = routeOf(request.url)
       const declared = Number(request.headers["content-length"] ?? "0")
       let response: HttpServerResponse.HttpServerResponse
       if (declared > MAX_BODY_BYTES) {
@@ -171,7 +184,10 @@ export const layerRequestGuard = Layer.unwrap(Effect.gen(function*() {
             )
           })
         )
-        if (response.status >= 400 && !isJson(response)) {
+        const allow = response.status === 404 && !isJson(response) ? allowedOtherwise(request.method, methods) : undefined
+        if (allow !== undefined) {
+          response = HttpServerResponse.setHeader(reject(405, "method_not_allowed", `${request.method} is not served on ${route}; it serves ${allow}`), "allow", allow)
+        } else if (response.status >= 400 && !isJson(response)) {
           const code = codeOfStatus(response.status)
           response = reject(response.status, code, code === "not_found" ? `no route ${request.method} ${route === "unmatched" ? request.url.split("?")[0] : route}` : `request refused (${response.status})`)
         }

@@ -47,6 +47,32 @@ describeWithNats("gateway HTTP", () => {
     expect(entry?.json()).toMatchObject({ type: "driver.state", driverId: "d-42", status: "available", lat: PICKUP.lat })
   })
 
+  it("answers a wrong method on a known path 405 with Allow, and the Allow table matches the OpenAPI document", async () => {
+    const cases: ReadonlyArray<readonly [string, string, string]> = [
+      ["DELETE", "/v1/rides", "POST"],
+      ["GET", "/v1/rides", "POST"],
+      ["DELETE", "/v1/rides/r-1", "GET"],
+      ["GET", "/v1/rides/r-1/cancel", "POST"],
+      ["POST", "/v1/drivers/d-1/state", "PUT"],
+      ["POST", "/healthz", "GET"],
+      ["DELETE", "/admin/breakers", "GET"]
+    ]
+    const openapi = OpenApi.fromApi(DispatchApi) as { paths: Record<string, Record<string, unknown>> }
+    for (const [method, path, allow] of cases) {
+      const r = await world.request(method, path)
+      expect({ method, path, status: r.status, allow: r.headers.get("allow"), code: r.json?.error?.code }).toEqual({ method, path, status: 405, allow, code: "method_not_allowed" })
+      const documented = Object.entries(openapi.paths).find(([template]) => new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`).test(path))
+      if (documented !== undefined) expect(Object.keys(documented[1]).map((m) => m.toUpperCase())).toEqual([allow])
+    }
+    // Every documented path and method is in the table: asked another way, each answers 405 naming it.
+    for (const [template, operations] of Object.entries(openapi.paths)) {
+      const path = template.replace(/\{[^}]+\}/g, "x1")
+      const r = await world.request("PATCH", path)
+      expect({ path, status: r.status, allow: r.headers.get("allow") }).toEqual({ path, status: 405, allow: Object.keys(operations).map((m) => m.toUpperCase()).join(", ") })
+    }
+    expect((await world.request("DELETE", "/v1/nothing")).status).toBe(404)
+  })
+
   it("serves /healthz, /readyz, /metrics and /openapi.json", async () => {
     expect((await world.request("GET", "/healthz")).json).toEqual({ status: "ok" })
     expect((await world.request("GET", "/readyz")).json).toMatchObject({ ready: true, nats: "connected" })
