@@ -101,6 +101,7 @@ export const layerCliOutput = (root: Command.Command.Any, args: ReadonlyArray<st
   const command = commandPathOf(root, args).join(" ")
   return Layer.mergeAll(
     CliOutput.layerPresenter(presenter),
-    CliOutput.layer({ ...formatter, formatError: (error) => `${command}: ${error.message}` })
+    // A message that already names its command (`dispatch api: --auth is required`) is not prefixed twice.
+    CliOutput.layer({ ...formatter, formatError: (error) => error.message.startsWith(`${command}:`) ? error.message : `${command}: ${error.message}` })
   )
 }

@@ -36,6 +36,13 @@ describe("a bad flag or value", () => {
     expect(lines(run.stderr)[0]).toBe("dispatch markets check: invalid market file /no/such/market.json:")
   })
 
+  it("a failure that names its command already is not prefixed twice", async () => {
+    const run = await dispatch(["api", "--nats", "nats://127.0.0.1:1"], { DISPATCH_AUTH: "" })
+    expect(run.code).toBe(1)
+    expect(lines(run.stderr)).toHaveLength(1)
+    expect(run.stderr).toMatch(/^dispatch api: --auth is required/)
+  })
+
   it("--help still prints the help, exit 0", async () => {
     const run = await dispatch(["simulate", "--help"])
     expect(run.code).toBe(0)
@@ -63,7 +70,8 @@ describeWithNats("a port already taken", () => {
     ["engine", "--http-port"],
     ["api", "--port"]
   ])("dispatch %s %s <taken>: one line naming the port, exit 1", async (command, flag) => {
-    const run = await dispatch([command, "--nats", nats.url, flag, String(port), "--log-format", "json"])
+    const auth = command === "api" ? ["--auth", "none"] : []
+    const run = await dispatch([command, "--nats", nats.url, flag, String(port), "--log-format", "json", ...auth])
     expect(run.code, run.stderr).toBe(1)
     expect(lines(run.stderr)).toEqual([`dispatch ${command}: port ${port} on 127.0.0.1 is already in use (EADDRINUSE); choose another with ${flag}`])
     expect(run.stdout).not.toMatch(/EADDRINUSE|at .*\.ts:\d+/)
