@@ -6,6 +6,7 @@
 import { createServer, type Server } from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { describeWithNats, LocalNatsServer } from "#engine/testing"
+import { POLICIES } from "../../src/matching/policies.ts"
 import { dispatch, lines } from "./run-dispatch.ts"
 
 describe("a bad flag or value", () => {
@@ -14,7 +15,7 @@ describe("a bad flag or value", () => {
     [["simulate", "--dirvers", "3"], "dispatch simulate: unknown flag --dirvers (did you mean --drivers?) (see dispatch simulate --help)"],
     [["simulate", "--drivers", "abc"], 'dispatch simulate: --drivers: expected an integer, got "abc" (see dispatch simulate --help)'],
     [["simulate", "--drivers", "0"], "dispatch simulate: --drivers must be 1..1000000, got 0 (see dispatch simulate --help)"],
-    [["simulate", "--policy", "foo"], 'dispatch simulate: --policy: expected one of greedy, batch, got "foo" (see dispatch simulate --help)'],
+    [["simulate", "--policy", "foo"], `dispatch simulate: --policy: expected one of ${POLICIES.join(", ")}, got "foo" (see dispatch simulate --help)`],
     [["simulate", "extra"], 'dispatch simulate: unexpected argument "extra" (see dispatch simulate --help)'],
     [["frobnicate"], 'dispatch: unknown command "frobnicate" (see dispatch --help)'],
     [["calibrate"], "dispatch calibrate: --trips is required (see dispatch calibrate --help)"],
