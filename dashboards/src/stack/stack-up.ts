@@ -164,7 +164,7 @@ const startAll = (options: StackOptions, dir: string, ports: StackPorts, prometh
     yield* say(`API ${apiUrl} (OpenAPI ${apiUrl}/openapi.json; admin token in ${tokenFile}; caller authentication OFF: --auth none, local use only)`)
     const weights = Object.entries(STACK_WEIGHTS.weights).map(([target, w]) => `${target}=${w}`)
     yield* runToCompletion(dispatchChild(dir, "regions-set-weight", ["regions", "set-weight", STACK_WEIGHTS.caller, ...weights, "--nats", nats, "--by", "dispatch-stack", "--reason", "local stack defaults", ...nkey("ops")]), supervision)
-    yield* say(`weights ${STACK_WEIGHTS.caller} -> ${weights.join(" ")} (dispatch regions list --nats ${nats})`)
+    yield* say(`weights ${STACK_WEIGHTS.caller} -> ${weights.join(" ")} (npx dispatch regions list --nats ${nats})`)
 
     const prometheusUrl = `http://${loopback(ports.prometheus)}`
     if (prometheus === undefined) {

@@ -183,7 +183,7 @@ const runCalibrate = (flags: Command.Command.Config.Infer<typeof calibrateFlags>
       yield* Console.log(text.trimEnd())
     } else {
       yield* writeOut(out, text)
-      yield* Console.log(`${report}\nwrote ${out}: use it with dispatch simulate --market-file ${out}`)
+      yield* Console.log(`${report}\nwrote ${out}: use it with npx dispatch simulate --market-file ${out}`)
     }
   })
 

@@ -140,7 +140,7 @@ export class LiveDispatchPort implements DispatchPort {
     }
     if (decisions.length > 0 || this.#open.size === 0) this.#lastHeard = Date.now()
     else if (Date.now() - this.#lastHeard > STALL_WALL_MS) {
-      throw new Error(`live mode: ${this.#open.size} orders and no decision for ${STALL_WALL_MS / 1000} s: is \`dispatch engine\` running on ${redactUrls(this.#options.natsUrl)} and serving market ${this.#options.market}?`)
+      throw new Error(`live mode: ${this.#open.size} orders and no decision for ${STALL_WALL_MS / 1000} s: is \`npx dispatch engine\` running on ${redactUrls(this.#options.natsUrl)} and serving market ${this.#options.market}?`)
     }
     return decisions
   }

@@ -133,7 +133,7 @@ const openLive = async (url: string): Promise<Reply> => {
   try {
     kv = await new Kvm(nc!).open(KV_BUCKETS.drivers, { bindOnly: true })
   } catch {
-    throw new Error(`no KV bucket ${KV_BUCKETS.drivers} on ${redactUrls(url)}: start \`dispatch engine --nats ${redactUrls(url)}\` (or \`dispatch nats init\`) first`)
+    throw new Error(`no KV bucket ${KV_BUCKETS.drivers} on ${redactUrls(url)}: start \`npx dispatch engine --nats ${redactUrls(url)}\` (or \`npx dispatch nats init\`) first`)
   }
   return { ...take(), transport: `live: the running engine on ${redactUrls(url)} (wall clock)${setup.apiUrl === undefined ? "" : `, orders through the gateway ${setup.apiUrl}`}` }
 }

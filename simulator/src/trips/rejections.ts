@@ -115,7 +115,7 @@ export const whyNoTrips = (summary: TripReadSummary, market: string): string | u
   if (outside === summary.rows) {
     const example = summary.examples.find((e) => e.reason === "outside_market")
     return `all ${rows} rows lie outside market ${market}${example === undefined ? "" : ` (line ${example.line}: ${example.detail})`}; ` +
-      "give the file's market with --market (dispatch markets list shows them)"
+      "give the file's market with --market (npx dispatch markets list shows them)"
   }
   const reasons = REJECTION_REASONS.filter((r) => summary.byReason[r] > 0).map((r) => `${r} ${summary.byReason[r].toLocaleString("en-US")}`)
   return `all ${rows} rows were rejected (${reasons.join(", ")})`

@@ -74,7 +74,7 @@ describe("dispatch simulate", () => {
     expect(code).toBe(1)
     expect(stderr).toContain(
       `dispatch simulate: ${trips}: no trips in the run: all 2 rows lie outside market sf (line 2: pickup 40.7,-74 is outside the market); ` +
-        "give the file's market with --market (dispatch markets list shows them)"
+        "give the file's market with --market (npx dispatch markets list shows them)"
     )
   })
 
