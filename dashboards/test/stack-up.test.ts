@@ -6,7 +6,7 @@
  * pid). Without a replay running (`--no-drill`, and the tests end before it matters), so that
  * the suite takes a few minutes on a loaded machine: every wait is for a line or an exit.
  */
-import { describeWithNats } from "#engine/testing"
+import { describeWithNats, isAlive } from "#engine/testing"
 import { RunningChild } from "#engine"
 import { execFileSync, spawn } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
@@ -50,14 +50,6 @@ const freeOffset = async (): Promise<number> => {
   }
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 /** Every process below `pid` now (children, grandchildren...). */
 const descendants = (pid: number): Array<{ readonly pid: number; readonly args: string }> => {
@@ -81,8 +73,8 @@ const descendants = (pid: number): Array<{ readonly pid: number; readonly args: 
 /** Polls until every pid is gone (a SIGKILLed watchdog's exit is asynchronous). */
 const allGone = async (pids: ReadonlyArray<number>) => {
   const deadline = Date.now() + 30_000
-  while (pids.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200))
-  return pids.filter(alive)
+  while (pids.some((pid) => isAlive(pid)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200))
+  return pids.filter((pid) => isAlive(pid))
 }
 
 interface Stack {
@@ -154,7 +146,7 @@ describeWithNats("dispatch stack up", () => {
       const restarted = await stack.line(/^stack: engine-us-east restarted \(pid \d+\)/)
       const newPid = Number(/pid (\d+)/.exec(restarted)![1])
       expect(newPid).not.toBe(engine.pid)
-      expect(alive(newPid)).toBe(true)
+      expect(isAlive(newPid)).toBe(true)
 
       const started = descendants(stack.child.pid)
       expect(started.map((p) => p.pid)).toContain(newPid)

@@ -7,16 +7,9 @@ import { join } from "node:path"
 import { ChildNotReady, ChildSpawnFailed } from "../../src/process/errors.ts"
 import { RunningChild } from "../../src/process/running-child.ts"
 import { spawnChild } from "../../src/process/supervisor.ts"
+import { isAlive } from "#engine/testing"
 
 const NODE = process.execPath
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 const sh = (script: string) => ({ name: "sh", command: "sh", args: ["-c", script] })
 
 describe("spawnChild", () => {
@@ -80,9 +73,9 @@ describe("spawnChild", () => {
       assert.strictEqual((error as ChildNotReady).reason, "timeout")
       assert.include(error.message, "a probe not within 0.3 s")
       assert.include((error as ChildNotReady).tail, "never ready")
-      assert.strictEqual(alive(pid), true)
+      assert.strictEqual(isAlive(pid), true)
       yield* Scope.close(scope, Exit.void)
-      assert.strictEqual(alive(pid), false)
+      assert.strictEqual(isAlive(pid), false)
     }))
 
   it.live("is ready once a probe answers true", () =>
@@ -122,7 +115,7 @@ describe("RunningChild", () => {
     expect(child.tail()).toBe("up")
     expect(await child.stop()).toEqual({ code: null, signal: "SIGTERM" })
     expect(child.running).toBe(false)
-    expect(alive(child.pid)).toBe(false)
+    expect(isAlive(child.pid)).toBe(false)
     await expect(RunningChild.start({ ...sh("exit 1"), ready: { what: "up", timeoutMs: 5_000, line: () => false } })).rejects.toBeInstanceOf(ChildNotReady)
   })
 
@@ -134,10 +127,10 @@ describe("RunningChild", () => {
       ready: { what: "its child's pid", timeoutMs: 20_000, line: (l) => l.startsWith("child ") }
     })
     const pid = Number(/child (\d+)/.exec(parent.tail())![1])
-    expect(alive(pid)).toBe(true)
+    expect(isAlive(pid)).toBe(true)
     await parent.kill()
     const deadline = Date.now() + 5_000
-    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
-    expect(alive(pid)).toBe(false)
+    while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+    expect(isAlive(pid)).toBe(false)
   })
 })

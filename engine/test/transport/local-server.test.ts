@@ -2,17 +2,7 @@ import { DiscardPolicy, jetstream, jetstreamManager, StorageType } from "@nats-i
 import { connect, nanos, type NatsConnection } from "@nats-io/transport-node"
 import { existsSync } from "node:fs"
 import { afterEach, expect, it } from "vitest"
-import { describeWithNats, LocalNatsServer, NatsServerNotFound } from "#engine/testing"
-
-const alive = (pid: number | undefined) => {
-  if (pid === undefined) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
+import { describeWithNats, isAlive, LocalNatsServer, NatsServerNotFound } from "#engine/testing"
 
 const waitFor = async (check: () => boolean, ms: number) => {
   const deadline = Date.now() + ms
@@ -50,7 +40,7 @@ describeWithNats("LocalNatsServer", () => {
 
     const pid = server.pid
     await server.kill()
-    expect(alive(pid)).toBe(false)
+    expect(isAlive(pid)).toBe(false)
     await server.restart()
     expect(server.port).toBe(port)
 
@@ -80,9 +70,9 @@ describeWithNats("LocalNatsServer", () => {
     const server = await LocalNatsServer.start()
     const pid = server.pid
     const store = server.storeDir
-    expect(alive(pid)).toBe(true)
+    expect(isAlive(pid)).toBe(true)
     await server.dispose()
-    expect(alive(pid)).toBe(false)
+    expect(isAlive(pid)).toBe(false)
     expect(existsSync(store)).toBe(false)
     await server.dispose() // idempotent
   })
