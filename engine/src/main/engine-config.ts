@@ -31,7 +31,7 @@ export const engineFlags = {
   ),
   batchWindowMs: intFlag("batch-window-ms", between(10, 60_000), "DISPATCH_BATCH_WINDOW_MS").pipe(
     Flag.withDefault(DEFAULT_BATCH_WINDOW_MS),
-    Flag.withDescription(`batch window in ms (env DISPATCH_BATCH_WINDOW_MS; default ${DEFAULT_BATCH_WINDOW_MS})`)
+    Flag.withDescription(`batch window, and greedy's re-offer interval, in ms (env DISPATCH_BATCH_WINDOW_MS; default ${DEFAULT_BATCH_WINDOW_MS})`)
   ),
   batchMaxOrders: intFlag("batch-max-orders", between(1, 5_000), "DISPATCH_BATCH_MAX_ORDERS").pipe(
     Flag.withDefault(DEFAULT_BATCH_MAX_ORDERS),

@@ -43,7 +43,7 @@ export const greedyPolicy = {
   kind: "per-order",
   name: "greedy",
   description: "each order takes the available driver with the best pickup ETA in range; one with none waits, offered again first come first served as drivers free up, until its deadline",
-  settings: ["--batch-window-ms (the re-offer interval)"],
+  settings: ["--batch-window-ms: its re-offer interval"],
   waits: true,
   decide: greedy
 } as const satisfies PerOrderPolicy

@@ -16,5 +16,6 @@ export const POLICIES = POLICY_REGISTRY.map((p) => p.name) as ReadonlyArray<Poli
 
 export const policyNamed = (name: PolicyName): Policy => POLICY_REGISTRY.find((p) => p.name === name)!
 
-/** "greedy: … ; batch: …", for help texts. */
-export const policyChoicesText = (): string => POLICY_REGISTRY.map((p) => `${p.name}: ${p.description}`).join("; ")
+/** "greedy: … (its flags); batch: …", for help texts. */
+export const policyChoicesText = (): string =>
+  POLICY_REGISTRY.map((p) => `${p.name}: ${p.description}${p.settings.length > 0 ? ` (${p.settings.join(", ")})` : ""}`).join("; ")
