@@ -10,6 +10,7 @@
  */
 import { fileURLToPath } from "node:url"
 import { RunningChild, type ChildExit } from "#engine"
+import type { PolicyName } from "../../src/matching/policies.ts"
 
 /** The repository root (this file is engine/test/e2e/engine-process.ts). */
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url))
@@ -22,7 +23,7 @@ const START_TIMEOUT_MS = 30_000
 
 export interface EngineOptions {
   readonly natsUrl: string
-  readonly policy?: "greedy" | "batch"
+  readonly policy?: PolicyName
   readonly queueCapacity?: number
   readonly overload?: "backpressure" | "shed"
   readonly leaseTtlMs?: number
