@@ -6,7 +6,7 @@
  * Formatter puts a command's own failure (a `CliError.userMessage`) on one line after the
  * command's name.
  */
-import { Console, Layer } from "effect"
+import { Console, Effect, Layer, Logger } from "effect"
 import { CliError, CliOutput, type Command, type HelpDoc } from "effect/cli"
 
 type ParseError = CliError.NonShowHelpErrors
@@ -105,3 +105,19 @@ export const layerCliOutput = (root: Command.Command.Any, args: ReadonlyArray<st
     CliOutput.layer({ ...formatter, formatError: (error) => error.message.startsWith(`${command}:`) ? error.message : `${command}: ${error.message}` })
   )
 }
+
+/**
+ * A command's body as a tool: its failures shown as their message alone (file and line, or
+ * flag) with exit status 1, and its log lines on stderr so stdout holds only its result.
+ */
+export const runAsTool = <A, E extends { readonly message: string }, R>(
+  body: Effect.Effect<A, E, R>,
+  prefix = ""
+): Effect.Effect<A, CliError.UserError, R> =>
+  body.pipe(
+    Effect.mapError((e) => new CliError.UserError({ cause: e, userMessage: prefix + e.message })),
+    Effect.provide(toolLogger)
+  )
+
+/** One logfmt line on stderr per log entry (e.g. "road graph loaded"), beside the progress. */
+const toolLogger = Logger.layer([Logger.withConsoleError(Logger.formatLogFmt)])

@@ -4,7 +4,8 @@
  * (docs/roads.md, "Importing OSM").
  */
 import { Console, Effect, Option } from "effect"
-import { Argument, CliError, Command, Flag } from "effect/cli"
+import { Argument, Command, Flag } from "effect/cli"
+import { runAsTool } from "../cli/cli-output.ts"
 import { basename } from "node:path"
 import { formatImportSummary, importOsm } from "../roads/osm/osm-import.ts"
 import { findExecutable } from "../transport/executables.ts"
@@ -26,7 +27,7 @@ const importCommand = Command.make("import", {
     const outDir = Option.getOrElse(out, () => defaultOutDir(file))
     const summary = yield* importOsm(file, outDir, { osmium: findExecutable("osmium", "OSMIUM_BIN"), progress: process.stderr })
     yield* Console.log(formatImportSummary(summary))
-  }).pipe(Effect.mapError((e) => new CliError.UserError({ cause: e, userMessage: e.message })))
+  }).pipe(runAsTool)
 ).pipe(Command.withDescription(
   "Import an OpenStreetMap extract as a car road graph: drivable ways, oneway rules, speeds, largest strongly connected component."
 ))

@@ -7,9 +7,9 @@
  * --out, else to stdout, so that `dispatch calibrate --trips f > sf.json` works).
  * `dispatch simulate --market-file` then uses it.
  */
-import { atLeast, above, DEFAULT_ETA_PARAMETERS, finiteFlag, marketFilesFromEnv, TripRoutes } from "#engine"
+import { atLeast, above, DEFAULT_ETA_PARAMETERS, finiteFlag, marketFilesFromEnv, runAsTool, TripRoutes } from "#engine"
 import { Console, Effect, Option, Stream } from "effect"
-import { CliError, Command, Flag } from "effect/cli"
+import { Command, Flag } from "effect/cli"
 import { writeFile } from "node:fs/promises"
 import { DEFAULT_MAX_KM, DEFAULT_MIN_KM, type EtaFit, EtaFitter, type FitError, type SkipReason } from "../calibration/eta-fit.ts"
 import { CalibrationFailed } from "../calibration/errors.ts"
@@ -188,7 +188,7 @@ const runCalibrate = (flags: Command.Command.Config.Infer<typeof calibrateFlags>
   })
 
 export const calibrateCommand = Command.make("calibrate", calibrateFlags, (flags) =>
-  runCalibrate(flags).pipe(Effect.mapError((e) => new CliError.UserError({ cause: e, userMessage: e.message })))
+  runAsTool(runCalibrate(flags))
 ).pipe(Command.withDescription(
     "Fit the ETA models (great circle; a roads market's speed profile) to trip records; write them into the market config (docs/simulator.md)."
   ))

@@ -5,7 +5,8 @@
  * simulator/scenarios/sf-demo.json.
  */
 import { Console, Effect, Option } from "effect"
-import { CliError, Command } from "effect/cli"
+import { runAsTool } from "#engine"
+import { Command } from "effect/cli"
 import { InvalidFlag } from "../scenario/errors.ts"
 import { runScenario } from "../scenario/run-scenario.ts"
 import { DEMO_SCENARIO, EMPTY_SCENARIO, readScenarioFile } from "../scenario/scenario-file.ts"
@@ -40,9 +41,6 @@ export const runSimulate = (flags: SimulateFlags) =>
     }
   }).pipe(Effect.scoped)
 
-/** A failure shown as its message alone (file and line, or flag), exit status 1. */
-const asUserError = <E extends { readonly message: string }>(e: E) => new CliError.UserError({ cause: e, userMessage: e.message })
-
-export const simulateCommand = Command.make("simulate", simulateFlags, (flags) => runSimulate(flags).pipe(Effect.mapError(asUserError))).pipe(
+export const simulateCommand = Command.make("simulate", simulateFlags, (flags) => runAsTool(runSimulate(flags))).pipe(
   Command.withDescription("Replay a city's trips through the engine with a simulated fleet and riders; print KPIs, write KPI JSON and an HTML report (docs/simulator.md).")
 )

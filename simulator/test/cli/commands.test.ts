@@ -19,7 +19,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const dispatch = (...args: Array<string>) =>
   new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [ENTRY, ...args], { cwd: dir, timeout: 60_000 }, (error, stdout, stderr) =>
+    execFile(process.execPath, [ENTRY, ...args], { cwd: dir, timeout: 150_000 }, (error, stdout, stderr) =>
       resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr }))
   })
 
@@ -87,6 +87,9 @@ describe("dispatch simulate", () => {
     const out = join(dir, "out")
     const run = await dispatch("simulate", "--trips", SF_SAMPLE, "--market-file", market, "--to", "2008-06-01T00:15:00Z", "--compare", "greedy,batch", "--drivers", "150", "--out", out)
     expect(run.code).toBe(0)
+    // stdout is the result alone, so it can be piped; log lines go beside the progress
+    expect(run.stdout).toMatch(/^## Simulation: sf /)
+    expect(run.stderr).toMatch(/^timestamp=\S+ level=INFO .*message="road graph loaded" market=sf .*nodes=22847/m)
     expect(run.stdout).toContain("| match rate |")
     expect(run.stdout).toContain("transport: in-process")
     expect(run.stdout).toContain(`report: ${join(out, "report.html")}`)
@@ -94,7 +97,7 @@ describe("dispatch simulate", () => {
     const kpis = JSON.parse(readFileSync(join(out, "kpis.batch.json"), "utf8"))
     expect(kpis.schema).toBe("dispatch-simulator-kpis/1")
     expect(kpis.scenario.to).toBe("2008-06-01T00:15:00.000Z")
-  })
+  }, 180_000)
 
   it("runs the shipped scenario file briefly, flags overriding its fields", async () => {
     const out = join(dir, "out-scenario")
