@@ -110,12 +110,9 @@ export const layerCliOutput = (root: Command.Command.Any, args: ReadonlyArray<st
  * A command's body as a tool: its failures shown as their message alone (file and line, or
  * flag) with exit status 1, and its log lines on stderr so stdout holds only its result.
  */
-export const runAsTool = <A, E extends { readonly message: string }, R>(
-  body: Effect.Effect<A, E, R>,
-  prefix = ""
-): Effect.Effect<A, CliError.UserError, R> =>
+export const runAsTool = <A, E extends { readonly message: string }, R>(body: Effect.Effect<A, E, R>): Effect.Effect<A, CliError.UserError, R> =>
   body.pipe(
-    Effect.mapError((e) => new CliError.UserError({ cause: e, userMessage: prefix + e.message })),
+    Effect.mapError((e) => new CliError.UserError({ cause: e, userMessage: e.message })),
     Effect.provide(toolLogger)
   )
 
