@@ -25,8 +25,9 @@ import { DEFAULT_CANDIDATES_PER_ORDER } from "../matching/batch.ts"
 import { OrderLifecycle } from "../matching/lifecycle.ts"
 import { type PolicyName, policyNamed } from "../matching/policies.ts"
 import type { PerOrderPolicy, Policy, PolicyParams } from "../matching/policy.ts"
-import { distanceMeters, type LatLng } from "../domain/geo.ts"
+import type { LatLng } from "../domain/geo.ts"
 import { isExpired, orderDeadline, unmatched, type Decision, type OrderRequest } from "../matching/types.ts"
+import { FreedDrivers } from "./freed-drivers.ts"
 
 /** Default batch window (ms): long enough to gather a city's orders, short next to a pickup. */
 export const DEFAULT_BATCH_WINDOW_MS = 2_000
@@ -39,9 +40,6 @@ export const DEFAULT_BATCH_MAX_ORDERS = 500
  * `fitHeldOrders`). An order that would overflow it is answered `unmatched: no_supply`.
  */
 export const DEFAULT_BATCH_CARRY_OVER_MAX = 256
-
-/** Freed driver positions remembered between re-offers before every waiting order is offered again. */
-const MAX_FREED = 1_024
 
 const isNoSupply = (decision: Decision): boolean => decision._tag === "Unmatched" && decision.reason === "no_supply"
 
@@ -91,13 +89,8 @@ export class Dispatcher {
    * a per-order policy that `waits`: the orders waiting for supply, oldest first.
    */
   #carried: Array<OrderRequest> = []
-  /**
-   * Where drivers became available (or moved while available) since the waiting orders were
-   * last offered: only an order with one of them in range can have a new answer. Past
-   * `MAX_FREED` positions, every waiting order is offered again (`#freedOverflow`).
-   */
-  #freed: Array<LatLng> = []
-  #freedOverflow = false
+  /** Where drivers became available (or moved while available) since the waiting orders were last offered. */
+  readonly #freed = new FreedDrivers()
   #windowMax: number
   #carryOverMax: number
   #windowClosesAt: number | undefined
@@ -171,7 +164,7 @@ export class Dispatcher {
     const policy = this.settings.policy
     if (policy.kind === "window") return this.#window.length > 0 || this.#carried.length > 0 ? this.#solve(now) : []
     // The index may have changed anywhere while stale: every waiting order is offered again, before the newer ones.
-    this.#freedOverflow = true
+    this.#freed.everywhere()
     return [...this.#reoffer(policy, now, true), ...this.#offer(policy, waiting, now)]
   }
   /** The window solved by the last `tick` or `request`, once; for metrics. */
@@ -349,18 +342,13 @@ export class Dispatcher {
       if (due) this.#windowClosesAt = undefined
       return []
     }
-    if (!due && this.#freed.length === 0 && !this.#freedOverflow) return []
-    const freed = this.#freed, everyOrder = this.#freedOverflow
-    this.#freed = []
-    this.#freedOverflow = false
-    const radius = this.#params.maxRadiusMeters
+    if (!due && this.#freed.isEmpty) return []
+    const freedNear = this.#freed.take(this.#params.maxRadiusMeters)
     const waiting = this.#carried
     this.#carried = []
     const decisions: Array<Decision> = []
     for (const order of waiting) {
-      const p = order.pickup
-      const offer = everyOrder || freed.some((f) => distanceMeters(p.lat, p.lng, f.lat, f.lng) <= radius)
-      const decision = offer ? policy.decide(order, this.index, this.#eta, now, this.#params) : isExpired(order, now) ? unmatched(order.orderId, "expired", now) : undefined
+      const decision = freedNear(order.pickup) ? policy.decide(order, this.index, this.#eta, now, this.#params) : isExpired(order, now) ? unmatched(order.orderId, "expired", now) : undefined
       if (decision === undefined || isNoSupply(decision)) this.#carried.push(order)
       else decisions.push(decision)
     }
@@ -370,9 +358,7 @@ export class Dispatcher {
 
   /** Remembers where a driver became available, while orders wait for one. */
   #noteFreed(at: LatLng): void {
-    if (this.#carried.length === 0 || this.settings.policy.kind !== "per-order" || this.#freedOverflow) return
-    if (this.#freed.length < MAX_FREED) this.#freed.push({ lat: at.lat, lng: at.lng })
-    else this.#freedOverflow = true
+    if (this.#carried.length > 0 && this.settings.policy.kind === "per-order") this.#freed.note(at)
   }
 
   /** Records policy decisions in the lifecycle; a match the lifecycle refuses gives its driver back. */
