@@ -34,7 +34,7 @@ export { EtaModel } from "./eta/eta-model.ts"
 // The policies (one registry) and the matcher, for the simulator's in-process mode
 export { POLICIES, type PolicyName, policyChoicesText } from "./matching/policies.ts"
 export type { Policy } from "./matching/policy.ts"
-export { DEFAULT_BATCH_WINDOW_MS, defaultDispatchSettings, Dispatcher, type DispatchSettings } from "./pipeline/dispatcher.ts"
+export { DEFAULT_BATCH_MAX_ORDERS, DEFAULT_BATCH_WINDOW_MS, defaultDispatchSettings, Dispatcher, type DispatchSettings } from "./pipeline/dispatcher.ts"
 
 // NATS: connection, streams and buckets, the region intake, a local nats-server
 export { findExecutable } from "./transport/executables.ts"

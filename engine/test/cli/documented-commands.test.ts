@@ -15,6 +15,7 @@ import { CliError, CliOutput, Command } from "effect/cli"
 import { readdirSync, readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import { dispatchCommand } from "../../src/main/dispatch-command.ts"
+import { POLICY_REGISTRY } from "../../src/matching/policies.ts"
 import { REPO_ROOT } from "../e2e/engine-process.ts"
 
 const PROBE = "--docs-probe-flag"
@@ -85,5 +86,14 @@ describe("commands in the README and docs/", () => {
 
   it.each(lines.map((l) => [l.doc, l.args.join(" "), l.args] as const))("%s: dispatch %s parses as written", async (_doc, _line, args) => {
     expect(await parseErrors(args)).toEqual([])
+  })
+})
+
+describe("the flags a policy says it reads", () => {
+  const named = POLICY_REGISTRY.flatMap((policy) => policy.settings.map((setting) => [policy.name, setting.split(":")[0]!] as const))
+
+  it.each(named)("%s: %s is a flag of dispatch engine and dispatch simulate", async (_policy, flag) => {
+    expect(await parseErrors(["engine", flag, "1"])).toEqual([])
+    expect(await parseErrors(["simulate", flag, "1"])).toEqual([])
   })
 })

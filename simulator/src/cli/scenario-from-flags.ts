@@ -65,7 +65,11 @@ export const scenarioFromFlags = (flags: SimulateFlags, base: ScenarioFile): Eff
       market: overlay(base.market, flags.market),
       fleet: overlay(base.fleet, flags.fleet),
       riders: overlay(base.riders, flags.riders),
-      policies: { names: yield* policyNames(flags.policies, base.policies.names), batchWindowMs: Option.getOrElse(flags.policies.batchWindowMs, () => base.policies.batchWindowMs) },
+      policies: {
+        names: yield* policyNames(flags.policies, base.policies.names),
+        batchWindowMs: Option.getOrElse(flags.policies.batchWindowMs, () => base.policies.batchWindowMs),
+        batchMaxOrders: Option.getOrElse(flags.policies.batchMaxOrders, () => base.policies.batchMaxOrders)
+      },
       seed: Option.getOrElse(flags.seed, () => base.seed),
       seeds: Option.getOrElse(flags.seeds, () => base.seeds),
       ...Option.match(flags.workers, { onNone: () => ({}), onSome: (workers) => ({ workers }) }),

@@ -78,7 +78,8 @@ export const simulateFlags = {
   policies: {
     policy: choiceFlag("policy", POLICIES).pipe(optional(`matching policy: ${policyChoicesText()} (default ${policies.names.join(",")})`)),
     compare: stringFlag("compare").pipe(optional("run several policies on the same input, e.g. greedy,batch; one report side by side (replaces --policy)")),
-    batchWindowMs: intFlag("batch-window-ms", LIMITS.batchWindowMs).pipe(optional(`batch policy window, and greedy's re-offer interval, ms (default ${policies.batchWindowMs}, the engine's)`))
+    batchWindowMs: intFlag("batch-window-ms", LIMITS.batchWindowMs).pipe(optional(`batch policy window, and greedy's re-offer interval, ms (default ${policies.batchWindowMs}, the engine's)`)),
+    batchMaxOrders: intFlag("batch-max-orders", LIMITS.batchMaxOrders).pipe(optional(`a batch window closes early at this many new orders (default ${policies.batchMaxOrders}, the engine's)`))
   },
   clock: {
     kind: choiceFlag("clock", CLOCKS).pipe(

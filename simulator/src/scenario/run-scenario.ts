@@ -70,6 +70,7 @@ const describe = (scenario: Scenario, transport: Transport) => ({
   "reposition": scenario.fleet.reposition,
   "shift-hours": scenario.fleet.shiftHours ?? "off",
   "batch-window-ms": scenario.policies.batchWindowMs,
+  "batch-max-orders": scenario.policies.batchMaxOrders,
   "clock": clockOf(scenario, transport),
   "mode": transport.mode
 })
@@ -86,7 +87,7 @@ const portOf = (transport: Transport, scenario: Scenario, choice: MarketChoice, 
         NatsDispatchPort.open({
           natsUrl: transport.natsUrl,
           market,
-          engineArgs: ["--policy", policy, "--batch-window-ms", String(scenario.policies.batchWindowMs), "--market-file", choice.files.join(",")],
+          engineArgs: ["--policy", policy, "--batch-window-ms", String(scenario.policies.batchWindowMs), "--batch-max-orders", String(scenario.policies.batchMaxOrders), "--market-file", choice.files.join(",")],
           start
         })
   }
@@ -107,7 +108,7 @@ interface Setup {
 const settingsFor = ({ scenario, transport, choice, eta, patience, placedDrivers, from, to }: Setup) => (policy: PolicyName, seed: number): ReplaySettings => {
   const base = replaySettings(choice.market, eta, policy)
   return replaySettings(choice.market, eta, policy, {
-    dispatch: { ...base.dispatch, batchWindowMs: scenario.policies.batchWindowMs },
+    dispatch: { ...base.dispatch, batchWindowMs: scenario.policies.batchWindowMs, batchMaxOrders: scenario.policies.batchMaxOrders },
     drivers: placedDrivers?.length ?? scenario.fleet.drivers,
     placedDrivers,
     seed,

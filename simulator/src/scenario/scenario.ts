@@ -8,7 +8,7 @@
  * has a default, and each numeric field has the range its flag has (the same `Range`, so a
  * value refused on the command line is refused in a file, with the same words).
  */
-import { between, DEFAULT_BATCH_WINDOW_MS, isInRange, POLICIES, type Range } from "#engine"
+import { between, DEFAULT_BATCH_MAX_ORDERS, DEFAULT_BATCH_WINDOW_MS, isInRange, POLICIES, type Range } from "#engine"
 import { Effect, Result, Schema } from "effect"
 import { parsePatience, DEFAULT_PATIENCE_SPEC } from "../riders/patience.ts"
 import {
@@ -39,6 +39,7 @@ export const LIMITS = {
   seeds: between(1, 100),
   workers: between(1, 256),
   batchWindowMs: between(10, 60_000),
+  batchMaxOrders: between(1, 5_000),
   speed: between(0.001, 1_000_000),
   maxWaitS: between(1, 3_600),
   declineProbability: between(0, 1),
@@ -108,7 +109,8 @@ const settings = {
   }).pipe(orDefault({})),
   policies: Schema.Struct({
     names: PolicyNames.pipe(orDefault(["greedy"])),
-    batchWindowMs: int(LIMITS.batchWindowMs).pipe(orDefault(DEFAULT_BATCH_WINDOW_MS))
+    batchWindowMs: int(LIMITS.batchWindowMs).pipe(orDefault(DEFAULT_BATCH_WINDOW_MS)),
+    batchMaxOrders: int(LIMITS.batchMaxOrders).pipe(orDefault(DEFAULT_BATCH_MAX_ORDERS))
   }).pipe(orDefault({})),
   seed: int(LIMITS.seed).pipe(orDefault(DEFAULT_SEED)),
   /** Replays per policy, with the seeds `seed`, `seed + 1`, … (run-scenario.ts, `replaySeeds`). */

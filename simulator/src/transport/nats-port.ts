@@ -18,7 +18,7 @@ export interface NatsPortOptions {
   /** An existing NATS server; undefined: a private nats-server started and stopped here. */
   readonly natsUrl: string | undefined
   readonly market: string
-  /** Extra `dispatch engine` flags: `--policy`, `--batch-window-ms`, `--market-file`. */
+  /** Extra `dispatch engine` flags: `--policy`, `--batch-window-ms`, `--batch-max-orders`, `--market-file`. */
   readonly engineArgs: ReadonlyArray<string>
   /** Simulation start (epoch ms): the engine's clock starts there. */
   readonly start: number

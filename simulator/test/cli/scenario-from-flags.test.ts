@@ -27,7 +27,7 @@ const FILE = Result.getOrThrow(parseScenarioFile(JSON.stringify({
   trips: { kind: "synthetic", tripsPerDay: 5_000, date: "2025-01-03", hours: 6 },
   fleet: { drivers: 120, reposition: true, shiftHours: 8 },
   riders: { maxWaitS: 600 },
-  policies: { names: ["greedy", "batch"], batchWindowMs: 1_000 },
+  policies: { names: ["greedy", "batch"], batchWindowMs: 1_000, batchMaxOrders: 500 },
   seed: 7,
   clock: { kind: "realtime", speed: 120 },
   outputs: { dir: "out/study" }

@@ -25,7 +25,7 @@ describe("scenario files", () => {
       ...EMPTY_SCENARIO,
       description: expect.any(String),
       trips: { kind: "sample" },
-      policies: { names: ["greedy", "batch"], batchWindowMs: 2_000 },
+      policies: { names: ["greedy", "batch"], batchWindowMs: 2_000, batchMaxOrders: 500 },
       mode: { kind: "auto" }
     })
   })
