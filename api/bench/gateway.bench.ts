@@ -7,16 +7,20 @@
  * (intake-process.ts), the gateway (`dispatch api`, under `--cpu-prof`), and the load generator
  * (autocannon, or direct-load.ts for the ceiling). Scenarios, `SECONDS` each:
  *  1. closed:   every region up, weights us-west 2 / us-east 1 / eu-central 1; once with one
- *     connection (latency added when nothing queues), once with `connections`;
+ *     connection (latency added when nothing queues), once with `connections`; each also
+ *     against raw-gateway.ts (bare `node:http` + the same NATS request to us-west, nothing
+ *     else), the floor of HTTP plus a hop in Node on this machine;
  *  2. failover: us-west's intake is killed `FAILOVER_AT_S` seconds into the run;
  *  3. outage:   us-west stays down for the whole run (its breaker open, ejected).
- * Prints a table, then where the gateway's CPU time went (self time by package and by function).
+ * Prints a table, then the CPU each process took per request in each run (the load generator's
+ * own included: every process shares the same cores), then where the gateway's CPU time went
+ * (self time by package and by function).
  *
  * Usage: node api/bench/gateway.bench.ts [seconds=10] [connections=16]
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { createServer } from "node:net"
-import { tmpdir } from "node:os"
+import { availableParallelism, loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
@@ -42,38 +46,109 @@ const freePort = () => new Promise<number>((resolve) => {
   })
 })
 
-/** `node ...args` in the repository, supervised; its stdout lines go to `onStdout`, stderr to ours unless quiet. */
-const run = (name: string, args: ReadonlyArray<string>, options: { readonly quiet?: boolean; readonly ready?: ChildReadiness; readonly onStdout?: (line: string) => void } = {}) =>
+/** A long-lived `node ...args` in the repository, supervised, ready when `ready` says; its stderr goes to ours. */
+const run = (name: string, args: ReadonlyArray<string>, ready: ChildReadiness) =>
   RunningChild.start({
     name,
     command: NODE,
     args,
     cwd: ROOT,
     onLine: (line, from) => {
-      if (from === "stdout") options.onStdout?.(line)
-      else if (options.quiet !== true) process.stderr.write(`${line}\n`)
+      if (from === "stderr") process.stderr.write(`${line}\n`)
     },
-    ...(options.ready === undefined ? {} : { ready: options.ready })
+    ready
   })
 
-/** What a one-shot run printed on stdout, once it has exited. */
-const output = async (name: string, args: ReadonlyArray<string>, options: { readonly quiet?: boolean } = {}): Promise<string> => {
+const CPU_LINE = /^bench-cpu-ms (\S+)$/
+
+/** A load generator's run: what it printed on stdout, and its own CPU time (ms, from report-cpu.ts). */
+const loadRun = async (name: string, args: ReadonlyArray<string>): Promise<{ readonly stdout: string; readonly cpuMs: number }> => {
   const lines: Array<string> = []
-  await (await run(name, args, { ...options, onStdout: (line) => void lines.push(line) })).exited
-  return lines.join("\n")
+  let cpuMs = Number.NaN
+  const child = await RunningChild.start({
+    name,
+    command: NODE,
+    args: ["--import", "./api/bench/report-cpu.ts", ...args],
+    cwd: ROOT,
+    onLine: (line, from) => {
+      if (from === "stdout") lines.push(line)
+      else {
+        const cpu = CPU_LINE.exec(line)
+        if (cpu !== null) cpuMs = Number(cpu[1])
+        else process.stderr.write(`${line}\n`)
+      }
+    }
+  })
+  await child.exited
+  return { stdout: lines.join("\n"), cpuMs }
 }
 
 interface Figures { readonly rps: number; readonly p50: number; readonly p99: number; readonly errors: number; readonly requests: number }
+/** One load run: its figures, the load generator's CPU and the wall time (ms). */
+interface Load { readonly figures: Figures; readonly loadCpuMs: number; readonly wallMs: number }
 
-const autocannon = async (url: string, connections = CONNECTIONS): Promise<Figures> => {
-  const out = await output("autocannon", ["node_modules/autocannon/autocannon.js", "-j", "-c", String(connections), "-d", String(SECONDS), "-m", "POST",
-    "-H", "content-type=application/json", "-b", BODY, `${url}/v1/rides`], { quiet: true })
-  const result = JSON.parse(out) as { requests: { average: number; total: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number }
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors, requests: result.requests.total }
+const autocannon = async (url: string, connections = CONNECTIONS): Promise<Load> => {
+  const started = performance.now()
+  const out = await loadRun("autocannon", ["node_modules/autocannon/autocannon.js", "-j", "-c", String(connections), "-d", String(SECONDS), "-m", "POST",
+    "-H", "content-type=application/json", "-b", BODY, `${url}/v1/rides`])
+  const result = JSON.parse(out.stdout) as { requests: { average: number; total: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number }
+  const figures = { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors, requests: result.requests.total }
+  return { figures, loadCpuMs: out.cpuMs, wallMs: performance.now() - started }
 }
 
-const direct = async (natsUrl: string, region: string, connections = CONNECTIONS): Promise<Figures> => {
-  return JSON.parse(await output("direct load", ["api/bench/direct-load.ts", natsUrl, region, String(connections), String(SECONDS)])) as Figures
+const direct = async (natsUrl: string, region: string, connections = CONNECTIONS): Promise<Load> => {
+  const started = performance.now()
+  const out = await loadRun("direct load", ["api/bench/direct-load.ts", natsUrl, region, String(connections), String(SECONDS)])
+  return { figures: JSON.parse(out.stdout) as Figures, loadCpuMs: out.cpuMs, wallMs: performance.now() - started }
+}
+
+/** Clock ticks per second of /proc/<pid>/stat's times: 100 on every Linux build Node runs on. */
+const CLOCK_TICKS = 100
+
+/** A process's CPU time so far (ms), from /proc (Linux); undefined once it is gone or elsewhere. */
+const cpuMsOf = (pid: number): number | undefined => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The long-lived processes' CPU time, read every 100 ms so that one killed mid-run (the
+ * failover's intake) counts up to its last reading. `role` groups processes (the intakes).
+ */
+const cpuMeter = () => {
+  const last = new Map<number, { readonly role: string; ms: number }>()
+  const read = () => {
+    for (const [pid, entry] of last) entry.ms = cpuMsOf(pid) ?? entry.ms
+  }
+  const timer = setInterval(read, 100)
+  return {
+    watch: (role: string, pid: number | undefined) => {
+      if (pid !== undefined) last.set(pid, { role, ms: cpuMsOf(pid) ?? Number.NaN })
+    },
+    /** CPU ms per role so far. */
+    snapshot: (): Map<string, number> => {
+      read()
+      const byRole = new Map<string, number>()
+      for (const { role, ms } of last.values()) byRole.set(role, (byRole.get(role) ?? 0) + ms)
+      return byRole
+    },
+    stop: () => clearInterval(timer)
+  }
+}
+
+type Meter = ReturnType<typeof cpuMeter>
+
+/** A load run with the CPU every watched process took during it (ms per role, the load generator as `load`). */
+const metered = async (meter: Meter, load: () => Promise<Load>): Promise<Load & { readonly cpuMs: ReadonlyMap<string, number> }> => {
+  const before = meter.snapshot()
+  const result = await load()
+  const after = meter.snapshot()
+  const cpuMs = new Map([["load", result.loadCpuMs], ...[...after].map(([role, ms]) => [role, ms - (before.get(role) ?? 0)] as const)])
+  return { ...result, cpuMs }
 }
 
 /** Self time per package and per function over every profile in `dir` (ms). */
@@ -106,11 +181,41 @@ const profileSummary = (dir: string) => {
   return { total, packages: top(byPackage, 12), functions: top(byFunction, 20) }
 }
 
+const loadAverage = () => {
+  const [one, five] = loadavg()
+  return `${one!.toFixed(1)} (1 min), ${five!.toFixed(1)} (5 min)`
+}
+
+const CPU_ROLES = ["load", "gateway", "node:http", "nats-server", "intakes"] as const
+
+/**
+ * CPU per request of each process in each run, and of all of them against the cores: when
+ * "all" nears the cores, the run was CPU-bound on the machine, whatever each process's idle.
+ */
+const printCpu = (runs: ReadonlyArray<{ readonly run: string; readonly figures: Figures; readonly cpuMs: ReadonlyMap<string, number>; readonly wallMs: number }>) => {
+  const cores = availableParallelism()
+  console.log(`\nCPU ms per request by process (load: the load generator, autocannon or direct-load.ts); all: their sum, and what share of the ${cores} cores they kept busy`)
+  console.log(`| run | ${CPU_ROLES.join(" | ")} | all | share of ${cores} cores |`)
+  console.log(`| --- |${" ---: |".repeat(CPU_ROLES.length + 2)}`)
+  for (const { run, figures, cpuMs, wallMs } of runs) {
+    const requests = Math.max(1, figures.requests)
+    const all = CPU_ROLES.reduce((sum, role) => sum + (cpuMs.get(role) ?? 0), 0)
+    const cells = CPU_ROLES.map((role) => {
+      const ms = cpuMs.get(role) ?? Number.NaN
+      return Number.isNaN(ms) ? "n/a" : (ms / requests).toFixed(3)
+    })
+    console.log(`| ${run} | ${cells.join(" | ")} | ${(all / requests).toFixed(3)} | ${((100 * all) / (wallMs * cores)).toFixed(0)} % |`)
+  }
+}
+
 const main = async () => {
   const server = await LocalNatsServer.start()
   const profileDir = mkdtempSync(join(tmpdir(), "gateway-prof-"))
   const intakes = new Map<string, RunningChild>()
+  const meter = cpuMeter()
+  meter.watch("nats-server", server.pid)
   let gateway: RunningChild | undefined
+  let raw: RunningChild | undefined
   try {
     await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
       const client = yield* connectNats({ servers: [server.url], name: "bench-setup" })
@@ -119,41 +224,66 @@ const main = async () => {
       yield* store.setWeights("us-west", { "us-west": 2, "us-east": 1, "eu-central": 1 }, { by: "gateway.bench", mode: "replace" })
     })))
     for (const region of REGIONS) {
-      intakes.set(region, await run(`intake ${region}`, ["api/bench/intake-process.ts", server.url, region], {
-        ready: { what: "an `intake ready` line", timeoutMs: 30_000, line: (line) => line.includes("intake ready") }
-      }))
+      intakes.set(region, await run(`intake ${region}`, ["api/bench/intake-process.ts", server.url, region],
+        { what: "an `intake ready` line", timeoutMs: 30_000, line: (line) => line.includes("intake ready") }))
+      meter.watch("intakes", intakes.get(region)?.pid)
     }
     const port = await freePort()
     const url = `http://127.0.0.1:${port}`
-    gateway = await run("dispatch api", ["--cpu-prof", "--cpu-prof-dir", profileDir, "engine/src/main/dispatch.ts", "api", "--nats", server.url, "--port", String(port), "--auth", "none", "--log-format", "json", "--log-level", "warn"], {
-      ready: { what: "/readyz answering", timeoutMs: 60_000, probeEveryMs: 50, probe: () => answersOk(`${url}/readyz`) }
-    })
+    gateway = await run("dispatch api", ["--cpu-prof", "--cpu-prof-dir", profileDir, "engine/src/main/dispatch.ts", "api", "--nats", server.url, "--port", String(port), "--auth", "none", "--log-format", "json", "--log-level", "warn"],
+      { what: "/readyz answering", timeoutMs: 60_000, probeEveryMs: 50, probe: () => answersOk(`${url}/readyz`) })
+    meter.watch("gateway", gateway.pid)
+    const rawPort = await freePort()
+    const rawUrl = `http://127.0.0.1:${rawPort}`
+    raw = await run("raw gateway", ["api/bench/raw-gateway.ts", server.url, "us-west", String(rawPort)],
+      { what: "a `raw gateway ready` line", timeoutMs: 30_000, line: (line) => line.includes("raw gateway ready") })
+    meter.watch("node:http", raw.pid)
     // Warm-up: JIT and connections, not measured.
-    await fetch(`${url}/v1/rides`, { method: "POST", body: BODY, headers: { "content-type": "application/json" } })
+    for (const target of [url, rawUrl]) await fetch(`${target}/v1/rides`, { method: "POST", body: BODY, headers: { "content-type": "application/json" } })
 
-    const rows: Array<{ scenario: string; gateway: Figures; direct: Figures }> = []
-    console.log(`gateway bench: ${SECONDS} s per run, ${CONNECTIONS} connections, node ${process.version}`)
+    type Run = Awaited<ReturnType<typeof metered>>
+    const rows: Array<{ scenario: string; gateway: Run; direct: Run }> = []
+    const gatewayRun = (connections?: number) => metered(meter, () => autocannon(url, connections))
+    const directRun = (region: string, connections?: number) => metered(meter, () => direct(server.url, region, connections))
+    const rawRun = (connections?: number) => metered(meter, () => autocannon(rawUrl, connections))
+    console.log(`gateway bench: ${SECONDS} s per run, ${CONNECTIONS} connections, node ${process.version}, load average ${loadAverage()}`)
 
     // One request at a time: the latency the gateway adds when nothing queues.
-    rows.push({ scenario: "closed, 1 connection", gateway: await autocannon(url, 1), direct: await direct(server.url, "us-west", 1) })
-    rows.push({ scenario: `closed, ${CONNECTIONS} connections`, gateway: await autocannon(url), direct: await direct(server.url, "us-west") })
+    const direct1 = await directRun("us-west", 1)
+    rows.push({ scenario: "closed, 1 connection", gateway: await gatewayRun(1), direct: direct1 })
+    rows.push({ scenario: "closed, 1 connection, bare node:http + NATS (floor)", gateway: await rawRun(1), direct: direct1 })
+    const directN = await directRun("us-west")
+    rows.push({ scenario: `closed, ${CONNECTIONS} connections`, gateway: await gatewayRun(), direct: directN })
+    rows.push({ scenario: `closed, ${CONNECTIONS} connections, bare node:http + NATS (floor)`, gateway: await rawRun(), direct: directN })
     console.log("  closed done")
 
     const killing = sleep(FAILOVER_AT_S * 1000).then(() => intakes.get("us-west")?.stop())
-    const failover = await autocannon(url)
+    const failover = await gatewayRun()
     await killing
-    rows.push({ scenario: `failover (us-west killed at ${FAILOVER_AT_S} s)`, gateway: failover, direct: await direct(server.url, "us-east") })
+    rows.push({ scenario: `failover (us-west killed at ${FAILOVER_AT_S.toFixed(1)} s)`, gateway: failover, direct: await directRun("us-east") })
     console.log("  failover done")
 
-    rows.push({ scenario: "outage (us-west down)", gateway: await autocannon(url), direct: await direct(server.url, "us-east") })
+    rows.push({ scenario: "outage (us-west down)", gateway: await gatewayRun(), direct: await directRun("us-east") })
     console.log("  outage done")
 
+    console.log(`\nload average at the end: ${loadAverage()}`)
     console.log("\n| scenario | gateway req/s | gateway p50 / p99 ms | direct NATS req/s | direct p50 / p99 ms | gateway / direct | added p50 / p99 ms | gateway errors |")
     console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for (const { scenario, gateway: g, direct: d } of rows) {
+    for (const { scenario, gateway: { figures: g }, direct: { figures: d } } of rows) {
       console.log(`| ${scenario} | ${g.rps.toFixed(0)} | ${g.p50.toFixed(2)} / ${g.p99.toFixed(2)} | ${d.rps.toFixed(0)} | ${d.p50.toFixed(2)} / ${d.p99.toFixed(2)} | ${(g.rps / d.rps).toFixed(2)} | ${(g.p50 - d.p50).toFixed(2)} / ${(g.p99 - d.p99).toFixed(2)} | ${g.errors} of ${g.requests} |`)
     }
+    // A floor row shares its direct run with the row before it: listed once.
+    const cpuRuns: Array<Run & { readonly run: string }> = []
+    const listed = new Set<Run>()
+    for (const { scenario, gateway: g, direct: d } of rows) {
+      cpuRuns.push({ run: scenario, ...g })
+      if (!listed.has(d)) cpuRuns.push({ run: `${scenario}: direct`, ...d })
+      listed.add(d)
+    }
+    printCpu(cpuRuns)
   } finally {
+    meter.stop()
+    await raw?.stop()
     await gateway?.stop()
     for (const child of intakes.values()) await child.stop()
     await server.dispose()
