@@ -16,12 +16,13 @@
  * the intake, which answers another rider's ride as not found (404, not 403: an order id says
  * nothing about whether it exists); a driver sets only its own state (403 otherwise).
  */
-import { Clock, Effect, Layer } from "effect"
+import { Clock, Effect, Layer, Option } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { HttpServerRequest, HttpServerResponse as Res } from "effect/http"
 import { createHash, randomUUID } from "node:crypto"
 import { DEFAULT_MAX_WAIT_MS, startOrderSpan, type IntakeOperation, type IntakeReply, type IntakeRequest, type MarketCatalog, type NatsClient, type RideStatusReply } from "#engine"
 import { Balancer, type CallResult } from "../balancer/balancer.ts"
+import { CallerLimits, callerKey, type RateLimited } from "../ratelimit/caller-limits.ts"
 import { RegionConfig, type RegionTable } from "../regions/region-table.ts"
 import { DispatchApi } from "./api.ts"
 import { CurrentCaller, type CurrentCallerShape } from "./authentication.ts"
@@ -52,9 +53,13 @@ type OkReply<O extends IntakeOperation> = Extract<IntakeReply<O>, { readonly ok:
  * fallback produced it) or the HTTP answer for everything else: no region and no fallback
  * (503 with Retry-After) or the region's refusal (its code and field).
  */
-const settle = <O extends IntakeOperation>(result: CallResult<O>, refuse: Refuse):
+const settle = <O extends IntakeOperation>(result: CallResult<O> | RateLimited, refuse: Refuse):
   | { readonly _tag: "Reply"; readonly reply: OkReply<O> }
   | { readonly _tag: "Response"; readonly response: Res.HttpServerResponse } => {
+  if (result._tag === "RateLimited") {
+    const message = `too many requests to region ${result.region}: retry in ${result.retryAfterSeconds} s`
+    return { _tag: "Response", response: refuse(429, "rate_limited", message, undefined, result.headers) }
+  }
   if (result._tag === "Unavailable") {
     const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000))
     return { _tag: "Response", response: refuse(503, "unavailable", "no region can take the request now and it could not be queued; retry later", undefined, { "retry-after": String(seconds) }) }
@@ -70,10 +75,15 @@ const settle = <O extends IntakeOperation>(result: CallResult<O>, refuse: Refuse
 /**
  * One balancer call inside the gateway's span, a child of the client's `traceparent` when it
  * sent one: the region's intake, the order events and the engine continue the same trace.
+ * First the caller's rate limit for the region (api/src/ratelimit): a refused request goes
+ * no further.
  */
-const tracedCall = <O extends IntakeOperation>(balancer: Balancer["Service"], caller: string, operation: O, request: IntakeRequest<O>) =>
+const tracedCall = <O extends IntakeOperation>(balancer: Balancer["Service"], caller: string, operation: O, request: IntakeRequest<O>, table: RegionTable) =>
   Effect.gen(function*() {
-    const incoming = (yield* HttpServerRequest.HttpServerRequest).headers["traceparent"]
+    const http = yield* HttpServerRequest.HttpServerRequest
+    const limited = (yield* CallerLimits).check(table, caller, callerKey(yield* CurrentCaller, Option.getOrUndefined(http.remoteAddress)))
+    if (limited !== undefined) return limited
+    const incoming = http.headers["traceparent"]
     const { span, traceparent } = startOrderSpan(`dispatch.gateway.${operation}`, incoming, { "dispatch.operation": operation, "dispatch.caller": caller })
     return yield* balancer.call(caller, operation, request, traceparent).pipe(Effect.ensuring(Effect.sync(() => span.end())))
   })
@@ -135,7 +145,7 @@ export const layerHandlers = (deps: HandlerDeps) => {
               dropoff: payload.dropoff,
               requestedAt,
               maxWaitMs: payload.maxWaitMs ?? DEFAULT_MAX_WAIT_MS
-            })
+            }, table)
             const settled = settle(result, refuse)
             if (settled._tag === "Response") return settled.response
             const reply = settled.reply
@@ -148,18 +158,20 @@ export const layerHandlers = (deps: HandlerDeps) => {
           }))
         .handle("getRide", ({ params, headers }) =>
           Effect.gen(function*() {
-            const caller = callerRegion(yield* config.current, headers["x-region"], deps.ownRegion, refuse)
+            const table = yield* config.current
+            const caller = callerRegion(table, headers["x-region"], deps.ownRegion, refuse)
             if (typeof caller !== "string") return caller
-            const result = yield* tracedCall(balancer, caller, "ride-status", { orderId: params.id, ...onBehalfOf(yield* CurrentCaller) })
+            const result = yield* tracedCall(balancer, caller, "ride-status", { orderId: params.id, ...onBehalfOf(yield* CurrentCaller) }, table)
             const settled = settle(result, refuse)
             return settled._tag === "Response" ? settled.response : Res.jsonUnsafe(rideView(settled.reply))
           }))
         .handle("cancelRide", ({ params, headers, query }) =>
           Effect.gen(function*() {
-            const caller = callerRegion(yield* config.current, headers["x-region"], deps.ownRegion, refuse)
+            const table = yield* config.current
+            const caller = callerRegion(table, headers["x-region"], deps.ownRegion, refuse)
             if (typeof caller !== "string") return caller
             const at = yield* Clock.currentTimeMillis
-            const result = yield* tracedCall(balancer, caller, "ride-cancel", { orderId: params.id, ...onBehalfOf(yield* CurrentCaller), reason: query.reason ?? "rider", at })
+            const result = yield* tracedCall(balancer, caller, "ride-cancel", { orderId: params.id, ...onBehalfOf(yield* CurrentCaller), reason: query.reason ?? "rider", at }, table)
             const settled = settle(result, refuse)
             if (settled._tag === "Response") return settled.response
             return Res.jsonUnsafe(rideView(settled.reply), { status: settled.reply.status === "cancelling" ? 202 : 200 })
@@ -175,10 +187,11 @@ export const layerHandlers = (deps: HandlerDeps) => {
           if (forbidden !== undefined) return forbidden
           const market = catalog.marketOf(payload.lat, payload.lng)
           if (market === undefined) return refuse(422, "outside_market", "the position is outside every market", "lat")
-          const caller = callerRegion(yield* config.current, headers["x-region"], market.homeRegion, refuse)
+          const table = yield* config.current
+          const caller = callerRegion(table, headers["x-region"], market.homeRegion, refuse)
           if (typeof caller !== "string") return caller
           const at = payload.at ?? (yield* Clock.currentTimeMillis)
-          const result = yield* tracedCall(balancer, caller, "driver-state", { driverId: params.id, lat: payload.lat, lng: payload.lng, status: payload.status, at })
+          const result = yield* tracedCall(balancer, caller, "driver-state", { driverId: params.id, lat: payload.lat, lng: payload.lng, status: payload.status, at }, table)
           const settled = settle(result, refuse)
           if (settled._tag === "Response") return settled.response
           return Res.jsonUnsafe({ driverId: settled.reply.driverId, market: settled.reply.market })

@@ -15,7 +15,7 @@ import { HttpApiSchema } from "effect/http-api"
  */
 export const ERROR_CODES = [
   "invalid", "not_json", "not_utf8", "too_large", "unknown_region", "outside_market", "not_found", "unsupported_media_type",
-  "method_not_allowed", "unauthorized", "forbidden", "unavailable", "internal"
+  "method_not_allowed", "unauthorized", "forbidden", "rate_limited", "unavailable", "internal"
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
@@ -27,7 +27,7 @@ export const ErrorDetail = Schema.Struct({
 export const ErrorBody = Schema.Struct({ error: ErrorDetail })
 export type ErrorBody = typeof ErrorBody.Type
 
-const ERROR_STATUSES = [400, 401, 403, 404, 413, 415, 422, 500, 503] as const
+const ERROR_STATUSES = [400, 401, 403, 404, 413, 415, 422, 429, 500, 503] as const
 type ErrorStatus = (typeof ERROR_STATUSES)[number]
 const errorSchemas = new Map(ERROR_STATUSES.map((status) => [status, ErrorBody.annotate({ identifier: `Error${status}` }).pipe(HttpApiSchema.status(status))]))
 
@@ -50,6 +50,7 @@ export const codeOfStatus = (status: number): ErrorCode => {
     case 413: return "too_large"
     case 415: return "unsupported_media_type"
     case 422: return "outside_market"
+    case 429: return "rate_limited"
     case 503: return "unavailable"
     default: return status >= 500 ? "internal" : "invalid"
   }

@@ -13,6 +13,7 @@ import { Balancer, makeBalancer, type BalancerSettings } from "../balancer/balan
 import { BreakerBoard } from "../balancer/breaker-board.ts"
 import { boardOf, makeTargets, type TargetSettings } from "../balancer/targets.ts"
 import { CallerAuth } from "../http/authentication.ts"
+import { CallerLimits } from "../ratelimit/caller-limits.ts"
 import { GatewayMetrics } from "../http/gateway-metrics.ts"
 import { serveGateway } from "../http/server.ts"
 import { layerRegionConfigKv } from "../regions/region-config-live.ts"
@@ -72,6 +73,7 @@ export const startGateway = (config: GatewayConfig, options: GatewayOptions = {}
       RegionStore.layer(config.regions).pipe(Layer.provide(Layer.succeed(Nats, adminClient))),
       Layer.succeed(Balancer, balancer),
       Layer.succeed(GatewayMetrics, gatewayMetrics),
+      CallerLimits.layer.pipe(Layer.provide(Layer.succeed(GatewayMetrics, gatewayMetrics))),
       Layer.succeed(BreakerBoard, board),
       Layer.succeed(CallerAuth, { verifier: keys._tag === "None" ? undefined : makeTokenVerifier(keys, config.auth.claims) })
     )

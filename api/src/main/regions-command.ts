@@ -14,8 +14,8 @@ import { openConfigBucket } from "../regions/config-bucket.ts"
 import { AdminApiFailure, RegionValueInvalid } from "../regions/errors.ts"
 import type { RegionEntry } from "../regions/region-snapshot.ts"
 import { makeRegionStore, type RegionStoreShape } from "../regions/region-store.ts"
-import { entryView, historyView, listingView } from "../regions/region-views.ts"
-import { renderBreakers, renderHistory, renderListing } from "./regions-render.ts"
+import { entryView, historyView, limitsView, listingView } from "../regions/region-views.ts"
+import { describeValue, renderBreakers, renderHistory, renderLimits, renderListing } from "./regions-render.ts"
 import { regionsFlag } from "../regions/regions-config.ts"
 
 export const DEFAULT_API_URL = "http://127.0.0.1:8080"
@@ -59,9 +59,8 @@ const withStore = <A, E>(flags: StoreFlags, f: (store: RegionStoreShape, json: b
 const print = (json: boolean, view: unknown, text: () => string) => Console.log(json ? JSON.stringify(view, null, 2) : text())
 
 const describeEntry = (e: RegionEntry) => {
-  const v = e.value
-  const what = v.kind === "weights" ? Object.entries(v.value.weights).map(([t, w]) => `${t}=${w}`).join(" ") : v.value.drained ? "drained" : "undrained"
-  return `${e.key} is now rev ${e.revision}: ${what} (by ${v.value.by}${v.value.reason === undefined ? "" : `, "${v.value.reason}"`})`
+  const v = e.value.value
+  return `${e.key} is now rev ${e.revision}: ${describeValue(v)} (by ${v.by}${v.reason === undefined ? "" : `, "${v.reason}"`})`
 }
 const printEntry = (json: boolean) => (e: RegionEntry) => print(json, entryView(e), () => describeEntry(e))
 
@@ -108,6 +107,26 @@ const drainCommand = (name: "drain" | "undrain", drained: boolean, description: 
     withStore(flags, (store, json) => Effect.flatMap(store.setDrained(flags.region, drained, changeOf(flags)), printEntry(json)))
   ).pipe(Command.withDescription(description))
 
+const scopeArgument = Argument.String("region-or-default").pipe(Argument.withDescription("a region of --regions, or `default` (every region without a limit of its own)"))
+
+const limits = Command.make("limits", storeFlags, (flags) =>
+  withStore(flags, (store, json) => Effect.flatMap(store.list, (l) => print(json, limitsView(l), () => renderLimits(l))))
+).pipe(Command.withDescription("Show each region's rate limit per caller (burst, per second), whether it is the region's own or the default, and who set it."))
+
+const setLimit = Command.make("set-limit", {
+  scope: scopeArgument,
+  burst: Flag.Int("burst").pipe(Flag.withDescription("calls a caller may send at once after being quiet (the bucket's capacity; 1 to 1000000)")),
+  perSecond: Flag.Finite("per-second").pipe(Flag.withDescription("sustained calls per second per caller (the refill rate; above 0, at most 1000000; 0.5 = one every 2 s)")),
+  ...changeFlags,
+  ...storeFlags
+}, (flags) =>
+  withStore(flags, (store, json) => Effect.flatMap(store.setLimit(flags.scope, { burst: flags.burst, perSecond: flags.perSecond }, changeOf(flags)), printEntry(json)))
+).pipe(Command.withDescription("Limit each caller's requests to a region: `set-limit us-west --burst 20 --per-second 5` (or `default`). Applies live to every gateway; over the limit a request gets 429 with Retry-After."))
+
+const clearLimit = Command.make("clear-limit", { scope: scopeArgument, ...changeFlags, ...storeFlags }, (flags) =>
+  withStore(flags, (store, json) => Effect.flatMap(store.setLimit(flags.scope, null, changeOf(flags)), printEntry(json)))
+).pipe(Command.withDescription("Remove a region's own rate limit (it follows `default` again), or the default (regions without their own are not limited). Audited like any change."))
+
 const history = Command.make("history", {
   region: Argument.String("region").pipe(Argument.optional, Argument.withDescription("only changes of this region's keys and of weights naming it")),
   limit: Flag.Int("limit").pipe(Flag.optional, Flag.withDescription("newest N changes only")),
@@ -118,10 +137,10 @@ const history = Command.make("history", {
       const shown = Option.match(flags.limit, { onNone: () => h, onSome: (n) => ({ ...h, entries: h.entries.slice(0, Math.max(0, n)) }) })
       return print(json, historyView(shown), () => renderHistory(shown))
     }))
-).pipe(Command.withDescription("Every change of weights.* and drain.*, newest first, with revision, time, who and why (KV keeps 64 revisions per key)."))
+).pipe(Command.withDescription("Every change of weights.*, drain.* and limits.*, newest first, with revision, time, who and why (KV keeps 64 revisions per key)."))
 
 const rollback = Command.make("rollback", {
-  key: Argument.String("key-or-caller").pipe(Argument.withDescription("weights.<caller>, drain.<region>, or a caller region (= its weights)")),
+  key: Argument.String("key-or-caller").pipe(Argument.withDescription("weights.<caller>, drain.<region>, limits.<region>, limits.default, or a caller region (= its weights)")),
   revision: Argument.Int("revision").pipe(Argument.withDescription("the revision whose value to restore (see `history`)")),
   ...changeFlags,
   ...storeFlags
@@ -158,7 +177,7 @@ const breakers = Command.make("breakers", {
 ).pipe(Command.withDescription("Show each target's circuit breaker and outlier state, as a running gateway sees it (GET /admin/breakers)."))
 
 export const regionsCommand = root.pipe(
-  Command.withDescription("Show and change region weights, drain regions, audit and roll back changes (docs/regions.md)."),
+  Command.withDescription("Show and change region weights, drains and rate limits, audit and roll back changes (docs/regions.md)."),
   Command.withSubcommands([
     list,
     setWeight,
@@ -168,6 +187,9 @@ export const regionsCommand = root.pipe(
       "Stop sending new rides to a region: every gateway treats every caller's weight for it as 0 (its share goes to the other targets by their weights) until `regions undrain`. Rides already in the region finish there; applies live, stored in KV."
     ),
     drainCommand("undrain", false, "Let a drained region take new rides again, by the weights callers give it."),
+    limits,
+    setLimit,
+    clearLimit,
     breakers,
     history,
     rollback

@@ -4,8 +4,8 @@
  */
 import type { BreakerBoardSnapshot } from "../balancer/breaker-board.ts"
 import type { HistoryEntry, RegionHistory, RegionListing } from "../regions/region-store.ts"
-import { weightsOf } from "../regions/region-table.ts"
-import type { ChangeMeta } from "../regions/region-values.ts"
+import { limitOf, weightsOf } from "../regions/region-table.ts"
+import { type AnyRegionValue, type ChangeMeta, DEFAULT_LIMIT_SCOPE, type RateLimitValue } from "../regions/region-values.ts"
 
 /** Left-aligned columns, two spaces apart; trailing blanks trimmed. */
 export const renderTable = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
@@ -44,10 +44,41 @@ export const renderListing = (listing: RegionListing): string => {
   return lines.join("\n")
 }
 
+const limitText = (limit: RateLimitValue) => `burst ${limit.burst}, ${limit.perSecond}/s`
+
+/** What a stored value says, in a few words: `us-west=3 us-east=1`, `drained`, `burst 20, 5/s`. */
+export const describeValue = (value: AnyRegionValue): string => {
+  if ("weights" in value) return Object.entries(value.weights).map(([t, w]) => `${t}=${w}`).join(" ")
+  if ("drained" in value) return value.drained ? "drained" : "undrained"
+  return value.limit === null ? "no limit of its own" : limitText(value.limit)
+}
+
 const changeOf = (h: HistoryEntry): string => {
   if (h.operation !== "PUT") return h.operation === "DEL" ? "deleted (back to default)" : "purged (back to default)"
   if (h.value === undefined) return `INVALID: ${(h.problems ?? []).map((p) => `${p.path}: ${p.message}`).join("; ")}`
-  return "weights" in h.value ? Object.entries(h.value.weights).map(([t, w]) => `${t}=${w}`).join(" ") : h.value.drained ? "drained" : "undrained"
+  return describeValue(h.value)
+}
+
+/** Each region's rate limit per caller, and where it comes from (its own key, the default, none). */
+export const renderLimits = (listing: RegionListing): string => {
+  const { table } = listing
+  const byKey = new Map(listing.entries.map((e) => [e.key, e]))
+  const source = (scope: string) => {
+    const entry = byKey.get(`limits.${scope}`)
+    return entry === undefined ? undefined : `rev ${entry.revision} by ${audit(entry.value.value)}`
+  }
+  const rows = table.regions.map((region) => {
+    const limit = limitOf(table, region)
+    const own = table.limits?.has(region) === true
+    const from = own ? source(region) ?? "" : limit === undefined ? "no limit (no limits.default either)" : `limits.${DEFAULT_LIMIT_SCOPE}`
+    return [region, limit === undefined ? "-" : String(limit.burst), limit === undefined ? "-" : String(limit.perSecond), from]
+  })
+  const fallback = table.limits?.get(DEFAULT_LIMIT_SCOPE)
+  rows.push([`(${DEFAULT_LIMIT_SCOPE})`, fallback === undefined ? "-" : String(fallback.burst), fallback === undefined ? "-" : String(fallback.perSecond), source(DEFAULT_LIMIT_SCOPE) ?? "not set"])
+  return [
+    "rate limit of each caller (JWT subject, else client address) towards each region",
+    renderTable(["region", "burst", "per second", "set"], rows)
+  ].join("\n")
 }
 
 export const renderHistory = (history: RegionHistory): string => {

@@ -18,7 +18,11 @@ export const GATEWAY_METRIC_NAMES = {
   regionWeight: "dispatch_region_weight",
   regionDrained: "dispatch_region_drained",
   configChanges: "dispatch_config_changes_total",
-  authFailures: "dispatch_auth_failures_total"
+  authFailures: "dispatch_auth_failures_total",
+  rateLimited: "dispatch_gateway_rate_limited_total",
+  rateLimitBuckets: "dispatch_gateway_rate_limit_buckets",
+  rateLimitEvictions: "dispatch_gateway_rate_limit_evictions_total",
+  regionRateLimit: "dispatch_region_rate_limit"
 } as const
 
 /** `dispatch_breaker_state` values (a state-timeline panel maps them back to words). */
@@ -46,7 +50,11 @@ export const makeBalancerMetrics = (registry: Registry) => {
     outlierEjections: new Counter({ name: N.outlierEjections, help: "Targets ejected by outlier detection (consecutive failures).", labelNames: ["target"], registers }),
     regionWeight: new Gauge({ name: N.regionWeight, help: "Current weight of a target region for a caller region (from KV dispatch_config).", labelNames: ["caller", "target"], registers }),
     regionDrained: new Gauge({ name: N.regionDrained, help: "1 while a region is drained (receives no new traffic), else 0.", labelNames: ["region"], registers }),
-    configChanges: new Counter({ name: N.configChanges, help: "Region configuration changes this gateway applied from KV, by kind (weights, drain).", labelNames: ["kind"], registers }),
-    authFailures: new Counter({ name: N.authFailures, help: "/v1 requests refused by caller authentication, by reason (401: missing, malformed, bad_signature, expired, bad_claims; 403: wrong_role, wrong_subject).", labelNames: ["reason"], registers })
+    configChanges: new Counter({ name: N.configChanges, help: "Region configuration changes this gateway applied from KV, by kind (weights, drain, limits).", labelNames: ["kind"], registers }),
+    authFailures: new Counter({ name: N.authFailures, help: "/v1 requests refused by caller authentication, by reason (401: missing, malformed, bad_signature, expired, bad_claims; 403: wrong_role, wrong_subject).", labelNames: ["reason"], registers }),
+    rateLimited: new Counter({ name: N.rateLimited, help: "/v1 requests refused with 429 because the caller's token bucket for the region was empty.", labelNames: ["region"], registers }),
+    rateLimitBuckets: new Gauge({ name: N.rateLimitBuckets, help: "Callers' token buckets held for a region (bounded: the least recently used goes first).", labelNames: ["region"], registers }),
+    rateLimitEvictions: new Counter({ name: N.rateLimitEvictions, help: "Token buckets dropped to stay within the bound before they were full again (the caller's next request finds a full bucket).", labelNames: ["region"], registers }),
+    regionRateLimit: new Gauge({ name: N.regionRateLimit, help: "Rate limit of each caller towards a region (from KV dispatch_config): setting burst (calls) or per_second; absent when not limited.", labelNames: ["region", "setting"], registers })
   }
 }

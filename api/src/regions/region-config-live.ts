@@ -14,13 +14,13 @@
  */
 import type { KV, KvEntry } from "@nats-io/kv"
 import { Duration, Effect, Layer, Result, Schedule, type Scope, Semaphore, Stream, SubscriptionRef } from "effect"
-import { kvKeys, Nats } from "#engine"
+import { Nats } from "#engine"
 import type { BalancerMetrics } from "../observability/metrics.ts"
 import { kvCall, openConfigBucket } from "./config-bucket.ts"
 import type { RegionStoreFailure } from "./errors.ts"
 import { type RegionEntry, tableOf } from "./region-snapshot.ts"
-import { decodeEntry, readRegionSnapshot } from "./region-store.ts"
-import { RegionConfig, type RegionTable, weightsOf } from "./region-table.ts"
+import { decodeEntry, readRegionSnapshot, REGION_KEY_FILTERS } from "./region-store.ts"
+import { limitOf, RegionConfig, type RegionTable, weightsOf } from "./region-table.ts"
 import { parseRegionKey } from "./region-values.ts"
 
 /** Wait before watching again after a watch ended (NATS gone, consumer lost). */
@@ -29,7 +29,7 @@ export const REWATCH_DELAY = Duration.seconds(1)
 export interface RegionConfigOptions {
   readonly regions: ReadonlyArray<string>
   /** The gateway's gauges and counter (makeBalancerMetrics); none in tools and tests. */
-  readonly metrics?: Pick<BalancerMetrics, "regionWeight" | "regionDrained" | "configChanges"> | undefined
+  readonly metrics?: Pick<BalancerMetrics, "regionWeight" | "regionDrained" | "regionRateLimit" | "configChanges"> | undefined
 }
 
 const publishMetrics = (metrics: NonNullable<RegionConfigOptions["metrics"]>, table: RegionTable) => {
@@ -39,6 +39,13 @@ const publishMetrics = (metrics: NonNullable<RegionConfigOptions["metrics"]>, ta
     for (const target of table.regions) metrics.regionWeight.set({ caller, target }, weightsOf(table, caller).get(target) ?? 0)
   }
   for (const region of table.regions) metrics.regionDrained.set({ region }, table.drained.has(region) ? 1 : 0)
+  metrics.regionRateLimit.reset()
+  for (const region of table.regions) {
+    const limit = limitOf(table, region)
+    if (limit === undefined) continue
+    metrics.regionRateLimit.set({ region, setting: "burst" }, limit.burst)
+    metrics.regionRateLimit.set({ region, setting: "per_second" }, limit.perSecond)
+  }
 }
 
 export const makeRegionConfig = (kv: KV, options: RegionConfigOptions): Effect.Effect<RegionConfig["Service"], RegionStoreFailure, Scope.Scope> =>
@@ -101,8 +108,7 @@ export const makeRegionConfig = (kv: KV, options: RegionConfigOptions): Effect.E
       return once.pipe(Effect.repeat(Schedule.spaced(REWATCH_DELAY)))
     }
 
-    yield* Effect.forkScoped(follow(kvKeys.allWeights), { startImmediately: true })
-    yield* Effect.forkScoped(follow(kvKeys.allDrains), { startImmediately: true })
+    for (const filter of REGION_KEY_FILTERS) yield* Effect.forkScoped(follow(filter), { startImmediately: true })
     return { current: SubscriptionRef.get(ref), changes: SubscriptionRef.changes(ref) }
   })
 

@@ -3,6 +3,7 @@
  * by the live watch (api/src/regions/region-config-live.ts) and `list` of the store, so the CLI
  * shows exactly the table a gateway routes by.
  */
+import type { RateLimit } from "../ratelimit/token-bucket.ts"
 import type { RegionTable } from "./region-table.ts"
 import type { RegionValue } from "./region-values.ts"
 
@@ -20,9 +21,12 @@ export type RegionSnapshot = ReadonlyMap<string, RegionEntry>
 export const tableOf = (regions: ReadonlyArray<string>, snapshot: RegionSnapshot): RegionTable => {
   const weights = new Map<string, ReadonlyMap<string, number>>()
   const drained = new Set<string>()
+  const limits = new Map<string, RateLimit>()
   for (const { value } of snapshot.values()) {
     if (value.kind === "weights") weights.set(value.region, new Map(Object.entries(value.value.weights)))
-    else if (value.value.drained) drained.add(value.region)
+    else if (value.kind === "drain") {
+      if (value.value.drained) drained.add(value.region)
+    } else if (value.value.limit !== null) limits.set(value.region, value.value.limit)
   }
-  return { regions, weights, drained }
+  return { regions, weights, drained, limits }
 }

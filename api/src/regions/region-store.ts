@@ -19,16 +19,19 @@ import { type RegionEntry, type RegionSnapshot, tableOf } from "./region-snapsho
 import type { RegionTable } from "./region-table.ts"
 import { weightsOf } from "./region-table.ts"
 import {
+  type AnyRegionValue,
+  checkLimitScope,
   checkRegion,
   decodeRegionValue,
   encodeRegionValue,
   makeDrainValue,
+  makeLimitsValue,
   makeWeightsValue,
   parseRegionKey,
-  type DrainValue,
+  type RateLimitValue,
   type RegionKey,
-  resolveRegionKey,
-  type WeightsValue
+  type RegionValue,
+  resolveRegionKey
 } from "./region-values.ts"
 
 /** A key whose stored value breaks the rules: shown to operators, ignored by gateways. */
@@ -50,7 +53,7 @@ export interface HistoryEntry {
   /** Server time of the write (epoch ms); `value.at` is the writer's clock. */
   readonly created: number
   readonly operation: "PUT" | "DEL" | "PURGE"
-  readonly value?: WeightsValue | DrainValue
+  readonly value?: AnyRegionValue
   /** Set when a PUT's value breaks the rules (written by hand, or for a region no longer known). */
   readonly problems?: ReadonlyArray<FieldProblem>
 }
@@ -80,9 +83,11 @@ export interface RegionStoreShape {
   readonly list: Effect.Effect<RegionListing, RegionStoreFailure>
   readonly setWeights: (caller: string, weights: Readonly<Record<string, number>>, change: WeightsChange) => Effect.Effect<RegionEntry, RegionStoreError>
   readonly setDrained: (region: string, drained: boolean, change: ChangeRequest) => Effect.Effect<RegionEntry, RegionStoreError>
-  /** Every change of `weights.*` and `drain.*`; with a region, those of its keys and of weights naming it. */
+  /** `scope`: a region or `default`; `limit` null clears it (a region then follows the default). */
+  readonly setLimit: (scope: string, limit: RateLimitValue | null, change: ChangeRequest) => Effect.Effect<RegionEntry, RegionStoreError>
+  /** Every change of `weights.*`, `drain.*` and `limits.*`; with a region, those of its keys and of weights naming it. */
   readonly history: (filter?: { readonly region?: string | undefined }) => Effect.Effect<RegionHistory, RegionStoreFailure>
-  /** `key`: `weights.<caller>`, `drain.<region>` or a caller region. */
+  /** `key`: `weights.<caller>`, `drain.<region>`, `limits.<region>`, `limits.default` or a caller region. */
   readonly rollback: (key: string, toRevision: number, change: ChangeRequest) => Effect.Effect<RegionEntry, RegionStoreError>
 }
 
@@ -100,10 +105,20 @@ export const decodeEntry = (entry: Pick<KvEntry, "key" | "string">, regions: Rea
   return key === undefined ? undefined : decodeRegionValue(key, regions, entry.string())
 }
 
-/** The latest value of every `weights.*` and `drain.*` key, good ones apart from broken ones. */
+/**
+ * The control plane's key filters. nats-server 2.9 allows one filter subject per consumer, so
+ * each is listed, watched and read for history apart, and merged by revision (a stream
+ * sequence: one order across keys).
+ */
+export const REGION_KEY_FILTERS: ReadonlyArray<string> = [kvKeys.allWeights, kvKeys.allDrains, kvKeys.allLimits]
+
+const everyFilter = async <A>(read: (filter: string) => Promise<AsyncIterable<A>>): Promise<Array<A>> =>
+  (await Promise.all(REGION_KEY_FILTERS.map(async (filter) => collect(await read(filter))))).flat()
+
+/** The latest value of every `weights.*`, `drain.*` and `limits.*` key, good ones apart from broken ones. */
 export const readRegionSnapshot = (kv: KV, regions: ReadonlyArray<string>): Effect.Effect<{ readonly snapshot: RegionSnapshot; readonly invalid: ReadonlyArray<InvalidEntry> }, RegionStoreFailure> =>
   Effect.gen(function*() {
-    const keys = yield* kvCall("list keys", async () => [...await collect(await kv.keys(kvKeys.allWeights)), ...await collect(await kv.keys(kvKeys.allDrains))])
+    const keys = yield* kvCall("list keys", () => everyFilter((filter) => kv.keys(filter)))
     const found = yield* Effect.forEach(keys, (key) => kvCall(`get ${key}`, () => kv.get(key)), { concurrency: 8 })
     const snapshot = new Map<string, RegionEntry>()
     const invalid: Array<InvalidEntry> = []
@@ -121,7 +136,7 @@ export const makeRegionStore = (kv: KV, regions: ReadonlyArray<string>): RegionS
   const current = (key: string) => kvCall(`get ${key}`, () => kv.get(key))
 
   /** Compare-and-set: `expected` 0 creates, else updates only if the key is still at `expected`. */
-  const write = (key: RegionKey, value: WeightsValue | DrainValue, expected: number, created: number): Effect.Effect<RegionEntry, RegionStoreError> =>
+  const write = (key: RegionKey, value: AnyRegionValue, expected: number, created: number): Effect.Effect<RegionEntry, RegionStoreError> =>
     Effect.tryPromise({
       try: () => (expected === 0 ? kv.create(key.key, encodeRegionValue(value)) : kv.update(key.key, encodeRegionValue(value), expected)),
       catch: (e) => e
@@ -130,7 +145,8 @@ export const makeRegionStore = (kv: KV, regions: ReadonlyArray<string>): RegionS
         key: key.key,
         revision,
         created,
-        value: key.kind === "weights" ? { ...key, kind: "weights", value: value as WeightsValue } : { ...key, kind: "drain", value: value as DrainValue }
+        // `value` was built for `key` by its kind's constructor (make*Value)
+        value: { ...key, value } as RegionValue
       })),
       Effect.catch((e): Effect.Effect<never, RegionStoreError> =>
         isRevisionConflict(e)
@@ -144,7 +160,7 @@ export const makeRegionStore = (kv: KV, regions: ReadonlyArray<string>): RegionS
    * Reads the key, lets `next` compute the new value from it, and writes it on the revision read.
    * An `expectedRevision` that is already stale fails before anything is computed.
    */
-  const change = <V extends WeightsValue | DrainValue>(
+  const change = <V extends AnyRegionValue>(
     key: RegionKey,
     request: ChangeRequest,
     next: (entry: KvEntry | null, at: number) => Effect.Effect<V, RegionStoreError>
@@ -192,6 +208,13 @@ export const makeRegionStore = (kv: KV, regions: ReadonlyArray<string>): RegionS
       return yield* change(key, request, (_, at) => fromResult(makeDrainValue(regions, region, drained, meta(request, at))))
     }).pipe(Effect.withSpan("RegionStore.setDrained", { attributes: { region, drained } }))
 
+  const setLimit = (scope: string, limit: RateLimitValue | null, request: ChangeRequest) =>
+    Effect.gen(function*() {
+      yield* fromResult(checkLimitScope(scope, regions))
+      const key = yield* fromResult(resolveRegionKey(kvKeys.limits(scope), regions))
+      return yield* change(key, request, (_, at) => fromResult(makeLimitsValue(regions, scope, limit, meta(request, at))))
+    }).pipe(Effect.withSpan("RegionStore.setLimit", { attributes: { scope } }))
+
   const toHistory = (entry: KvEntry): HistoryEntry => {
     const base = { key: entry.key, revision: entry.revision, created: entry.created.getTime(), operation: entry.operation }
     if (entry.operation !== "PUT") return base
@@ -203,10 +226,8 @@ export const makeRegionStore = (kv: KV, regions: ReadonlyArray<string>): RegionS
   const concerns = (region: string) => (h: HistoryEntry) =>
     parseRegionKey(h.key)?.region === region || (h.value !== undefined && "weights" in h.value && Object.hasOwn(h.value.weights, region))
 
-  // nats-server 2.9 allows one filter subject per consumer, so weights and drains are read
-  // apart and merged by revision (a stream sequence: one order across keys).
   const history = (filter: { readonly region?: string | undefined } = {}) =>
-    kvCall("history", async () => [...await collect(await kv.history({ key: kvKeys.allWeights })), ...await collect(await kv.history({ key: kvKeys.allDrains }))]).pipe(
+    kvCall("history", () => everyFilter((key) => kv.history({ key }))).pipe(
       Effect.map((raw) => {
         const all = raw.map(toHistory).sort((a, b) => b.revision - a.revision)
         return { entries: filter.region === undefined ? all : all.filter(concerns(filter.region)), depth: CONFIG_HISTORY_DEPTH }
@@ -228,15 +249,17 @@ export const makeRegionStore = (kv: KV, regions: ReadonlyArray<string>): RegionS
       if (old.operation !== "PUT") return yield* notFound(`revision ${toRevision} is a ${old.operation}, not a value`)
       const decoded = yield* fromResult(decodeRegionValue(key, regions, old.string()))
       const reason = request.reason ?? `rollback to rev ${toRevision}`
-      return yield* change(key, request, (_, at): Effect.Effect<WeightsValue | DrainValue, RegionValueInvalid> => {
+      return yield* change(key, request, (_, at): Effect.Effect<AnyRegionValue, RegionValueInvalid> => {
         const audit = meta({ ...request, reason }, at)
-        return decoded.kind === "weights"
-          ? fromResult(makeWeightsValue(regions, key.region, decoded.value.weights, audit))
-          : fromResult(makeDrainValue(regions, key.region, decoded.value.drained, audit))
+        switch (decoded.kind) {
+          case "weights": return fromResult(makeWeightsValue(regions, key.region, decoded.value.weights, audit))
+          case "drain": return fromResult(makeDrainValue(regions, key.region, decoded.value.drained, audit))
+          case "limits": return fromResult(makeLimitsValue(regions, key.region, decoded.value.limit, audit))
+        }
       })
     }).pipe(Effect.withSpan("RegionStore.rollback", { attributes: { key: input, toRevision } }))
 
-  return { regions, list, setWeights, setDrained, history, rollback }
+  return { regions, list, setWeights, setDrained, setLimit, history, rollback }
 }
 
 export class RegionStore extends Context.Service<RegionStore, RegionStoreShape>()("dispatch/RegionStore") {

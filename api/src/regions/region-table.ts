@@ -5,6 +5,8 @@
  * `drain.<region>`), so a change made by `dispatch regions` or the admin API applies live.
  */
 import { Context, type Effect, type Stream } from "effect"
+import type { RateLimit } from "../ratelimit/token-bucket.ts"
+import { DEFAULT_LIMIT_SCOPE } from "./region-values.ts"
 
 export interface RegionTable {
   /** Every region a request may name (`x-region`) or be routed to. */
@@ -13,7 +15,16 @@ export interface RegionTable {
   readonly weights: ReadonlyMap<string, ReadonlyMap<string, number>>
   /** Regions that receive no new traffic until undrained. */
   readonly drained: ReadonlySet<string>
+  /**
+   * Rate limits per caller: region (or "default", every region without its own) -> limit.
+   * Absent or empty: nothing is limited.
+   */
+  readonly limits?: ReadonlyMap<string, RateLimit>
 }
+
+/** The limit each caller has towards `region`: its own, else the default, else none. */
+export const limitOf = (table: RegionTable, region: string): RateLimit | undefined =>
+  table.limits === undefined ? undefined : (table.limits.get(region) ?? table.limits.get(DEFAULT_LIMIT_SCOPE))
 
 /**
  * Without a `weights.<caller>` key a caller keeps its traffic at home: weight 1 for itself,

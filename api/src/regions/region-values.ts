@@ -3,6 +3,8 @@
  *
  * - `weights.<caller>` -> `{v, weights: {<target>: weight}, by, at, reason?}`
  * - `drain.<region>`   -> `{v, drained, by, at, reason?}`
+ * - `limits.<region>` and `limits.default` -> `{v, limit: {burst, perSecond} | null, by, at, reason?}`
+ *   (the rate limit of each caller towards that region, api/src/ratelimit; null: none of its own)
  *
  * `by`/`at`/`reason` make every revision its own audit record, so the KV history of a key is
  * its audit log. Schemas depend on the known regions (a gateway routes only to those), so they
@@ -54,24 +56,54 @@ export const DrainValue = Schema.Struct({
   reason: Schema.optionalKey(Reason)
 })
 
+/** The scope of `limits.default`: the limit of every region without a `limits.<region>` of its own. */
+export const DEFAULT_LIMIT_SCOPE = "default"
+
+/** Bounds a limit must keep: burst a whole number of calls, a rate whose token interval is at least 1 µs. */
+export const MAX_BURST = 1_000_000
+export const MAX_PER_SECOND = 1_000_000
+
+export const RateLimitSchema = Schema.Struct({
+  burst: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: MAX_BURST }, { message: `must be a whole number of calls from 1 to ${MAX_BURST}` })),
+  perSecond: Schema.Finite.check(
+    Schema.isGreaterThan(0, { message: "must be a number of calls per second above 0" }),
+    Schema.isLessThanOrEqualTo(MAX_PER_SECOND, { message: `must be at most ${MAX_PER_SECOND} calls per second` })
+  )
+})
+
+export const LimitsValue = Schema.Struct({
+  v: Schema.Literal(REGION_VALUE_VERSION),
+  /** null: this key sets no limit (a region then follows `limits.default`; the default: no limit). */
+  limit: Schema.NullOr(RateLimitSchema),
+  by: Actor,
+  at: EpochMillis,
+  reason: Schema.optionalKey(Reason)
+})
+
 export type WeightsValue = ReturnType<typeof weightsValueSchema>["Type"]
 export type DrainValue = typeof DrainValue.Type
+export type LimitsValue = typeof LimitsValue.Type
 /** Who, when and why: the audit part every value carries. */
 export type ChangeMeta = { readonly by: string; readonly at: number; readonly reason?: string }
 
-/** A key of the control plane, parsed. */
-export type RegionKey = { readonly kind: "weights"; readonly region: string; readonly key: string } | { readonly kind: "drain"; readonly region: string; readonly key: string }
+export type RegionKind = "weights" | "drain" | "limits"
+
+/** A key of the control plane, parsed; `region` of `limits.default` is `DEFAULT_LIMIT_SCOPE`. */
+export type RegionKey = { readonly kind: RegionKind; readonly region: string; readonly key: string }
 
 export type RegionValue =
   | { readonly kind: "weights"; readonly region: string; readonly key: string; readonly value: WeightsValue }
   | { readonly kind: "drain"; readonly region: string; readonly key: string; readonly value: DrainValue }
+  | { readonly kind: "limits"; readonly region: string; readonly key: string; readonly value: LimitsValue }
 
-const KEY = /^(weights|drain)\.([A-Za-z0-9_-]{1,128})$/
+export type AnyRegionValue = RegionValue["value"]
+
+const KEY = /^(weights|drain|limits)\.([A-Za-z0-9_-]{1,128})$/
 
 /** `weights.us-west` -> {kind: "weights", region: "us-west"}; anything else (other config keys) -> undefined. */
 export const parseRegionKey = (key: string): RegionKey | undefined => {
   const m = KEY.exec(key)
-  return m === null ? undefined : { kind: m[1] === "weights" ? "weights" : "drain", region: m[2] ?? "", key }
+  return m === null ? undefined : { kind: m[1] as RegionKind, region: m[2] ?? "", key }
 }
 
 /**
@@ -81,9 +113,9 @@ export const parseRegionKey = (key: string): RegionKey | undefined => {
 export const resolveRegionKey = (input: string, known: ReadonlyArray<string>): Result.Result<RegionKey, RegionValueInvalid> => {
   const parsed = parseRegionKey(input) ?? (KEY.test(`weights.${input}`) ? parseRegionKey(kvKeys.weights(input)) : undefined)
   if (parsed === undefined) {
-    return Result.fail(new RegionValueInvalid({ subject: "key", problems: [{ path: "key", message: `"${input}" is not weights.<region>, drain.<region> or a region` }] }))
+    return Result.fail(new RegionValueInvalid({ subject: "key", problems: [{ path: "key", message: `"${input}" is not weights.<region>, drain.<region>, limits.<region>, limits.default or a region` }] }))
   }
-  if (!known.includes(parsed.region)) return Result.fail(new RegionValueInvalid({ subject: parsed.key, problems: [{ path: "key", message: unknownRegion(parsed.region, known) }] }))
+  if (!isKnownScope(parsed, known)) return Result.fail(new RegionValueInvalid({ subject: parsed.key, problems: [{ path: "key", message: unknownRegion(parsed.region, known) }] }))
   return Result.succeed(parsed)
 }
 
@@ -96,6 +128,9 @@ export const checkRegion = (region: string, known: ReadonlyArray<string>, field 
   return problems.length === 0 ? Result.succeed(region) : Result.fail(new RegionValueInvalid({ subject: field, problems }))
 }
 
+/** A key's region is known; `limits.default` is the one key naming no region. */
+const isKnownScope = (key: RegionKey, known: ReadonlyArray<string>) => known.includes(key.region) || (key.kind === "limits" && key.region === DEFAULT_LIMIT_SCOPE)
+
 const decodeWith = <S extends Schema.Top & { readonly DecodingServices: never }>(schema: S, subject: string, input: unknown) => {
   const decoded = Schema.decodeUnknownResult(schema)(input, { errors: "all" })
   return Result.isSuccess(decoded)
@@ -105,7 +140,7 @@ const decodeWith = <S extends Schema.Top & { readonly DecodingServices: never }>
 
 /** Decodes a value read from KV (bytes of JSON) for its key; refuses unknown regions in key or value. */
 export const decodeRegionValue = (key: RegionKey, known: ReadonlyArray<string>, json: string): Result.Result<RegionValue, RegionValueInvalid> => {
-  const region = checkRegion(key.region, known, "key")
+  const region = isKnownScope(key, known) ? Result.succeed(key.region) : checkRegion(key.region, known, "key")
   if (Result.isFailure(region)) return Result.fail(new RegionValueInvalid({ subject: key.key, problems: region.failure.problems }))
   let parsed: unknown
   try {
@@ -113,9 +148,11 @@ export const decodeRegionValue = (key: RegionKey, known: ReadonlyArray<string>, 
   } catch (e) {
     return Result.fail(new RegionValueInvalid({ subject: key.key, problems: [{ path: "$", message: `not JSON: ${e instanceof Error ? e.message : String(e)}` }] }))
   }
-  return key.kind === "weights"
-    ? Result.map(decodeWith(weightsValueSchema(known), key.key, parsed), (value) => ({ ...key, kind: "weights" as const, value }))
-    : Result.map(decodeWith(DrainValue, key.key, parsed), (value) => ({ ...key, kind: "drain" as const, value }))
+  switch (key.kind) {
+    case "weights": return Result.map(decodeWith(weightsValueSchema(known), key.key, parsed), (value) => ({ ...key, kind: "weights" as const, value }))
+    case "drain": return Result.map(decodeWith(DrainValue, key.key, parsed), (value) => ({ ...key, kind: "drain" as const, value }))
+    case "limits": return Result.map(decodeWith(LimitsValue, key.key, parsed), (value) => ({ ...key, kind: "limits" as const, value }))
+  }
 }
 
 /** Builds and checks a weights value before it is written (same rules as when it is read). */
@@ -126,5 +163,15 @@ export const makeWeightsValue = (known: ReadonlyArray<string>, caller: string, w
 export const makeDrainValue = (known: ReadonlyArray<string>, region: string, drained: boolean, meta: ChangeMeta) =>
   Result.flatMap(checkRegion(region, known), () => decodeWith(DrainValue, kvKeys.drain(region), { v: REGION_VALUE_VERSION, drained, ...meta }))
 
+/** `scope`: a known region, or `DEFAULT_LIMIT_SCOPE`; `limit` null clears it. */
+export const makeLimitsValue = (known: ReadonlyArray<string>, scope: string, limit: RateLimitValue | null, meta: ChangeMeta) =>
+  Result.flatMap(checkLimitScope(scope, known), () => decodeWith(LimitsValue, kvKeys.limits(scope), { v: REGION_VALUE_VERSION, limit, ...meta }))
+
+export type RateLimitValue = typeof RateLimitSchema.Type
+
+/** A limit's scope as a command or URL names it: a known region or `default`. */
+export const checkLimitScope = (scope: string, known: ReadonlyArray<string>): Result.Result<string, RegionValueInvalid> =>
+  scope === DEFAULT_LIMIT_SCOPE ? Result.succeed(scope) : checkRegion(scope, known)
+
 /** The bytes written to KV. Field order is fixed by the schema's construction, not by callers. */
-export const encodeRegionValue = (value: WeightsValue | DrainValue): string => JSON.stringify(value)
+export const encodeRegionValue = (value: AnyRegionValue): string => JSON.stringify(value)

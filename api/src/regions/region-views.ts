@@ -4,7 +4,8 @@
  */
 import type { RegionEntry } from "./region-snapshot.ts"
 import type { HistoryEntry, RegionHistory, RegionListing } from "./region-store.ts"
-import { type RegionTable, weightsOf } from "./region-table.ts"
+import { limitOf, type RegionTable, weightsOf } from "./region-table.ts"
+import { DEFAULT_LIMIT_SCOPE } from "./region-values.ts"
 
 export interface TableView {
   readonly regions: ReadonlyArray<string>
@@ -32,4 +33,11 @@ export const listingView = (listing: RegionListing) => ({
 export const historyView = (history: RegionHistory) => ({
   depth: history.depth,
   entries: history.entries.map((h: HistoryEntry) => h)
+})
+
+/** Rate limits: each region's effective one (null: not limited), the default, and the keys behind them. */
+export const limitsView = (listing: RegionListing) => ({
+  limits: Object.fromEntries(listing.table.regions.map((region) => [region, limitOf(listing.table, region) ?? null])),
+  default: listing.table.limits?.get(DEFAULT_LIMIT_SCOPE) ?? null,
+  keys: listing.entries.filter((e) => e.value.kind === "limits").map(entryView)
 })

@@ -8,7 +8,7 @@ import { Result } from "effect"
 import { Flag } from "effect/cli"
 import { DEFAULT_REGIONS, splitList, stringFlag } from "#engine"
 import { RegionValueInvalid } from "./errors.ts"
-import { checkRegion } from "./region-values.ts"
+import { checkRegion, DEFAULT_LIMIT_SCOPE } from "./region-values.ts"
 
 /** `"us-west, us-east"` -> ["us-west", "us-east"]: tokens, no duplicates, at least one. */
 export const parseRegionList = (input: string): Result.Result<ReadonlyArray<string>, RegionValueInvalid> => {
@@ -16,6 +16,8 @@ export const parseRegionList = (input: string): Result.Result<ReadonlyArray<stri
   const problems = regions.flatMap((region, i) => {
     const checked = checkRegion(region, regions, `regions[${i}]`)
     if (Result.isFailure(checked)) return checked.failure.problems
+    // `limits.default` is the default rate limit's key: a region of that name could not have its own.
+    if (region === DEFAULT_LIMIT_SCOPE) return [{ path: `regions[${i}]`, message: `"${DEFAULT_LIMIT_SCOPE}" is reserved (limits.default is the default rate limit)` }]
     return regions.indexOf(region) === i ? [] : [{ path: `regions[${i}]`, message: `"${region}" is listed twice` }]
   })
   if (regions.length === 0) problems.push({ path: "regions", message: "must name at least one region" })

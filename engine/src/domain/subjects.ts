@@ -142,6 +142,10 @@ export const kvKeys = {
   drain: (region: string) => `drain.${token("region", region)}`,
   /** Watch filter for every region's drain flag. */
   allDrains: "drain.>",
+  /** A region's rate limit per caller (`limits.default`: every region without its own; api/src/ratelimit). */
+  limits: (scope: string) => `limits.${token("region", scope)}`,
+  /** Watch filter for every rate limit. */
+  allLimits: "limits.>",
   market: (market: string) => `markets.${token("market", market)}`,
   lease: (partition: string) => `leases.${token("partition", partition)}`,
   /** An accepted order's record in KV `dispatch_rides`. */
