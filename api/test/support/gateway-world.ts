@@ -49,6 +49,8 @@ export const useGatewayWorld = (options: {
   readonly weights?: Record<string, Record<string, number>>
   readonly balancer?: GatewayConfig["balancer"]
   readonly auth?: GatewayConfig["auth"]
+  /** Follow KV `dispatch_config` as `dispatch api` does, instead of the in-memory table (`regions()` then changes nothing). */
+  readonly kvConfig?: boolean
 } = {}): GatewayWorld => {
   let server: LocalNatsServer | undefined
   let client: NatsClient | undefined
@@ -92,7 +94,7 @@ export const useGatewayWorld = (options: {
       balancer: options.balancer ?? { deadlineMs: 2_000, tryTimeoutMs: 500 },
       targets: TEST_TARGETS,
       auth: options.auth ?? NO_AUTH
-    }, { regionConfig: regions.layer }))
+    }, { regionConfig: options.kvConfig === true ? undefined : regions.layer }))
     url = gateway.url
   }, 30_000)
 
