@@ -29,7 +29,7 @@ const breakerState: PanelSpec = {
 export const balancerDashboard: DashboardSpec = {
   uid: "dispatch-region-balancer",
   title: "Dispatch region balancer",
-  description: "Traffic, outcomes, latency, circuit breakers, weights and drains of the API gateway's region balancer.",
+  description: "Traffic, outcomes, latency, circuit breakers, weights, drains and rate limits of the API gateway's region balancer.",
   variables: [regionVariable],
   rows: [
     {
@@ -125,6 +125,36 @@ export const balancerDashboard: DashboardSpec = {
           unit: "short",
           queries: [{ expr: `sum by (kind) (increase(${M.configChanges}[$__rate_interval]))`, legend: "{{kind}}" }],
           emptyWhenHealthy: "nobody changed weights or drains since the gateway started"
+        }
+      ]
+    },
+    {
+      title: "Rate limits",
+      panels: [
+        {
+          title: "Rate-limited requests",
+          description: "How many /v1 requests per second get 429 because the caller's token bucket for the region is empty (limits from KV dispatch_config: `dispatch regions limits`)?",
+          unit: "reqps",
+          stacked: true,
+          queries: [{ expr: sumRate(M.rateLimited, ["region"]), legend: "{{region}}" }],
+          emptyWhenHealthy: "no caller has gone over its limit (or no limit is set)"
+        },
+        {
+          title: "Rate limit per caller",
+          description: "What may each caller send to each region: burst (calls at once) and sustained calls per second, as the gateways apply them now?",
+          unit: "short",
+          queries: [{ expr: `max by (region, setting) (${M.regionRateLimit})`, legend: "{{region}} {{setting}}" }],
+          emptyWhenHealthy: "no region has a limit and there is no limits.default"
+        },
+        {
+          title: "Token buckets held",
+          description: "How many callers' buckets does each gateway keep per region (bounded, least recently used dropped first), and how many were dropped before they were full again?",
+          unit: "short",
+          queries: [
+            { expr: `sum by (region) (${M.rateLimitBuckets})`, legend: "{{region}} buckets" },
+            { expr: sumRate(M.rateLimitEvictions, ["region"]), legend: "{{region}} dropped early /s" }
+          ],
+          emptyWhenHealthy: "no limited region has had a caller yet"
         }
       ]
     },

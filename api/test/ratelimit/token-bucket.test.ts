@@ -12,7 +12,9 @@ import { intervalUs, type RateLimit, TokenBucket } from "../../src/ratelimit/tok
 class ReferenceBucket {
   units: number
   at: number
-  constructor(readonly limit: RateLimit, now: number) {
+  readonly limit: RateLimit
+  constructor(limit: RateLimit, now: number) {
+    this.limit = limit
     this.units = limit.burst * intervalUs(limit)
     this.at = now
   }

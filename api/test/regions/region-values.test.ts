@@ -8,7 +8,7 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { parseRegionList } from "../../src/regions/regions-config.ts"
 import { parseWeightArgs } from "../../src/main/regions-command.ts"
-import { decodeRegionValue, encodeRegionValue, makeDrainValue, makeWeightsValue, parseRegionKey, resolveRegionKey } from "../../src/regions/region-values.ts"
+import { decodeRegionValue, encodeRegionValue, makeDrainValue, makeLimitsValue, makeWeightsValue, parseRegionKey, resolveRegionKey } from "../../src/regions/region-values.ts"
 import { REGIONS } from "./nats-fixture.ts"
 
 const known: Array<string> = [...REGIONS]
@@ -107,11 +107,39 @@ describe("drain values", () => {
   })
 })
 
+describe("limits values", () => {
+  const limit = fc.record({ burst: fc.integer({ min: 1, max: 1_000_000 }), perSecond: fc.double({ min: 1e-6, max: 1_000_000, noNaN: true }).filter((x) => x > 0) })
+  const scope = fc.constantFrom(...known, "default")
+
+  it("round-trip, for a region or the default, with a limit or none", () => {
+    fc.assert(fc.property(scope, fc.option(limit, { nil: null }), meta, (sc, l, m) => {
+      const made = makeLimitsValue(known, sc, l, m)
+      if (Result.isFailure(made)) throw new Error(made.failure.message)
+      const back = decodeRegionValue(parseRegionKey(`limits.${sc}`)!, known, encodeRegionValue(made.success))
+      expect(Result.isSuccess(back) && back.success.value).toEqual({ v: 1, limit: l, ...m })
+    }))
+  })
+
+  it("a bad burst or rate is refused with its field; an unknown scope at `region` (stored: `key`)", () => {
+    const at = { by: "a", at: 1 }
+    const paths = (r: Parameters<typeof mustFail>[0]) => [...new Set(mustFail(r))]
+    for (const burst of [0, -1, 1.5, 1_000_001, Number.NaN]) expect(paths(makeLimitsValue(known, "us-west", { burst, perSecond: 1 }, at))).toEqual(["limit.burst"])
+    for (const perSecond of [0, -2, Number.POSITIVE_INFINITY, 1_000_001, Number.NaN]) expect(paths(makeLimitsValue(known, "default", { burst: 1, perSecond }, at))).toEqual(["limit.perSecond"])
+    expect(mustFail(makeLimitsValue(known, "mars", null, at))).toEqual(["region"])
+    expect(mustFail(decodeRegionValue(parseRegionKey("limits.mars")!, known, JSON.stringify({ v: 1, limit: null, ...at })))).toEqual(["key"])
+    expect(mustFail(decodeRegionValue(parseRegionKey("limits.us-west")!, known, JSON.stringify({ v: 1, ...at })))).toEqual(["limit"])
+  })
+})
+
 describe("keys", () => {
-  it("resolves weights.<r>, drain.<r> and a bare caller; refuses others", () => {
+  it("resolves weights.<r>, drain.<r>, limits.<r>, limits.default and a bare caller; refuses others", () => {
     expect(Result.getOrThrow(resolveRegionKey("us-west", known))).toMatchObject({ kind: "weights", region: "us-west", key: "weights.us-west" })
     expect(Result.getOrThrow(resolveRegionKey("drain.eu-central", known))).toMatchObject({ kind: "drain", key: "drain.eu-central" })
-    for (const bad of ["markets.sf", "weights.>", "weights.us-west.x", "", "mars", "drain.*"]) expect(Result.isFailure(resolveRegionKey(bad, known))).toBe(true)
+    expect(Result.getOrThrow(resolveRegionKey("limits.us-east", known))).toMatchObject({ kind: "limits", region: "us-east" })
+    expect(Result.getOrThrow(resolveRegionKey("limits.default", known))).toMatchObject({ kind: "limits", region: "default" })
+    for (const bad of ["markets.sf", "weights.>", "weights.us-west.x", "", "mars", "drain.*", "weights.default", "drain.default", "limits.mars", "default"]) {
+      expect(Result.isFailure(resolveRegionKey(bad, known)), bad).toBe(true)
+    }
   })
 })
 
@@ -123,6 +151,7 @@ describe("region list setting", () => {
     expect(mustFail(parseRegionList("a,b,a"))).toEqual(["regions[2]"])
     expect(mustFail(parseRegionList("a,b c"))).toEqual(["regions[1]"])
     expect(mustFail(parseRegionList(" , "))).toEqual(["regions"])
+    expect(mustFail(parseRegionList("us-west,default"))).toEqual(["regions[1]"])
   })
 })
 

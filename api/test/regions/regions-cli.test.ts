@@ -80,6 +80,35 @@ describeWithNats("dispatch regions (child processes)", () => {
     expect(text.stdout).toContain("KV keeps the last 64 revisions per key")
   }, CLI_TEST_TIMEOUT_MS)
 
+  it("set-limit, limits, clear-limit and rollback of a limit change KV and say so; bad limits are refused", async () => {
+    // Four rounds of two or three child processes (Node starts are slow on a busy box).
+    const [set, def] = await Promise.all([
+      regions(["set-limit", "us-east", "--burst", "20", "--per-second", "5", "--reason", "protect east"]),
+      regions(["set-limit", "default", "--burst", "100", "--per-second", "0.5", "--json"])
+    ])
+    expect(set.stderr).toBe("")
+    expect(set.code).toBe(0)
+    expect(set.stdout).toMatch(/limits\.us-east is now rev \d+: burst 20, 5\/s/)
+    expect(await stored("limits.us-east")).toMatchObject({ v: 1, limit: { burst: 20, perSecond: 5 }, reason: "protect east" })
+    expect(JSON.parse(def.stdout)).toMatchObject({ key: "limits.default", value: { limit: { burst: 100, perSecond: 0.5 } } })
+    const [table, history, zero] = await Promise.all([
+      regions(["limits"]),
+      regions(["history", "--json"]),
+      regions(["set-limit", "us-west", "--burst", "0", "--per-second", "1"])
+    ])
+    expect(table.stdout).toMatch(/us-east\s+20\s+5\s+rev \d+ by tester@/)
+    expect(table.stdout).toMatch(/us-west\s+100\s+0\.5\s+limits\.default/)
+    expect(zero.code, `${zero.stdout}\n${zero.stderr}`).toBe(1)
+    expect(zero.stderr).toContain("limit.burst: must be a whole number of calls from 1 to 1000000")
+    expect(await fx.kv.get("limits.us-west")).toBeNull()
+    const revision = JSON.parse(history.stdout).entries.find((e: { key: string }) => e.key === "limits.us-east").revision
+    expect((await regions(["clear-limit", "us-east"])).code).toBe(0)
+    expect(await stored("limits.us-east")).toMatchObject({ limit: null })
+    const back = await regions(["rollback", "limits.us-east", String(revision)])
+    expect(back.code).toBe(0)
+    expect(await stored("limits.us-east")).toMatchObject({ limit: { burst: 20, perSecond: 5 }, reason: `rollback to rev ${revision}` })
+  }, 2 * CLI_TEST_TIMEOUT_MS)
+
   it("bad input fails with a clear message and a non-zero exit, writing nothing", async () => {
     // Three at a time: six Node starts at once on two busy cores took over 30 s.
     const [badFlag, negative, unknown] = await Promise.all([
