@@ -38,6 +38,8 @@ const ChangeFields = {
 }
 export const WeightsBody = Schema.Struct({ weights: Schema.Record(Schema.String, Schema.Number), ...ChangeFields })
 export const DrainBody = Schema.Struct(ChangeFields)
+/** The store checks the numbers (422 naming `limit.burst` / `limit.perSecond`); null clears the limit. */
+export const LimitBody = Schema.Struct({ limit: Schema.NullOr(Schema.Struct({ burst: Schema.Number, perSecond: Schema.Number })), ...ChangeFields })
 export const RollbackBody = Schema.Struct({ key: Schema.String, revision: Revision, ...ChangeFields })
 
 /** A request the admin API refuses before reaching the store. */
@@ -109,6 +111,12 @@ export const layerAdminRoutes = HttpRouter.use((router) =>
         const body = yield* decodeBody(WeightsBody, false)
         const entry = yield* store.setWeights(yield* param("caller"), body.weights, { ...yield* change(request, body), mode: "replace" })
         return ok(entryView(entry))
+      })))
+
+    yield* router.add("PUT", "/admin/regions/limits/:scope", route((request) =>
+      Effect.gen(function*() {
+        const body = yield* decodeBody(LimitBody, false)
+        return ok(entryView(yield* store.setLimit(yield* param("scope"), body.limit, yield* change(request, body))))
       })))
 
     for (const [action, drained] of [["drain", true], ["undrain", false]] as const) {

@@ -8,7 +8,7 @@ import { Schema } from "effect"
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { DRIVER_STATUSES, DriverId, EpochMillis, LatLng, Latitude, Longitude, MarketId, MAX_REASON_LENGTH, MaxWaitMs, OpaqueId, OrderId, OrderMatched, OrderUnmatched, RegionId, RiderId } from "#engine"
 import { Authentication } from "./authentication.ts"
-import { errorAt } from "./problems.ts"
+import { errorAt, rateLimitedError } from "./problems.ts"
 import { RequestValidation } from "./request-validation.ts"
 
 /** `x-region`: the caller's region; when absent, the market's home region (rides, drivers) or the gateway's own. */
@@ -58,20 +58,20 @@ const rides = HttpApiGroup.make("rides")
     headers: { ...RegionHeader, "idempotency-key": Schema.optionalKey(OpaqueId) },
     payload: CreateRideBody,
     success: [RideAnswer.pipe(HttpApiSchema.status(201)), RideAnswer.annotate({ identifier: "RideQueued" }).pipe(HttpApiSchema.status(202))],
-    error: [errorAt(400), errorAt(413), errorAt(415), errorAt(422), errorAt(429), errorAt(503)]
+    error: [errorAt(400), errorAt(413), errorAt(415), errorAt(422), rateLimitedError, errorAt(503)]
   }).annotate(OpenApi.Summary, "Request a ride"))
   .add(HttpApiEndpoint.get("getRide", "/v1/rides/:id", {
     params: { id: OrderId },
     headers: RegionHeader,
     success: RideView,
-    error: [errorAt(400), errorAt(404), errorAt(429), errorAt(503)]
+    error: [errorAt(400), errorAt(404), rateLimitedError, errorAt(503)]
   }).annotate(OpenApi.Summary, "A ride's status and decision"))
   .add(HttpApiEndpoint.post("cancelRide", "/v1/rides/:id/cancel", {
     params: { id: OrderId },
     headers: RegionHeader,
     query: CancelQuery,
     success: RideView,
-    error: [errorAt(400), errorAt(404), errorAt(429), errorAt(503)]
+    error: [errorAt(400), errorAt(404), rateLimitedError, errorAt(503)]
   }).annotate(OpenApi.Summary, "Cancel a ride"))
   .middleware(Authentication)
 
@@ -82,7 +82,7 @@ const drivers = HttpApiGroup.make("drivers")
     headers: RegionHeader,
     payload: DriverStateBody,
     success: DriverAnswer,
-    error: [errorAt(400), errorAt(413), errorAt(415), errorAt(422), errorAt(429), errorAt(503)]
+    error: [errorAt(400), errorAt(413), errorAt(415), errorAt(422), rateLimitedError, errorAt(503)]
   }).annotate(OpenApi.Summary, "Report a driver's position and status"))
   .middleware(Authentication)
 

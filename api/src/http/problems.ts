@@ -27,9 +27,17 @@ export const ErrorDetail = Schema.Struct({
 export const ErrorBody = Schema.Struct({ error: ErrorDetail })
 export type ErrorBody = typeof ErrorBody.Type
 
-const ERROR_STATUSES = [400, 401, 403, 404, 413, 415, 422, 429, 500, 503] as const
+const ERROR_STATUSES = [400, 401, 403, 404, 413, 415, 422, 500, 503] as const
 type ErrorStatus = (typeof ERROR_STATUSES)[number]
 const errorSchemas = new Map(ERROR_STATUSES.map((status) => [status, ErrorBody.annotate({ identifier: `Error${status}` }).pipe(HttpApiSchema.status(status))]))
+
+/** The 429 and its fields, for the OpenAPI document (docs/balancer.md, "Rate limits"; the answer itself
+ * is built by api/src/ratelimit/caller-limits.ts). */
+export const rateLimitedError = HttpApiSchema.WithHeaders(ErrorBody.annotate({ identifier: "Error429", description: "The caller's rate limit for the request's region is used up" }), {
+  "retry-after": Schema.String.annotate({ description: "Seconds until the caller's next token (rounded up, at least 1)" }),
+  "ratelimit-policy": Schema.String.annotate({ description: 'draft-ietf-httpapi-ratelimit-headers-10: `"<region>";q=<burst>;w=<seconds an empty bucket takes to fill>`' }),
+  "ratelimit": Schema.String.annotate({ description: 'draft-ietf-httpapi-ratelimit-headers-10: `"<region>";r=<tokens left>;t=<seconds until full>`' })
+}).pipe(HttpApiSchema.status(429))
 
 /** The error body at each status an endpoint may answer with, for the OpenAPI document (one schema per status). */
 export const errorAt = (status: ErrorStatus) => errorSchemas.get(status)!

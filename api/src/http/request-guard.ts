@@ -45,6 +45,7 @@ const ROUTES: ReadonlyArray<readonly [RegExp, string, ReadonlyArray<string>]> = 
   [/^\/admin\/(regions|breakers|regions\/history)$/, "", ["GET"]],
   [/^\/admin\/regions\/rollback$/, "", ["POST"]],
   [/^\/admin\/regions\/weights\/[^/]+$/, "/admin/regions/weights/:caller", ["PUT"]],
+  [/^\/admin\/regions\/limits\/[^/]+$/, "/admin/regions/limits/:scope", ["PUT"]],
   [/^\/admin\/regions\/[^/]+\/(drain|undrain)$/, "/admin/regions/:region/$1", ["POST"]]
 ]
 

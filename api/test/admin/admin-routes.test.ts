@@ -144,6 +144,28 @@ describeWithNats("admin HTTP API", () => {
     }
   })
 
+  it("sets and clears a rate limit (a region or the default), audited, and refuses a bad one naming the field", async () => {
+    const api = serve(TOKEN)
+    try {
+      const set = await api.call("PUT", "/admin/regions/limits/us-east", { body: { limit: { burst: 20, perSecond: 5 }, reason: "protect east" } })
+      expect(set.status).toBe(200)
+      expect(set.body).toMatchObject({ key: "limits.us-east", value: { v: 1, limit: { burst: 20, perSecond: 5 }, by: "admin-api", reason: "protect east" } })
+      const def = await api.call("PUT", "/admin/regions/limits/default", { body: { limit: null } })
+      expect(def.body).toMatchObject({ key: "limits.default", value: { limit: null } })
+      const history = await api.call("GET", "/admin/regions/history?region=us-east")
+      expect(history.body.entries.map((e: { key: string }) => e.key)).toEqual(["limits.us-east"])
+      const zero = await api.call("PUT", "/admin/regions/limits/us-east", { body: { limit: { burst: 0, perSecond: 5 } } })
+      expect(zero.status).toBe(422)
+      expect(zero.body.error.path).toBe("limit.burst")
+      const mars = await api.call("PUT", "/admin/regions/limits/mars", { body: { limit: null } })
+      expect(mars.status).toBe(422)
+      const shape = await api.call("PUT", "/admin/regions/limits/us-east", { body: { limit: { burst: "many" } } })
+      expect(shape.status).toBe(400)
+    } finally {
+      await api.dispose()
+    }
+  })
+
   it("refuses bad input with 400/409/404/422 and a JSON body naming the field", async () => {
     const api = serve(TOKEN)
     try {
