@@ -4,8 +4,9 @@
  *
  * Candidates are ranked by ETA (ties by driver id) but fetched from the index by distance. The
  * search is exact for any `Eta` whose `minEta` is a true lower bound, nondecreasing in distance:
- * it asks for k+1 nearest, and asks again for more while `minEta` of the farthest one fetched
- * could still beat the k-th best ETA (docs/matching.md, "Why candidates are exact").
+ * it asks for k+1 nearest, and extends the search while `minEta` of the distance every driver
+ * has been fetched within could still beat the k-th best ETA, fetching only the drivers newly
+ * within (docs/matching.md, "Why candidates are exact").
  * With the great-circle model ETA is monotone in distance and one query suffices; with the road
  * model the rings grow until the top speed's bound passes the k-th best road ETA.
  */
@@ -98,9 +99,9 @@ export interface CandidateList {
  * The search behind both policies. First the k+1 nearest, ranked by ETA. Then, while `minEta`
  * at the distance reached does not exceed the `prove`-th best ETA so far, the ring grows to the
  * radius where it would (bisection: `minEta` is nondecreasing in distance), at most doubling,
- * and the drivers newly within are ranked (`NearSearch.extend`: the annulus only). It stops when every driver in range was seen or when the
- * bound at the distance reached exceeds the `prove`-th best: no driver farther can then enter
- * the `prove` best, ties included.
+ * and the drivers newly within are ranked (`NearSearch.extend`: the annulus only). It stops
+ * when every driver in range was seen or when the bound at the distance reached exceeds the
+ * `prove`-th best: no driver farther can then enter the `prove` best, ties included.
  *
  * With `prove` = k the list is the exact k best (`bestEtaCandidates`). With a smaller `prove`
  * the list is the k best of the drivers within the ring and `floor` says what the rest may
