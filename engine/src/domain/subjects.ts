@@ -150,6 +150,10 @@ export const kvKeys = {
   drain: (region: string) => `drain.${token("region", region)}`,
   /** Watch filter for every region's drain flag. */
   allDrains: "drain.>",
+  /** A caller region's lane shares (docs/regions.md, "Lanes"). */
+  lanes: (callerRegion: string) => `lanes.${token("region", callerRegion)}`,
+  /** Watch filter for every caller's lane shares. */
+  allLanes: "lanes.>",
   market: (market: string) => `markets.${token("market", market)}`,
   lease: (partition: string) => `leases.${token("partition", partition)}`,
   /** An accepted order's record in KV `dispatch_rides`. */
