@@ -67,6 +67,22 @@ describeWithNats("RegionConfig live from KV", () => {
     }
   })
 
+  it("follows lane shares: stored at start, changed live, with the share gauge", async () => {
+    const store = makeRegionStore(fx.kv, REGIONS)
+    await Effect.runPromise(store.setLaneShares("us-west", { canary: 5 }, { by: "a", mode: "merge" }))
+    const metrics = makeBalancerMetrics(new Registry())
+    const gw = await gateway([], metrics)
+    try {
+      expect(Object.fromEntries((await gw.current()).lanes.get("us-west") ?? [])).toEqual({ canary: 5 })
+      await Effect.runPromise(store.setLaneShares("us-east", { blue: 20 }, { by: "a", mode: "merge" }))
+      await waitFor(async () => (await gw.current()).lanes.get("us-east")?.get("blue") === 20)
+      const gauge = (await metrics.laneShare.get()).values.map((v) => [v.labels["caller"], v.labels["lane"], v.value])
+      expect(gauge).toEqual([["us-west", "canary", 5], ["us-east", "blue", 20]])
+    } finally {
+      await gw.close()
+    }
+  })
+
   it("applies each change within 1 s (measured over 50 changes)", async () => {
     const store = makeRegionStore(fx.kv, REGIONS)
     const gw = await gateway()
