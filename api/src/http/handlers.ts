@@ -13,8 +13,9 @@
  * riders sending the same key make two orders.
  *
  * Lanes (docs/balancer.md, "Lanes"): `x-dispatch-lane` names the request's lane (a token the
- * region table knows: `main` or a lane of some caller's shares), else the caller's lane shares
- * draw one (no shares: main, no draw). A bad or unknown name is a 400 naming the header.
+ * region table knows: `main` or a lane of some caller's shares), else the gateway's `--lane`
+ * when it is not main (a canary gateway), else the caller's lane shares draw one (no shares:
+ * main, no draw). A bad or unknown name is a 400 naming the header.
  *
  * Ownership (authentication on, authentication.ts): status and cancel carry the caller's id to
  * the intake, which answers another rider's ride as not found (404, not 403: an order id says
@@ -37,6 +38,8 @@ export interface HandlerDeps {
   readonly client: NatsClient
   /** The caller region of requests that name none and have no market to go by (status, cancel). */
   readonly ownRegion: string
+  /** The lane of requests without `x-dispatch-lane` (the gateway's `--lane`); main: the caller's lane shares draw. */
+  readonly lane: string
 }
 
 /** A refusal or failure as the HTTP answer, counted when it refuses the client's input. */
@@ -125,9 +128,9 @@ export const layerHandlers = (deps: HandlerDeps) => {
     return refuse(400, "unknown_region", `unknown region ${JSON.stringify(header)}; known: ${table.regions.join(", ")}`, "x-region")
   }
 
-  /** `x-dispatch-lane` if given (a lane the table knows), else drawn by the caller's lane shares. */
+  /** `x-dispatch-lane` if given (a lane the table knows), else the gateway's own lane, else drawn by the caller's lane shares. */
   const laneOf = (table: RegionTable, caller: string, header: string | undefined, refuse: Refuse): string | Res.HttpServerResponse => {
-    if (header === undefined) return table.lanes.size === 0 ? MAIN_LANE : drawLane(table, caller, Math.random)
+    if (header === undefined) return deps.lane !== MAIN_LANE || table.lanes.size === 0 ? deps.lane : drawLane(table, caller, Math.random)
     const problem = laneProblem(header)
     if (problem !== undefined) return refuse(400, "invalid", `a lane ${problem}`, "x-dispatch-lane")
     if (isKnownLane(table, header)) return header

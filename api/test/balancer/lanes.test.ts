@@ -154,3 +154,23 @@ describeWithNats("traffic lanes: gateway -> lane intake -> ORDERS -> decision", 
     expect(mainDecision.header.get(LANE_HEADER)).toBe("")
   }, 120_000)
 })
+
+describeWithNats("traffic lanes: a canary gateway (--lane canary)", () => {
+  const world = useGatewayWorld({ lane: "canary" })
+  const main = counter()
+  const canary = counter()
+
+  beforeAll(async () => {
+    await world.stopRegion("us-west")
+    await world.startIntake("us-west", { counter: main })
+    await world.startIntake("us-west", { lane: "canary", counter: canary })
+  }, 30_000)
+
+  it("puts requests without the header in its lane; the header still picks main", async () => {
+    for (let i = 0; i < 5; i++) expect((await world.request("POST", "/v1/rides", { riderId: `gw-${i}`, pickup: PICKUP, dropoff: PICKUP }, { "x-region": "us-west" })).status).toBe(201)
+    expect(await rideRequests(canary)).toBe(5)
+    expect(await rideRequests(main)).toBe(0)
+    expect((await world.request("POST", "/v1/rides", { riderId: "gw-main", pickup: PICKUP, dropoff: PICKUP }, { "x-region": "us-west", "x-dispatch-lane": "main" })).status).toBe(201)
+    expect(await rideRequests(main)).toBe(1)
+  }, 60_000)
+})

@@ -55,6 +55,8 @@ export const useGatewayWorld = (options: {
   readonly weights?: Record<string, Record<string, number>>
   readonly balancer?: GatewayConfig["balancer"]
   readonly auth?: GatewayConfig["auth"]
+  /** The gateway's `--lane`. */
+  readonly lane?: string
 } = {}): GatewayWorld => {
   let server: LocalNatsServer | undefined
   let client: NatsClient | undefined
@@ -105,6 +107,7 @@ export const useGatewayWorld = (options: {
       port: 0,
       regions: REGIONS,
       ownRegion: "us-west",
+      lane: options.lane,
       marketFiles: marketFilesFromEnv({}),
       balancer: options.balancer ?? { deadlineMs: 2_000, tryTimeoutMs: 500 },
       targets: TEST_TARGETS,

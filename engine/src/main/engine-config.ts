@@ -6,8 +6,7 @@
 import { Flag } from "effect/cli"
 import { hostname } from "node:os"
 import { between, choiceFlag, intFlag, listFlag, stringFlag } from "../cli/flags.ts"
-import { logFormatFlag, marketFilesFlag, natsFlags, regionFlag } from "../cli/shared-flags.ts"
-import { laneProblem, MAIN_LANE } from "../domain/lanes.ts"
+import { laneFlag, logFormatFlag, marketFilesFlag, natsFlags, regionFlag } from "../cli/shared-flags.ts"
 import { POLICIES, policyChoicesText } from "../matching/policies.ts"
 import { DEFAULT_BATCH_MAX_ORDERS, DEFAULT_BATCH_WINDOW_MS } from "../pipeline/dispatcher.ts"
 import { DEFAULT_QUEUE_CAPACITY } from "../pipeline/partition.ts"
@@ -76,14 +75,7 @@ export const engineFlags = {
   ),
   logFormat: logFormatFlag,
   region: regionFlag,
-  lane: stringFlag("lane", "DISPATCH_LANE").pipe(
-    Flag.withDefault(MAIN_LANE),
-    Flag.filter((lane) => laneProblem(lane) === undefined, (lane) => `--lane ${laneProblem(lane)}, got ${JSON.stringify(lane)}`),
-    Flag.withDescription(
-      `the traffic lane whose intake requests this instance answers: ${MAIN_LANE} (dispatch.rpc.<region>.*), or a canary lane such as canary ` +
-        `(dispatch.rpc.<region>.lane.<lane>.*, queue group intake-<region>-lane-<lane>); matching is unchanged (env DISPATCH_LANE; default ${MAIN_LANE})`
-    )
-  ),
+  lane: laneFlag,
   instanceId: stringFlag("instance-id", "DISPATCH_INSTANCE_ID").pipe(
     Flag.withDefault(`${hostname()}-${process.pid}`),
     Flag.withDescription("this instance's name in leases and logs (env DISPATCH_INSTANCE_ID; default host-pid)")
