@@ -29,7 +29,7 @@ const breakerState: PanelSpec = {
 export const balancerDashboard: DashboardSpec = {
   uid: "dispatch-region-balancer",
   title: "Dispatch region balancer",
-  description: "Traffic, outcomes, latency, circuit breakers, weights and drains of the API gateway's region balancer.",
+  description: "Traffic, outcomes, latency, lanes, circuit breakers, weights and drains of the API gateway's region balancer.",
   variables: [regionVariable],
   rows: [
     {
