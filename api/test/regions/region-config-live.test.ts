@@ -14,7 +14,7 @@ import { Registry } from "prom-client"
 import { describeWithNats } from "#engine/testing"
 import { openConfigBucket } from "../../src/regions/config-bucket.ts"
 import { makeRegionConfig, type RegionConfigOptions } from "../../src/regions/region-config-live.ts"
-import { makeRegionStore } from "../../src/regions/region-store.ts"
+import { CONFIG_KEY_FILTERS, makeRegionStore } from "../../src/regions/region-store.ts"
 import { weightsOf } from "../../src/regions/region-table.ts"
 import { REGIONS, useNatsFixture } from "./nats-fixture.ts"
 
@@ -183,7 +183,7 @@ describeWithNats("RegionConfig live from KV", () => {
     // subscriber is bound to it any more.
     const watching = async () => (await fx.client.jsm.consumers.list(`KV_${KV_BUCKETS.config}`).next()).filter((c) => c.push_bound === true).length
     const gw = await gateway()
-    await waitFor(async () => (await watching()) === 2)
+    await waitFor(async () => (await watching()) === CONFIG_KEY_FILTERS.length)
     await gw.closeScope()
     await waitFor(async () => (await watching()) === 0)
     await gw.close()
