@@ -15,6 +15,7 @@ export { loadMarketCatalog, marketFilesFromEnv, parseMarket, SHIPPED_MARKET_FILE
 export { EtaParameters, type Market, MAX_SPEED_FACTOR, MIN_SPEED_FACTOR } from "./domain/market.ts"
 export { ClockTick, Decision, DRIVER_STATUSES, DriverState, type DriverStatus, EpochMillis, MAX_MAX_WAIT_MS, MAX_REASON_LENGTH, MIN_MAX_WAIT_MS, OrderCancelled, OrderMatched, OrderRequested, OrderUnmatched, UNMATCHED_REASONS, type UnmatchedReason, WIRE_VERSION } from "./domain/messages.ts"
 export { decodeJsonText, type FieldProblem, fieldProblems, renderPath } from "./domain/schema-issues.ts"
+export { LANE_HEADER, laneProblem, MAIN_LANE } from "./domain/lanes.ts"
 export { KV_BUCKETS, kvKeys, STREAMS, subjects } from "./domain/subjects.ts"
 
 // ETA models
@@ -62,5 +63,5 @@ export { type Child, type ChildExit, type ChildReadiness, type ChildSpec, spawnC
 // Flags every command builds on, and the logger
 export { above, atLeast, between, choiceFlag, finiteFlag, intFlag, isInRange, type Range, splitList, stringFlag } from "./cli/flags.ts"
 export { runAsTool } from "./cli/cli-output.ts"
-export { DEFAULT_REGIONS, logFormatFlag, marketFileListFlag, marketFilesFlag, natsFlags, natsSettings, regionFlag } from "./cli/shared-flags.ts"
+export { DEFAULT_REGIONS, laneFlag, logFormatFlag, marketFileListFlag, marketFilesFlag, natsFlags, natsSettings, regionFlag } from "./cli/shared-flags.ts"
 export { loggerLayer } from "./main/logging.ts"

@@ -7,7 +7,7 @@
  */
 import { Effect, Option, Result } from "effect"
 import { CliError, Command, Flag } from "effect/cli"
-import { between, intFlag, logFormatFlag, loggerLayer, marketFilesFlag, natsFlags, natsSettings, type Range, regionFlag, stringFlag } from "#engine"
+import { between, intFlag, laneFlag, logFormatFlag, loggerLayer, marketFilesFlag, natsFlags, natsSettings, type Range, regionFlag, stringFlag } from "#engine"
 import { DEFAULT_BALANCER_SETTINGS } from "../balancer/balancer.ts"
 import type { TargetSettings } from "../balancer/targets.ts"
 import {
@@ -50,6 +50,7 @@ export const apiFlags = {
   port: intSetting("port", "DISPATCH_API_PORT", DEFAULT_API_PORT, between(0, 65_535), "HTTP port; 0 picks a free one"),
   regions: regionsFlag,
   region: regionFlag,
+  lane: laneFlag,
   marketFiles: marketFilesFlag,
   deadlineMs: intSetting("deadline-ms", "DISPATCH_API_DEADLINE_MS", DEFAULT_BALANCER_SETTINGS.deadlineMs, between(10, 60_000), "budget of one request across every region tried, ms"),
   tryTimeoutMs: intSetting("try-timeout-ms", "DISPATCH_API_TRY_TIMEOUT_MS", DEFAULT_BALANCER_SETTINGS.tryTimeoutMs, between(5, 60_000), "timeout of one NATS request to one region, ms"),
@@ -128,6 +129,7 @@ export const apiCommand = Command.make("api", apiFlags, (flags) =>
         port: flags.port,
         regions: flags.regions,
         ownRegion: flags.region,
+        lane: flags.lane,
         marketFiles: flags.marketFiles,
         // A try is already capped by the time left of the deadline (balancer.ts).
         balancer: { deadlineMs: flags.deadlineMs, tryTimeoutMs: flags.tryTimeoutMs },

@@ -6,7 +6,7 @@
  */
 import { Context, Effect, Layer } from "effect"
 import { HttpServer } from "effect/http"
-import { connectNats, ensureStreamsAndBuckets, layerTracing, loadMarketCatalog, Nats, type NatsSettings } from "#engine"
+import { connectNats, ensureStreamsAndBuckets, layerTracing, loadMarketCatalog, MAIN_LANE, Nats, type NatsSettings } from "#engine"
 import type { AuthKeys } from "../auth/auth-settings.ts"
 import { makeTokenVerifier, type ClaimSettings } from "../auth/caller-token.ts"
 import { Balancer, makeBalancer, type BalancerSettings } from "../balancer/balancer.ts"
@@ -33,6 +33,8 @@ export interface GatewayConfig {
   readonly regions: ReadonlyArray<string>
   /** Caller region of requests with neither `x-region` nor a market (status, cancel). */
   readonly ownRegion: string
+  /** The lane of requests without `x-dispatch-lane` (`--lane`): a canary gateway colours all its traffic; default main (then lane shares draw). */
+  readonly lane?: string | undefined
   readonly marketFiles: ReadonlyArray<string>
   readonly balancer: BalancerSettings
   readonly targets: TargetSettings
@@ -76,11 +78,11 @@ export const startGateway = (config: GatewayConfig, options: GatewayOptions = {}
       Layer.succeed(CallerAuth, { verifier: keys._tag === "None" ? undefined : makeTokenVerifier(keys, config.auth.claims) })
     )
     const server = yield* Layer.build(
-      serveGateway({ host: config.host, port: config.port, deps: { catalog, client, ownRegion: config.ownRegion } }).pipe(Layer.provide(services))
+      serveGateway({ host: config.host, port: config.port, deps: { catalog, client, ownRegion: config.ownRegion, lane: config.lane ?? MAIN_LANE } }).pipe(Layer.provide(services))
     )
     const url = HttpServer.formatAddress(Context.get(server, HttpServer.HttpServer).address)
     const auth = keys._tag === "None" ? "none" : keys.source
-    yield* Effect.logInfo("gateway listening").pipe(Effect.annotateLogs({ url, regions: config.regions.join(","), ownRegion: config.ownRegion, auth }))
+    yield* Effect.logInfo("gateway listening").pipe(Effect.annotateLogs({ url, regions: config.regions.join(","), ownRegion: config.ownRegion, lane: config.lane ?? MAIN_LANE, auth }))
     if (keys._tag === "None") yield* Effect.logWarning("caller authentication is OFF (--auth none): any caller may read, cancel and update any ride or driver")
     return { url, board, targets, metrics: gatewayMetrics, client }
   })

@@ -5,7 +5,7 @@
 import type { BreakerBoardSnapshot } from "../balancer/breaker-board.ts"
 import type { HistoryEntry, RegionHistory, RegionListing } from "../regions/region-store.ts"
 import { weightsOf } from "../regions/region-table.ts"
-import type { ChangeMeta } from "../regions/region-values.ts"
+import type { ChangeMeta, ConfigValue } from "../regions/region-values.ts"
 
 /** Left-aligned columns, two spaces apart; trailing blanks trimmed. */
 export const renderTable = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
@@ -38,16 +38,27 @@ export const renderListing = (listing: RegionListing): string => {
   if (drains.length > 0) {
     lines.push("", renderTable(["region", "drained", "set"], drains.map((e) => [e.value.region, e.value.kind === "drain" && e.value.value.drained ? "yes" : "no", `rev ${e.revision} by ${audit(e.value.value)}`])))
   }
+  const lanes = listing.entries.filter((e) => e.value.kind === "lanes")
+  if (lanes.length > 0) {
+    lines.push("", renderTable(["caller", "lanes (share of requests without x-dispatch-lane; the rest: main)", "set"], lanes.map((e) => [e.value.region, describeValue(e.value.value), `rev ${e.revision} by ${audit(e.value.value)}`])))
+  }
   for (const bad of listing.invalid) {
     lines.push("", `IGNORED by gateways: ${bad.key} rev ${bad.revision}: ${bad.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`)
   }
   return lines.join("\n")
 }
 
+/** What a value sets: `us-west=3 us-east=1`, `drained`, `canary=5%`. */
+export const describeValue = (v: ConfigValue): string => {
+  if ("weights" in v) return Object.entries(v.weights).map(([t, w]) => `${t}=${w}`).join(" ")
+  if ("shares" in v) return Object.keys(v.shares).length === 0 ? "no lanes" : Object.entries(v.shares).map(([lane, p]) => `${lane}=${p}%`).join(" ")
+  return v.drained ? "drained" : "undrained"
+}
+
 const changeOf = (h: HistoryEntry): string => {
   if (h.operation !== "PUT") return h.operation === "DEL" ? "deleted (back to default)" : "purged (back to default)"
   if (h.value === undefined) return `INVALID: ${(h.problems ?? []).map((p) => `${p.path}: ${p.message}`).join("; ")}`
-  return "weights" in h.value ? Object.entries(h.value.weights).map(([t, w]) => `${t}=${w}`).join(" ") : h.value.drained ? "drained" : "undrained"
+  return describeValue(h.value)
 }
 
 export const renderHistory = (history: RegionHistory): string => {

@@ -17,6 +17,8 @@ export const GATEWAY_METRIC_NAMES = {
   outlierEjections: "dispatch_outlier_ejections_total",
   regionWeight: "dispatch_region_weight",
   regionDrained: "dispatch_region_drained",
+  laneShare: "dispatch_lane_share",
+  laneFallbacks: "dispatch_lane_fallbacks_total",
   configChanges: "dispatch_config_changes_total",
   authFailures: "dispatch_auth_failures_total"
 } as const
@@ -37,8 +39,9 @@ export const makeBalancerMetrics = (registry: Registry) => {
     httpRequests: new Counter({ name: N.httpRequests, help: "HTTP requests answered by the gateway, by route template, method and status code.", labelNames: ["route", "method", "status"], registers }),
     httpRequestDuration: new Histogram({ name: N.httpRequestDuration, help: "Time to answer an HTTP request, by route template and method.", labelNames: ["route", "method"], buckets: [...REQUEST_SECONDS], registers }),
     ordersRejected: new Counter({ name: N.ordersRejected, help: "Requests refused with a 4xx before reaching a region (bad JSON, schema, size, unknown region), by reason.", labelNames: ["reason"], registers }),
-    balancerRequests: new Counter({ name: N.balancerRequests, help: "Calls from a caller region to a target region's intake, by outcome (ok, error, timeout, no_responders = no intake subscribed, rejected = breaker refused).", labelNames: ["caller", "target", "outcome"], registers }),
-    balancerLatency: new Histogram({ name: N.balancerLatency, help: "Duration of a call to a target region's intake.", labelNames: ["caller", "target"], buckets: [...REQUEST_SECONDS], registers }),
+    balancerRequests: new Counter({ name: N.balancerRequests, help: "Calls from a caller region to a target region's intake, by the request's lane and outcome (ok, error, timeout, no_responders = no intake subscribed, rejected = breaker refused).", labelNames: ["caller", "target", "lane", "outcome"], registers }),
+    balancerLatency: new Histogram({ name: N.balancerLatency, help: "Duration of a call to a target region's intake, by the request's lane (a lane call that fell back to main included).", labelNames: ["caller", "target", "lane"], buckets: [...REQUEST_SECONDS], registers }),
+    laneFallbacks: new Counter({ name: N.laneFallbacks, help: "Lane (not main) calls the target region had no intake of that lane for (no responders), sent to its main intake instead.", labelNames: ["caller", "target", "lane"], registers }),
     balancerFailovers: new Counter({ name: N.balancerFailovers, help: "Calls retried on another target after a target failed.", labelNames: ["caller", "target"], registers }),
     balancerFallbacks: new Counter({ name: N.balancerFallbacks, help: "Requests no target admitted, by fallback outcome (queued = published to ORDERS, failed = 503).", labelNames: ["caller", "outcome"], registers }),
     breakerState: new Gauge({ name: N.breakerState, help: "Circuit breaker state per target: 0 closed, 1 half-open, 2 open.", labelNames: ["target"], registers }),
@@ -46,7 +49,8 @@ export const makeBalancerMetrics = (registry: Registry) => {
     outlierEjections: new Counter({ name: N.outlierEjections, help: "Targets ejected by outlier detection (consecutive failures).", labelNames: ["target"], registers }),
     regionWeight: new Gauge({ name: N.regionWeight, help: "Current weight of a target region for a caller region (from KV dispatch_config).", labelNames: ["caller", "target"], registers }),
     regionDrained: new Gauge({ name: N.regionDrained, help: "1 while a region is drained (receives no new traffic), else 0.", labelNames: ["region"], registers }),
-    configChanges: new Counter({ name: N.configChanges, help: "Region configuration changes this gateway applied from KV, by kind (weights, drain).", labelNames: ["kind"], registers }),
+    laneShare: new Gauge({ name: N.laneShare, help: "Percent of a caller region's requests without an x-dispatch-lane header sent down a lane (from KV dispatch_config lanes.<caller>).", labelNames: ["caller", "lane"], registers }),
+    configChanges: new Counter({ name: N.configChanges, help: "Region configuration changes this gateway applied from KV, by kind (weights, drain, lanes).", labelNames: ["kind"], registers }),
     authFailures: new Counter({ name: N.authFailures, help: "/v1 requests refused by caller authentication, by reason (401: missing, malformed, bad_signature, expired, bad_claims; 403: wrong_role, wrong_subject).", labelNames: ["reason"], registers })
   }
 }

@@ -20,9 +20,11 @@ export type RegionSnapshot = ReadonlyMap<string, RegionEntry>
 export const tableOf = (regions: ReadonlyArray<string>, snapshot: RegionSnapshot): RegionTable => {
   const weights = new Map<string, ReadonlyMap<string, number>>()
   const drained = new Set<string>()
+  const lanes = new Map<string, ReadonlyMap<string, number>>()
   for (const { value } of snapshot.values()) {
     if (value.kind === "weights") weights.set(value.region, new Map(Object.entries(value.value.weights)))
+    else if (value.kind === "lanes") lanes.set(value.region, new Map(Object.entries(value.value.shares)))
     else if (value.value.drained) drained.add(value.region)
   }
-  return { regions, weights, drained }
+  return { regions, weights, drained, lanes }
 }

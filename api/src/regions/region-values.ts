@@ -3,13 +3,14 @@
  *
  * - `weights.<caller>` -> `{v, weights: {<target>: weight}, by, at, reason?}`
  * - `drain.<region>`   -> `{v, drained, by, at, reason?}`
+ * - `lanes.<caller>`   -> `{v, shares: {<lane>: percent}, by, at, reason?}` (traffic lanes)
  *
  * `by`/`at`/`reason` make every revision its own audit record, so the KV history of a key is
  * its audit log. Schemas depend on the known regions (a gateway routes only to those), so they
  * are built per region list; every refusal names its field (`weights.us-east`, `key`, `v`).
  */
 import { Result, Schema } from "effect"
-import { EpochMillis, fieldProblems, type FieldProblem, kvKeys, MAX_REASON_LENGTH, OpaqueId, Token } from "#engine"
+import { EpochMillis, fieldProblems, type FieldProblem, kvKeys, laneProblem, MAIN_LANE, MAX_REASON_LENGTH, OpaqueId, Token } from "#engine"
 import { RegionValueInvalid } from "./errors.ts"
 
 export const REGION_VALUE_VERSION = 1
@@ -46,6 +47,25 @@ export const weightsValueSchema = (known: ReadonlyArray<string>) =>
     reason: Schema.optionalKey(Reason)
   })
 
+export const Percent = Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 100 }, { message: "must be a percentage between 0 and 100" }))
+
+/**
+ * Lane -> percent of the caller's requests without an `x-dispatch-lane` header that take the
+ * lane; the rest stay on main. A lane named here (0 % included) is also one the header may name.
+ */
+export const laneSharesSchema = Schema.Record(Schema.String, Percent).check(
+  // Keys checked by a filter, as for weights: a record would silently drop refused keys.
+  Schema.makeFilter((shares: { readonly [lane: string]: number }) => {
+    const bad = Object.keys(shares).flatMap((lane) => {
+      const problem = lane === MAIN_LANE ? `"${MAIN_LANE}" is the default lane: it takes what the other lanes leave` : laneProblem(lane)
+      return problem === undefined ? [] : [{ path: [lane], issue: `a lane ${problem}` }]
+    })
+    if (bad.length > 0) return bad
+    const total = Object.values(shares).reduce((sum, p) => sum + p, 0)
+    return total <= 100 || `the shares add up to ${total}%; at most 100% can leave the main lane`
+  })
+)
+
 export const DrainValue = Schema.Struct({
   v: Schema.Literal(REGION_VALUE_VERSION),
   drained: Schema.Boolean,
@@ -54,24 +74,38 @@ export const DrainValue = Schema.Struct({
   reason: Schema.optionalKey(Reason)
 })
 
+export const LanesValue = Schema.Struct({
+  v: Schema.Literal(REGION_VALUE_VERSION),
+  shares: laneSharesSchema,
+  by: Actor,
+  at: EpochMillis,
+  reason: Schema.optionalKey(Reason)
+})
+
 export type WeightsValue = ReturnType<typeof weightsValueSchema>["Type"]
 export type DrainValue = typeof DrainValue.Type
+export type LanesValue = typeof LanesValue.Type
+/** Any value of the control plane. */
+export type ConfigValue = WeightsValue | DrainValue | LanesValue
 /** Who, when and why: the audit part every value carries. */
 export type ChangeMeta = { readonly by: string; readonly at: number; readonly reason?: string }
 
+export type RegionKeyKind = "weights" | "drain" | "lanes"
+
 /** A key of the control plane, parsed. */
-export type RegionKey = { readonly kind: "weights"; readonly region: string; readonly key: string } | { readonly kind: "drain"; readonly region: string; readonly key: string }
+export type RegionKey = { readonly kind: RegionKeyKind; readonly region: string; readonly key: string }
 
 export type RegionValue =
   | { readonly kind: "weights"; readonly region: string; readonly key: string; readonly value: WeightsValue }
   | { readonly kind: "drain"; readonly region: string; readonly key: string; readonly value: DrainValue }
+  | { readonly kind: "lanes"; readonly region: string; readonly key: string; readonly value: LanesValue }
 
-const KEY = /^(weights|drain)\.([A-Za-z0-9_-]{1,128})$/
+const KEY = /^(weights|drain|lanes)\.([A-Za-z0-9_-]{1,128})$/
 
 /** `weights.us-west` -> {kind: "weights", region: "us-west"}; anything else (other config keys) -> undefined. */
 export const parseRegionKey = (key: string): RegionKey | undefined => {
   const m = KEY.exec(key)
-  return m === null ? undefined : { kind: m[1] === "weights" ? "weights" : "drain", region: m[2] ?? "", key }
+  return m === null ? undefined : { kind: m[1] as RegionKeyKind, region: m[2] ?? "", key }
 }
 
 /**
@@ -81,7 +115,7 @@ export const parseRegionKey = (key: string): RegionKey | undefined => {
 export const resolveRegionKey = (input: string, known: ReadonlyArray<string>): Result.Result<RegionKey, RegionValueInvalid> => {
   const parsed = parseRegionKey(input) ?? (KEY.test(`weights.${input}`) ? parseRegionKey(kvKeys.weights(input)) : undefined)
   if (parsed === undefined) {
-    return Result.fail(new RegionValueInvalid({ subject: "key", problems: [{ path: "key", message: `"${input}" is not weights.<region>, drain.<region> or a region` }] }))
+    return Result.fail(new RegionValueInvalid({ subject: "key", problems: [{ path: "key", message: `"${input}" is not weights.<region>, drain.<region>, lanes.<region> or a region` }] }))
   }
   if (!known.includes(parsed.region)) return Result.fail(new RegionValueInvalid({ subject: parsed.key, problems: [{ path: "key", message: unknownRegion(parsed.region, known) }] }))
   return Result.succeed(parsed)
@@ -113,9 +147,14 @@ export const decodeRegionValue = (key: RegionKey, known: ReadonlyArray<string>, 
   } catch (e) {
     return Result.fail(new RegionValueInvalid({ subject: key.key, problems: [{ path: "$", message: `not JSON: ${e instanceof Error ? e.message : String(e)}` }] }))
   }
-  return key.kind === "weights"
-    ? Result.map(decodeWith(weightsValueSchema(known), key.key, parsed), (value) => ({ ...key, kind: "weights" as const, value }))
-    : Result.map(decodeWith(DrainValue, key.key, parsed), (value) => ({ ...key, kind: "drain" as const, value }))
+  switch (key.kind) {
+    case "weights":
+      return Result.map(decodeWith(weightsValueSchema(known), key.key, parsed), (value) => ({ ...key, kind: "weights" as const, value }))
+    case "drain":
+      return Result.map(decodeWith(DrainValue, key.key, parsed), (value) => ({ ...key, kind: "drain" as const, value }))
+    case "lanes":
+      return Result.map(decodeWith(LanesValue, key.key, parsed), (value) => ({ ...key, kind: "lanes" as const, value }))
+  }
 }
 
 /** Builds and checks a weights value before it is written (same rules as when it is read). */
@@ -126,5 +165,8 @@ export const makeWeightsValue = (known: ReadonlyArray<string>, caller: string, w
 export const makeDrainValue = (known: ReadonlyArray<string>, region: string, drained: boolean, meta: ChangeMeta) =>
   Result.flatMap(checkRegion(region, known), () => decodeWith(DrainValue, kvKeys.drain(region), { v: REGION_VALUE_VERSION, drained, ...meta }))
 
+export const makeLanesValue = (known: ReadonlyArray<string>, caller: string, shares: Readonly<Record<string, number>>, meta: ChangeMeta) =>
+  Result.flatMap(checkRegion(caller, known, "caller"), () => decodeWith(LanesValue, kvKeys.lanes(caller), { v: REGION_VALUE_VERSION, shares, ...meta }))
+
 /** The bytes written to KV. Field order is fixed by the schema's construction, not by callers. */
-export const encodeRegionValue = (value: WeightsValue | DrainValue): string => JSON.stringify(value)
+export const encodeRegionValue = (value: ConfigValue): string => JSON.stringify(value)

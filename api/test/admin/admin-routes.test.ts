@@ -136,6 +136,14 @@ describeWithNats("admin HTTP API", () => {
       const undrain = await api.call("POST", "/admin/regions/eu-central/undrain", { body: { reason: "done" } })
       expect(undrain.body.value).toMatchObject({ drained: false, reason: "done" })
 
+      const lanes = await api.call("PUT", "/admin/regions/lanes/us-west", { body: { shares: { canary: 5 }, reason: "intake v2" } })
+      expect(lanes.status).toBe(200)
+      expect(lanes.body).toMatchObject({ key: "lanes.us-west", value: { shares: { canary: 5 }, by: "admin-api", reason: "intake v2" } })
+      expect((await api.call("GET", "/admin/regions")).body.lanes).toEqual({ "us-west": { canary: 5 } })
+      const tooMuch = await api.call("PUT", "/admin/regions/lanes/us-west", { body: { shares: { canary: 80, blue: 30 } } })
+      expect(tooMuch.status).toBe(422)
+      expect(tooMuch.body.error.path).toBe("shares")
+
       const breakers = await api.call("GET", "/admin/breakers")
       expect(breakers.status).toBe(200)
       expect(breakers.body).toEqual(BOARD)

@@ -80,6 +80,23 @@ describeWithNats("dispatch regions (child processes)", () => {
     expect(text.stdout).toContain("KV keeps the last 64 revisions per key")
   }, CLI_TEST_TIMEOUT_MS)
 
+  it("set-lane opens a lane with a share, list shows it, a bad share fails writing nothing", async () => {
+    // Two at a time: a Node start took 90 s on a box with load 35.
+    const [set, tooMuch] = await Promise.all([
+      regions(["set-lane", "us-west", "canary=5", "--reason", "intake v2"]),
+      regions(["set-lane", "us-east", "canary=60", "blue=50"])
+    ])
+    expect(set.stderr).toBe("")
+    expect(set.code).toBe(0)
+    expect(set.stdout).toMatch(/lanes\.us-west is now rev \d+: canary=5%/)
+    expect(await stored("lanes.us-west")).toMatchObject({ v: 1, shares: { canary: 5 }, reason: "intake v2" })
+    expect(tooMuch.code, `${tooMuch.stdout}\n${tooMuch.stderr}`).toBe(1)
+    expect(tooMuch.stderr).toContain("the shares add up to 110%")
+    expect(await fx.kv.get("lanes.us-east")).toBeNull()
+    const list = await regions(["list"])
+    expect(list.stdout).toMatch(/us-west\s+canary=5%\s+rev \d+ by tester@/)
+  }, CLI_TEST_TIMEOUT_MS)
+
   it("bad input fails with a clear message and a non-zero exit, writing nothing", async () => {
     // Three at a time: six Node starts at once on two busy cores took over 30 s.
     const [badFlag, negative, unknown] = await Promise.all([

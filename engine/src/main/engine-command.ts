@@ -33,6 +33,7 @@ export const engineCommand = Command.make("engine", engineFlags, (flags) =>
     httpPort: flags.httpPort,
     instanceId: flags.instanceId,
     region: flags.region,
+    lane: flags.lane,
     clock: flags.clock
   }).pipe(Effect.scoped, Effect.provide(loggerLayer(flags.logFormat)))
 ).pipe(Command.withDescription("Run the dispatch engine: consume ORDERS, match, publish decisions to RESULTS (docs/engine.md)."))
