@@ -6,3 +6,4 @@
 export { apiCommand } from "./main/api-command.ts"
 export { regionsCommand } from "./main/regions-command.ts"
 export { BREAKER_STATE_VALUES, GATEWAY_METRIC_NAMES } from "./observability/metrics.ts"
+export { HEALTH_METRIC_NAMES } from "./health/health-metrics.ts"
