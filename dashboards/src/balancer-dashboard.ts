@@ -116,7 +116,7 @@ export const balancerDashboard: DashboardSpec = {
         },
         {
           title: "Fleet health signals",
-          description: "What the trigger judges each region by: its error ratio and p99 call latency over every caller and gateway in the last minute (defaults: forced open at 50 % or 1 s, with at least 1 call per second).",
+          description: "What does the fleet-health trigger judge each region by? Its error ratio and p99 call latency over every caller and gateway in the last minute (defaults: forced open at 50 % or 1 s, with at least 1 call per second).",
           unit: "short",
           queries: [
             { expr: RECORDED.targetErrorRatio, legend: "{{target}} error ratio" },

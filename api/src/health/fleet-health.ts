@@ -13,7 +13,7 @@
  * still failing breaches again (when it carries enough calls) or is reopened by its own probes.
  */
 import { Context, Effect, Schedule } from "effect"
-import type { Targets } from "../balancer/targets.ts"
+import type { CircuitBreaker } from "../breaker/circuit-breaker.ts"
 import type { HealthMetrics } from "./health-metrics.ts"
 import { type HealthSettings, queryFor } from "./health-settings.ts"
 import { queryPrometheus } from "./prometheus-query.ts"
@@ -46,6 +46,14 @@ export class FleetHealth extends Context.Service<FleetHealth, {
   readonly view: Effect.Effect<FleetHealthView>
 }>()("dispatch/FleetHealth") {}
 
+/** The breakers it forces, one per region in the same order, and their clock (the balancer's `Targets`). */
+export interface RegionBreakers {
+  readonly regions: ReadonlyArray<string>
+  readonly breakers: ReadonlyArray<CircuitBreaker>
+  /** Epoch ms. */
+  readonly now: () => number
+}
+
 /** Worst first: a status later in this list never hides one earlier. */
 const SEVERITY: ReadonlyArray<PrometheusStatus> = ["unreachable", "timeout", "error", "ok"]
 
@@ -53,7 +61,7 @@ const verdictName = (v: RegionVerdict): FleetHealthView["regions"][number]["verd
   v._tag === "Breach" ? "breach" : v._tag === "Healthy" ? "healthy" : v.why
 
 /** Starts the loop in the current scope (it stops with it); the first evaluation runs at once. */
-export const makeFleetHealth = (settings: HealthSettings, targets: Targets, metrics: HealthMetrics) =>
+export const makeFleetHealth = (settings: HealthSettings, targets: RegionBreakers, metrics: HealthMetrics) =>
   Effect.gen(function*() {
     const { regions, breakers, now } = targets
     const started = now()
