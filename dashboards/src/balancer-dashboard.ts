@@ -1,6 +1,12 @@
 /**
  * Region balancer: where does the API gateway send each region's traffic, how do the targets
  * answer, what do the lanes carry, and what are the breakers, weights and drains doing? The page ops watch while they
+        }
+      ]
+    },
+    {
+ * answer, what are the breakers (and the fleet-health signal forcing them open), weights and
+ * drains doing? The page ops watch while they
  * shift traffic between regions.
  */
 import { BREAKER_STATE_VALUES } from "#api"
@@ -138,6 +144,37 @@ export const balancerDashboard: DashboardSpec = {
           unit: "percent",
           queries: [{ expr: `max by (caller, lane) (${selector(M.laneShare, BY_REGION)})`, legend: "{{caller}} {{lane}}" }],
           emptyWhenHealthy: "no lane has been opened with `dispatch regions set-lane`"
+        }
+      ]
+    },
+    {
+      title: "Fleet-wide trigger",
+      panels: [
+        {
+          title: "Forced open by fleet health",
+          description: "Which regions does the fleet-health signal (Prometheus, every gateway's calls) hold open on the gateways, and since when? No series: no gateway runs with --health-prometheus.",
+          unit: "short",
+          kind: "state-timeline",
+          valueText: [{ value: 0, text: "local breaker", color: "green" }, { value: 1, text: "forced open", color: "red" }],
+          queries: [{ expr: `max by (region) (${M.regionForcedOpen})`, legend: "{{region}}" }]
+        },
+        {
+          title: "Fleet health signals",
+          description: "What does the fleet-health trigger judge each region by? Its error ratio and p99 call latency over every caller and gateway in the last minute (defaults: forced open at 50 % or 1 s, with at least 1 call per second).",
+          unit: "short",
+          queries: [
+            { expr: RECORDED.targetErrorRatio, legend: "{{target}} error ratio" },
+            { expr: RECORDED.targetLatencyP99, legend: "{{target}} p99 (s)" }
+          ]
+        },
+        {
+          title: "Health queries to Prometheus",
+          description: "Do the gateways' health queries get answers (ok, no_data) or fail (unreachable, timeout, error: the gateway then fails static)? And how many gateways fail static right now?",
+          unit: "short",
+          queries: [
+            { expr: `sum by (signal, outcome) (rate(${M.healthQueries}[$__rate_interval]))`, legend: "{{signal}} {{outcome}} /s" },
+            { expr: `sum(${M.healthFailStatic})`, legend: "gateways failing static" }
+          ]
         }
       ]
     },

@@ -28,6 +28,7 @@ import {
 } from "../breaker/breaker-config.ts"
 import { regionsFlag } from "../regions/regions-config.ts"
 import { authFlags, authSettings } from "./auth-flags.ts"
+import { healthFlags, healthSettings } from "./health-flags.ts"
 import { runGateway } from "./gateway.ts"
 import { tokenCommand } from "./token-command.ts"
 
@@ -68,7 +69,8 @@ export const apiFlags = {
   outlierFailures: intSetting("outlier-failures", "DISPATCH_OUTLIER_FAILURES", DEFAULT_CONSECUTIVE_FAILURES, between(1, 100_000), "consecutive failures that eject a region"),
   outlierEjectionMs: intSetting("outlier-ejection-ms", "DISPATCH_OUTLIER_EJECTION_MS", DEFAULT_BASE_EJECTION_TIME_MS, between(1, 3_600_000), "base ejection time, ms"),
   logFormat: logFormatFlag,
-  ...authFlags
+  ...authFlags,
+  ...healthFlags
 }
 
 type BreakerFlags = Pick<
@@ -119,10 +121,11 @@ export const targetSettings = (flags: BreakerFlags): Result.Result<TargetSetting
 }
 
 export const apiCommand = Command.make("api", apiFlags, (flags) =>
-  Effect.all([Effect.fromResult(targetSettings(flags)), authSettings(flags)]).pipe(
-    Effect.flatMap(([targets, auth]) =>
+  Effect.all([Effect.fromResult(targetSettings(flags)), authSettings(flags), Effect.fromResult(healthSettings(flags))]).pipe(
+    Effect.flatMap(([targets, auth, health]) =>
       runGateway({
         auth,
+        health,
         nats: natsSettings(flags, `dispatch-api@${flags.host}:${flags.port}`),
         opsNkeyFile: Option.getOrUndefined(flags.opsNkey),
         host: flags.host,

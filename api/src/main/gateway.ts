@@ -1,7 +1,7 @@
 /**
  * The gateway process, composed: markets (to find a pickup's home region), NATS (and the
  * streams and buckets the fallback writes to), the live region table, one breaker per target
- * region, the balancer and the HTTP server. Everything lives in the caller's scope: closing it
+ * region (forced open by the fleet-health trigger when it runs), the balancer and the HTTP server. Everything lives in the caller's scope: closing it
  * (SIGINT/SIGTERM under `runMain`) stops the listener, then drains NATS.
  */
 import { Context, Effect, Layer } from "effect"
@@ -12,6 +12,9 @@ import { makeTokenVerifier, type ClaimSettings } from "../auth/caller-token.ts"
 import { Balancer, makeBalancer, type BalancerSettings } from "../balancer/balancer.ts"
 import { BreakerBoard } from "../balancer/breaker-board.ts"
 import { boardOf, makeTargets, type TargetSettings } from "../balancer/targets.ts"
+import { makeFleetHealth } from "../health/fleet-health.ts"
+import { makeHealthMetrics } from "../health/health-metrics.ts"
+import type { HealthSettings } from "../health/health-settings.ts"
 import { CallerAuth } from "../http/authentication.ts"
 import { GatewayMetrics } from "../http/gateway-metrics.ts"
 import { serveGateway } from "../http/server.ts"
@@ -40,6 +43,8 @@ export interface GatewayConfig {
   readonly targets: TargetSettings
   /** How `/v1` callers are authenticated (`--auth`): the keys, and the `iss`/`aud` tokens must carry. */
   readonly auth: { readonly keys: AuthKeys; readonly claims: ClaimSettings }
+  /** The fleet-health trigger (`--health-prometheus`); off when undefined. */
+  readonly health?: HealthSettings | undefined
 }
 
 export interface GatewayOptions {
@@ -64,7 +69,9 @@ export const startGateway = (config: GatewayConfig, options: GatewayOptions = {}
     const balancer = yield* makeBalancer({ client, catalog, targets, metrics, settings: config.balancer, ...(options.random ? { random: options.random } : {}) }).pipe(
       Effect.provideContext(regionContext)
     )
-    const board = yield* boardOf(targets).pipe(Effect.provideContext(regionContext))
+    const healthMetrics = makeHealthMetrics(gatewayMetrics.registry)
+    const fleetHealth = config.health === undefined ? undefined : yield* makeFleetHealth(config.health, targets, healthMetrics)
+    const board = yield* boardOf(targets, fleetHealth?.view).pipe(Effect.provideContext(regionContext))
     const adminClient = config.opsNkeyFile === undefined
       ? client
       : yield* connectNats({ servers: config.nats.servers, name: `${config.nats.name}/admin`, nkeyFile: config.opsNkeyFile })

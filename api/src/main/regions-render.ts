@@ -3,6 +3,7 @@
  * output pastes into tickets and chat). `--json` prints region-views.ts shapes instead.
  */
 import type { BreakerBoardSnapshot } from "../balancer/breaker-board.ts"
+import type { FleetHealthView } from "../health/fleet-health.ts"
 import type { HistoryEntry, RegionHistory, RegionListing } from "../regions/region-store.ts"
 import { weightsOf } from "../regions/region-table.ts"
 import type { ChangeMeta, ConfigValue } from "../regions/region-values.ts"
@@ -75,15 +76,31 @@ type BreakerRow = BreakerBoardSnapshot["targets"][number]
 /** When the breaker next lets a call through: `-` closed (every call goes), else the wait, `next call`, or `probing` (every probe out). */
 const retryIn = (t: BreakerRow): string => {
   if (t.state === "closed") return "-"
+  if (t.forcedOpen === true) return "when released"
   if (t.retryAfterMs === null) return "probing"
   return t.retryAfterMs === 0 ? "next call" : `${(t.retryAfterMs / 1000).toFixed(1)} s`
 }
 const countAndRate = (n: number, percent: number) => `${n} (${percent.toFixed(1)}%)`
 
+/** The fleet-health trigger's line(s): off, or Prometheus's status and each breaching region. */
+const renderFleetHealth = (health: FleetHealthView | null): ReadonlyArray<string> => {
+  if (health === null) return ["fleet health: off (no --health-prometheus)"]
+  const every = `every ${(health.intervalMs / 1000).toFixed(1)} s`
+  const head = health.status === "starting"
+    ? `fleet health: prometheus ${health.prometheusUrl}, ${every}: not asked yet`
+    : health.status === "ok"
+    ? `fleet health: prometheus ${health.prometheusUrl}, ${every}: answering since ${iso(health.since)}`
+    : `fleet health: prometheus ${health.prometheusUrl}, ${every}: ${health.status} since ${iso(health.since)} (${health.lastError ?? "no detail"}); fail-static: no breaker is forced open without an answer`
+  const breaches = health.regions.filter((r) => r.verdict === "breach").map((r) =>
+    `  ${r.region}: ${r.signal} ${r.value === null ? "+Inf" : r.value.toPrecision(3)} >= ${r.threshold}: forced open on every gateway`
+  )
+  return [head, ...breaches]
+}
+
 export const renderBreakers = (board: BreakerBoardSnapshot): string => {
   const rows = board.targets.map((t) => [
     t.target,
-    t.state,
+    t.forcedOpen === true ? `${t.state} (forced)` : t.state,
     String(t.calls),
     countAndRate(t.failures, t.failureRatePercent),
     countAndRate(t.slowCalls, t.slowCallRatePercent),
@@ -93,6 +110,9 @@ export const renderBreakers = (board: BreakerBoardSnapshot): string => {
   ])
   return [
     `breakers at ${iso(board.at)} (calls in each breaker's window)`,
-    renderTable(["target", "state", "calls", "failed (rate)", "slow (rate)", "retry in", "ejected until", "drained"], rows)
+    renderTable(["target", "state", "calls", "failed (rate)", "slow (rate)", "retry in", "ejected until", "drained"], rows),
+    "",
+    // A gateway older than the trigger sends no `fleetHealth`.
+    ...renderFleetHealth(board.fleetHealth ?? null)
   ].join("\n")
 }

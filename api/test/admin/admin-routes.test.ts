@@ -17,7 +17,8 @@ import { REGIONS, useNatsFixture } from "../regions/nats-fixture.ts"
 const TOKEN = "s3cret-admin-token-for-tests"
 const BOARD: BreakerBoardSnapshot = {
   at: 1_700_000_000_000,
-  targets: [{ target: "us-east", state: "open", calls: 10, failures: 6, slowCalls: 0, failureRatePercent: 60, slowCallRatePercent: 0, retryAfterMs: 1200, ejectedUntil: null, drained: false, lastTransitionAt: 1_699_999_999_000 }]
+  targets: [{ target: "us-east", state: "open", calls: 10, failures: 6, slowCalls: 0, failureRatePercent: 60, slowCallRatePercent: 0, retryAfterMs: 1200, ejectedUntil: null, drained: false, lastTransitionAt: 1_699_999_999_000, forcedOpen: false }],
+  fleetHealth: null
 }
 
 describe("admin token check", () => {
