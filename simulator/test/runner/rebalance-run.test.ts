@@ -26,5 +26,5 @@ describe("rebalancing in a run", () => {
       assert.strictEqual(run.settings.reposition?.method, "rebalance")
       const again = yield* runRecorded(600, "greedy", { reposition, drivers: 90 })
       assert.strictEqual(kpiJson(again.kpis), kpiJson(run.kpis))
-    }))
+    }), 240_000)
 })
