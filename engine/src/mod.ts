@@ -32,6 +32,8 @@ export { TripRoutes } from "./roads/trip-routes.ts"
 export { readRoadShapes, type RoadShape } from "./roads/road-shapes.ts"
 export { EtaModel } from "./eta/eta-model.ts"
 
+// The batch policy's exact assignment solver, which the simulator's rebalancing solves with too
+export { assignSparse } from "./matching/assignment.ts"
 // The policies (one registry) and the matcher, for the simulator's in-process mode
 export { POLICIES, type PolicyName, policyChoicesText } from "./matching/policies.ts"
 export type { Policy } from "./matching/policy.ts"
