@@ -114,8 +114,12 @@ export class RouteFinder {
     const { rankOf, forwardStart, forwardHub, forwardDist } = this.labels
     const r = rankOf[v]!
     let best = Infinity
-    for (let i = forwardStart[r]!; i < forwardStart[r + 1]!; i++) {
-      const d = forwardDist[i]! + dense[forwardHub[i]!]!
+    for (let i = forwardStart[r]!, end = forwardStart[r + 1]!; i < end; i++) {
+      const f = forwardDist[i]!
+      ;(globalThis as any).__reads++
+      // Sorted by distance: no entry from here on beats `best`.
+      if (f >= best) break
+      const d = f + dense[forwardHub[i]!]!
       if (d < best) best = d
     }
     return best
@@ -166,7 +170,14 @@ export class RouteFinder {
     const dense = this.#toLast
     const { rankOf, forwardStart, forwardHub, forwardDist } = this.labels
     const r = rankOf[w]!
-    for (let i = forwardStart[r]!; i < forwardStart[r + 1]!; i++) if (forwardDist[i]! + dense[forwardHub[i]!]! === ms) return true
+    // The label is sorted by distance (hub-labels.ts) and the last node's entries are at least
+    // 0: past an entry farther than `ms` alone, none can make it.
+    for (let i = forwardStart[r]!, end = forwardStart[r + 1]!; i < end; i++) {
+      const d = forwardDist[i]!
+      ;(globalThis as any).__reads++
+      if (d > ms) return false
+      if (d + dense[forwardHub[i]!]! === ms) return true
+    }
     return false
   }
 
