@@ -43,6 +43,7 @@ export { DEFAULT_BATCH_MAX_ORDERS, DEFAULT_BATCH_WINDOW_MS, defaultDispatchSetti
 export { findExecutable } from "./transport/executables.ts"
 export { connectNats, Nats, type NatsClient, type NatsSettings, readNkeySeed } from "./transport/nats/connection.ts"
 export { findNatsServer, LocalNatsServer } from "./transport/nats/local-server.ts"
+export { clusterNodeArgs } from "./transport/nats/local-cluster.ts"
 export type { NatsRole } from "./transport/nats/permissions.ts"
 export { prepareNatsAuth, seedFile } from "./transport/nats/server-auth.ts"
 export { type Intake, makeIntake, runRegionIntake } from "./transport/nats/region-intake.ts"

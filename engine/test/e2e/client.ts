@@ -94,14 +94,15 @@ export class TestClient {
     this.kvm = new Kvm(nc)
   }
 
+  /** `url`: one server, or a cluster's servers comma-separated. */
   static async connect(url: string, name = "e2e-client"): Promise<TestClient> {
-    const nc = await connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 250, noAsyncTraces: true })
+    const nc = await connect({ servers: url.split(","), name, maxReconnectAttempts: -1, reconnectTimeWait: 250, noAsyncTraces: true })
     return new TestClient(nc, jetstream(nc, { timeout: PUBLISH_ATTEMPT_TIMEOUT_MS }), await jetstreamManager(nc, { timeout: 5_000 }))
   }
 
-  /** Creates the streams and buckets as the engine would (to publish a backlog before any engine runs). */
-  async ensureStreams(): Promise<void> {
-    await Effect.runPromise(ensureStreamsAndBuckets({ nc: this.nc, js: this.js, jsm: this.jsm, kvm: this.kvm }))
+  /** Creates the streams and buckets as the engine would (to publish a backlog before any engine runs), or as `nats init --replicas` would. */
+  async ensureStreams(replicas?: number): Promise<void> {
+    await Effect.runPromise(ensureStreamsAndBuckets({ nc: this.nc, js: this.js, jsm: this.jsm, kvm: this.kvm }, { replicas }))
   }
 
   async close(): Promise<void> {
