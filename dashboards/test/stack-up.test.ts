@@ -7,13 +7,15 @@
  * the suite takes a few minutes on a loaded machine: every wait is for a line or an exit.
  */
 import { describeWithNats, isAlive } from "#engine/testing"
-import { RunningChild } from "#engine"
+import { KV_BUCKETS, readNkeySeed, RunningChild, STREAMS } from "#engine"
 import { execFileSync, spawn } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { createServer, type Server } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, expect, it } from "vitest"
+import { jetstreamManager } from "@nats-io/jetstream"
+import { connect, nkeyAuthenticator } from "@nats-io/transport-node"
 import { MAX_PORT_OFFSET, stackPorts, type StackPorts } from "../src/stack/stack-plan.ts"
 import { REPO_ROOT } from "./support/dispatch-process.ts"
 
@@ -32,7 +34,7 @@ const listen = (port: number) =>
     server.listen(port, "127.0.0.1", () => resolve(server))
   })
 
-const allPorts = (p: StackPorts) => [p.nats, p.prometheus, p.api, p.simulator, ...p.engines.map((e) => e.port)]
+const allPorts = (p: StackPorts) => [p.nats, p.prometheus, p.api, p.simulator, ...p.engines.map((e) => e.port), ...p.natsNodes.flatMap((n) => [n.port, n.routePort])]
 
 /** An offset whose ports are all free now (other suites and stacks share the machine). */
 const freeOffset = async (): Promise<number> => {
@@ -87,14 +89,14 @@ interface Stack {
   readonly exitCode: () => Promise<number | null>
 }
 
-const stackUp = async (name: string): Promise<Stack> => {
+const stackUp = async (name: string, extra: ReadonlyArray<string> = []): Promise<Stack> => {
   const offset = await freeOffset()
   const dir = join(work, name)
   const lines: Array<string> = []
   const child = await RunningChild.start({
     name: `stack ${name}`,
     command: NODE_BIN,
-    args: [DISPATCH, "stack", "up", "--dir", dir, "--port-offset", String(offset), "--no-drill"],
+    args: [DISPATCH, "stack", "up", "--dir", dir, "--port-offset", String(offset), "--no-drill", ...extra],
     cwd: REPO_ROOT,
     onLine: (line) => void lines.push(line)
   })
@@ -158,6 +160,35 @@ describeWithNats("dispatch stack up", () => {
       }
       expect(stack.lines.filter((l) => / died/.test(l)), "no other death reported").toHaveLength(1)
       expect(await allGone(started.map((p) => p.pid))).toEqual([])
+    } finally {
+      await stack.child.stop()
+    }
+  }, 600_000)
+
+  it("--cluster: three nodes, every stream and bucket with 3 replicas, everyone given all three; a dead node is restarted; SIGTERM stops all", async () => {
+    const stack = await stackUp("cluster", ["--cluster"])
+    try {
+      const urls = stack.ports.natsNodes.map((n) => `nats://127.0.0.1:${n.port}`).join(",")
+      await stack.line(new RegExp(`^stack: NATS ${urls} \\(a 3-node JetStream cluster`))
+      for (const pattern of ENGINES_UP) await stack.line(pattern)
+      const started = descendants(stack.child.pid)
+      expect(started.filter((p) => p.args.includes("dispatch.ts engine") && p.args.includes(`--nats ${urls}`))).toHaveLength(3)
+      const nc = await connect({ servers: urls.split(","), authenticator: nkeyAuthenticator(readNkeySeed(join(stack.dir, "nats-seeds", "ops.nk"))) })
+      try {
+        const jsm = await jetstreamManager(nc)
+        for (const name of [STREAMS.orders, STREAMS.results, `KV_${KV_BUCKETS.leases}`]) expect((await jsm.streams.info(name)).config.num_replicas, name).toBe(3)
+      } finally {
+        await nc.close()
+      }
+      const n2 = started.find((p) => p.args.includes("--server_name n2"))!
+      process.kill(n2.pid, "SIGKILL")
+      await stack.line(new RegExp(`^stack: nats-n2 \\(pid ${n2.pid}\\) died: signal SIGKILL`))
+      await stack.line(/^stack: nats-n2 restarted \(pid \d+\)/)
+      const running = descendants(stack.child.pid)
+      process.kill(stack.child.pid, "SIGTERM")
+      expect(await stack.exitCode()).toBe(0)
+      expect(stack.lines.filter((l) => l.startsWith("stack: stopped nats-n"))).toHaveLength(3)
+      expect(await allGone([...started, ...running].map((p) => p.pid))).toEqual([])
     } finally {
       await stack.child.stop()
     }

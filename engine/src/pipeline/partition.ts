@@ -54,8 +54,14 @@ const RETRY_DELAY_MS = 500
  * in a batch window or the carry-over may hold; the rest is kept for new messages.
  */
 export const HELD_SHARE = 0.75
-/** How long shutdown waits for publishes in flight (ms). */
-const DRAIN_TIMEOUT_MS = 5_000
+/**
+ * How long shutdown waits for publishes in flight (ms): longer than one can last (the NATS
+ * publisher retries a timed-out publish: 5 attempts of 2 s plus backoff, ~12 s). A decision
+ * that lands after the partition is handed back is unknown to the next owner's rebuild, which
+ * hands its driver out again: with 5 s, a rolling restart of a 3-node cluster (leaders moving,
+ * publishes slow but stored) gave 48 drivers two orders each (engine/test/e2e/cluster-faults.test.ts).
+ */
+const DRAIN_TIMEOUT_MS = 30_000
 /** While the supply is stale, how often the matcher looks whether it is current again (ms). */
 const SUPPLY_POLL_MS = 100
 

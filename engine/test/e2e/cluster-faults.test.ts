@@ -28,7 +28,8 @@ const ACK_WAIT_MS = 3_000
 const REPLICATED = [STREAMS.orders, STREAMS.results, `KV_${KV_BUCKETS.leases}`, `KV_${KV_BUCKETS.drivers}`]
 const CURRENT_TIMEOUT_MS = 30_000
 /** Three servers, 2,000 replicated driver keys and up to two engines start before each run, on a shared 2-core machine. */
-const TEST_TIMEOUT_MS = 150_000
+const TEST_TIMEOUT_MS = 240_000
+const ENGINE_START_TIMEOUT_MS = 90_000
 
 describeWithNats("engine on a 3-node JetStream cluster under faults (separate processes, R3 file stores)", () => {
   const freshWorld = useFreshClusterWorld()
@@ -39,7 +40,7 @@ describeWithNats("engine on a 3-node JetStream cluster under faults (separate pr
   }
 
   const engine = (url: string, instanceId: string, waitFor: "consuming" | "listening" = "consuming") =>
-    EngineProcess.start({ natsUrl: url, instanceId, leaseTtlMs: LEASE_TTL_MS, ackWaitMs: ACK_WAIT_MS, waitFor })
+    EngineProcess.start({ natsUrl: url, instanceId, leaseTtlMs: LEASE_TTL_MS, ackWaitMs: ACK_WAIT_MS, waitFor, startTimeoutMs: ENGINE_START_TIMEOUT_MS })
 
   /** A stream's leader (server_name), asked until the cluster answers (it may be electing). */
   const leaderOf = async (c: TestClient, stream: string): Promise<string> => {
