@@ -34,7 +34,8 @@ const listen = (port: number) =>
     server.listen(port, "127.0.0.1", () => resolve(server))
   })
 
-const allPorts = (p: StackPorts) => [p.nats, p.prometheus, p.api, p.simulator, ...p.engines.map((e) => e.port), ...p.natsNodes.flatMap((n) => [n.port, n.routePort])]
+/** Each once: the first cluster node's client port is `nats`'s. */
+const allPorts = (p: StackPorts) => [...new Set([p.nats, p.prometheus, p.api, p.simulator, ...p.engines.map((e) => e.port), ...p.natsNodes.flatMap((n) => [n.port, n.routePort])])]
 
 /** An offset whose ports are all free now (other suites and stacks share the machine). */
 const freeOffset = async (): Promise<number> => {
