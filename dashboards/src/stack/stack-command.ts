@@ -30,7 +30,7 @@ const up = Command.make("up", {
   ),
   cluster: Flag.Boolean("cluster").pipe(
     Flag.withDefault(false),
-    Flag.withDescription("run NATS as a 3-node JetStream cluster (client ports 4222-4224, routes 6222-6224, plus the offset), every stream and bucket with 3 replicas, every child given all three URLs; a dead node is restarted (docs/scaling.md) (default: one nats-server)")
+    Flag.withDescription("run NATS as a 3-node JetStream cluster (client ports 4222-4224, routes 6222-6224, plus the offset), every stream and bucket with 3 replicas, every child given all three URLs; a dead node is restarted (docs/scaling.md); with --nats: that is a cluster, init it with 3 replicas (default: one nats-server)")
   ),
   noDrill: Flag.Boolean("no-drill").pipe(Flag.withDefault(false), Flag.withDescription("skip the drill (bad input, a regional outage, every region down; docs/dashboards.md) (default: play it once)"))
 }, (flags) =>

@@ -19,6 +19,8 @@ import { ensureStreamsAndBuckets } from "../../src/transport/nats/setup.ts"
 const PUBLISH_DEADLINE_MS = 60_000
 const PUBLISH_ATTEMPT_TIMEOUT_MS = 2_000
 const RETRY_PAUSE_MS = 100
+/** Reads of a whole stream before the client gives up. */
+const READ_ATTEMPTS = 5
 
 /**
  * Downtown San Francisco: where the tests put drivers and pickups. Its diagonal (about 4.2 km)
@@ -199,9 +201,19 @@ export class TestClient {
     return out
   }
 
-  /** Every decision in RESULTS, parsed, with its traceparent. */
+  /**
+   * Every decision in RESULTS, parsed, with its traceparent. Read again when a read fails: on a
+   * cluster that just lost a node, creating the reading consumer can time out while leaders
+   * are elected.
+   */
   async decisions(): Promise<Array<DecisionRecord>> {
-    const messages = await this.readStream(STREAMS.results)
+    let messages: Array<StoredMessage> | undefined
+    for (let attempt = 1; messages === undefined; attempt++) {
+      messages = await this.readStream(STREAMS.results).catch((e: unknown) => {
+        if (attempt >= READ_ATTEMPTS) throw e
+        return sleep(RETRY_PAUSE_MS * 10).then(() => undefined)
+      })
+    }
     return messages.map((m) => ({
       seq: m.seq,
       subject: m.subject,

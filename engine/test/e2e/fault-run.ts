@@ -105,10 +105,12 @@ export const checkRun = async (
   c: TestClient,
   traceIds: ReadonlyMap<string, string>,
   extra: () => Record<string, string | number>,
-  engines: ReadonlyArray<EngineProcess>
+  engines: ReadonlyArray<EngineProcess>,
+  /** How long every order may take to be decided after the run (ms). */
+  decideTimeoutMs = 60_000
 ) => {
   const ids = [...traceIds.keys()]
-  const records = await c.awaitDecisions(ids, 60_000)
+  const records = await c.awaitDecisions(ids, decideTimeoutMs)
   const a = audit(ids, records, traceIds)
   let redeliveries = 0
   let duplicateDecisions = 0
