@@ -1,6 +1,12 @@
 /**
  * Region balancer: where does the API gateway send each region's traffic, how do the targets
- * answer, and what are the breakers, weights and drains doing? The page ops watch while they
+ * answer, what do the lanes carry, and what are the breakers, weights and drains doing? The page ops watch while they
+        }
+      ]
+    },
+    {
+ * answer, what are the breakers (and the fleet-health signal forcing them open), weights and
+ * drains doing? The page ops watch while they
  * shift traffic between regions.
  */
 import { BREAKER_STATE_VALUES } from "#api"
@@ -29,7 +35,7 @@ const breakerState: PanelSpec = {
 export const balancerDashboard: DashboardSpec = {
   uid: "dispatch-region-balancer",
   title: "Dispatch region balancer",
-  description: "Traffic, outcomes, latency, circuit breakers, weights, drains and rate limits of the API gateway's region balancer.",
+  description: "Traffic, outcomes, latency, lanes, circuit breakers, weights, drains and rate limits of the API gateway's region balancer.",
   variables: [regionVariable],
   rows: [
     {
@@ -103,6 +109,76 @@ export const balancerDashboard: DashboardSpec = {
       ]
     },
     {
+      title: "Lanes",
+      panels: [
+        {
+          title: "Traffic by lane",
+          description: "How much of each target's traffic is in each lane (main, or a canary lane from x-dispatch-lane or a lane share)?",
+          unit: "reqps",
+          stacked: true,
+          queries: [{ expr: sumRate(M.balancerRequests, ["target", "lane"], byRegion), legend: "{{target}} {{lane}}" }]
+        },
+        {
+          title: "Lane fallbacks to main",
+          description: "How many lane calls per second found no intake of their lane in the target region and went to its main intake instead?",
+          unit: "ops",
+          queries: [{ expr: sumRate(M.laneFallbacks, ["target", "lane"], byRegion), legend: "{{target}} {{lane}}" }],
+          emptyWhenHealthy: "no lane traffic, or every lane has an intake up in its target region"
+        },
+        {
+          title: "Latency p99 by lane",
+          description: "Are the calls of a canary lane slower than main's?",
+          unit: "s",
+          queries: [{ expr: quantile(0.99, M.balancerLatency, ["lane"], byRegion), legend: "{{lane}} p99" }]
+        },
+        {
+          title: "Intake requests by lane",
+          description: "Which lane's engine intakes answer how many requests per second, and how (ok, invalid, error)?",
+          unit: "reqps",
+          stacked: true,
+          queries: [{ expr: sumRate(M.intakeRequests, ["region", "lane", "outcome"]), legend: "{{region}} {{lane}} {{outcome}}" }]
+        },
+        {
+          title: "Lane shares",
+          description: "Which percentage of each caller region's requests without a lane header goes down each lane (KV dispatch_config lanes.<caller>)?",
+          unit: "percent",
+          queries: [{ expr: `max by (caller, lane) (${selector(M.laneShare, BY_REGION)})`, legend: "{{caller}} {{lane}}" }],
+          emptyWhenHealthy: "no lane has been opened with `dispatch regions set-lane`"
+        }
+      ]
+    },
+    {
+      title: "Fleet-wide trigger",
+      panels: [
+        {
+          title: "Forced open by fleet health",
+          description: "Which regions does the fleet-health signal (Prometheus, every gateway's calls) hold open on the gateways, and since when? No series: no gateway runs with --health-prometheus.",
+          unit: "short",
+          kind: "state-timeline",
+          valueText: [{ value: 0, text: "local breaker", color: "green" }, { value: 1, text: "forced open", color: "red" }],
+          queries: [{ expr: `max by (region) (${M.regionForcedOpen})`, legend: "{{region}}" }]
+        },
+        {
+          title: "Fleet health signals",
+          description: "What does the fleet-health trigger judge each region by? Its error ratio and p99 call latency over every caller and gateway in the last minute (defaults: forced open at 50 % or 1 s, with at least 1 call per second).",
+          unit: "short",
+          queries: [
+            { expr: RECORDED.targetErrorRatio, legend: "{{target}} error ratio" },
+            { expr: RECORDED.targetLatencyP99, legend: "{{target}} p99 (s)" }
+          ]
+        },
+        {
+          title: "Health queries to Prometheus",
+          description: "Do the gateways' health queries get answers (ok, no_data) or fail (unreachable, timeout, error: the gateway then fails static)? And how many gateways fail static right now?",
+          unit: "short",
+          queries: [
+            { expr: `sum by (signal, outcome) (rate(${M.healthQueries}[$__rate_interval]))`, legend: "{{signal}} {{outcome}} /s" },
+            { expr: `sum(${M.healthFailStatic})`, legend: "gateways failing static" }
+          ]
+        }
+      ]
+    },
+    {
       title: "Weights and drains",
       panels: [
         {
@@ -121,7 +197,7 @@ export const balancerDashboard: DashboardSpec = {
         },
         {
           title: "Config changes",
-          description: "When did the gateway apply a weight or drain change from KV?",
+          description: "When did the gateway apply a weight, drain, lane share or rate limit change from KV?",
           unit: "short",
           queries: [{ expr: `sum by (kind) (increase(${M.configChanges}[$__rate_interval]))`, legend: "{{kind}}" }],
           emptyWhenHealthy: "nobody changed weights or drains since the gateway started"

@@ -18,8 +18,17 @@ export const RECORDED = {
   matchRatio: "market:dispatch_orders_match_ratio:rate5m",
   decisionLatencyP50: "market:dispatch_decision_latency_seconds:p50_rate1m",
   decisionLatencyP99: "market:dispatch_decision_latency_seconds:p99_rate1m",
-  balancerErrorRatio: "caller_target:dispatch_balancer_error_ratio:rate1m"
+  balancerErrorRatio: "caller_target:dispatch_balancer_error_ratio:rate1m",
+  // The fleet-wide view of each target region, over every caller and gateway: what the
+  // gateway's fleet-health trigger reads (api/src/health/health-settings.ts).
+  targetRequests: "target:dispatch_balancer_requests:rate1m",
+  targetErrorRatio: "target:dispatch_balancer_error_ratio:rate1m",
+  targetLatencyP99: "target:dispatch_balancer_request_duration_seconds:p99_rate1m"
 } as const
+
+/** Calls made to a target: a breaker's `rejected` is no call and says nothing of the target. */
+const MADE = `outcome!="rejected"`
+const FAILED = `outcome=~"error|timeout|no_responders"`
 
 const byMarket = ["market"]
 
@@ -42,5 +51,8 @@ export const RECORDING_RULES: ReadonlyArray<RecordingRule> = [
       sumRate(M.balancerRequests, ["caller", "target"], [`outcome!="ok"`], "1m"),
       sumRate(M.balancerRequests, ["caller", "target"], [], "1m")
     )
-  }
+  },
+  { record: RECORDED.targetRequests, expr: sumRate(M.balancerRequests, ["target"], [MADE], "1m") },
+  { record: RECORDED.targetErrorRatio, expr: ratioOrZero(sumRate(M.balancerRequests, ["target"], [FAILED], "1m"), RECORDED.targetRequests) },
+  { record: RECORDED.targetLatencyP99, expr: quantile(0.99, M.balancerLatency, ["target"], [], "1m") }
 ]

@@ -11,7 +11,8 @@ import { describe, expect, it } from "vitest"
 import { ALERT_RULES } from "../src/alert-rules.ts"
 import { DASHBOARDS } from "../src/dashboards.ts"
 import { PROMETHEUS_DATASOURCE } from "../src/datasource.ts"
-import { unknownNamesIn } from "../src/metric-names.ts"
+import { DEFAULT_ERROR_RATIO_QUERY, DEFAULT_LATENCY_QUERY } from "#api"
+import { seriesNamesIn, unknownNamesIn } from "../src/metric-names.ts"
 import { buildDashboard } from "../src/panels.ts"
 import { RECORDING_RULES } from "../src/recording-rules.ts"
 
@@ -83,6 +84,12 @@ describe("dashboards", () => {
 describe("rules", () => {
   it.each([...RECORDING_RULES.map((r) => [r.record, r.expr] as const), ...ALERT_RULES.map((r) => [r.alert, r.expr] as const)])("%s names only defined metrics", (_, expr) => {
     expect(unknownNamesIn(expr)).toEqual([])
+  })
+
+  it.each([["error ratio", DEFAULT_ERROR_RATIO_QUERY], ["latency", DEFAULT_LATENCY_QUERY]])("the gateway's default fleet-health %s query reads only recorded or defined series", (_, query) => {
+    const expr = query.replaceAll("$region", "us-east")
+    expect(unknownNamesIn(expr)).toEqual([])
+    expect(seriesNamesIn(expr).every((name) => RECORDING_RULES.some((r) => r.record === name))).toBe(true)
   })
 
   it("every alert has a severity, a summary and a runbook line", () => {

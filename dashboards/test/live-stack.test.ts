@@ -56,7 +56,7 @@ describeWithPrometheus("dashboards on a running stack", () => {
       prometheus = await LocalPrometheus.start(prometheusConfig({ targets, scrapeInterval: SCRAPE_INTERVAL, ruleFiles: SHIPPED_RULES }))
       // One after another: two cores, and each start is CPU-bound (type stripping, module load).
       const started: Array<RunningPart> = []
-      for (const spec of PARTS) started.push(await startPart(spec, nats.url, ports.get(spec.job)!))
+      for (const spec of PARTS) started.push(await startPart(spec, nats.url, prometheus.url, ports.get(spec.job)!))
       parts = started
       await Promise.all(running().map((p) => p.spec.drive?.(p.ctx)))
       await sleep(SETTLE_MS)

@@ -15,6 +15,7 @@ export { loadMarketCatalog, marketFilesFromEnv, parseMarket, SHIPPED_MARKET_FILE
 export { EtaParameters, type Market, MAX_SPEED_FACTOR, MIN_SPEED_FACTOR } from "./domain/market.ts"
 export { ClockTick, Decision, DRIVER_STATUSES, DriverState, type DriverStatus, EpochMillis, MAX_MAX_WAIT_MS, MAX_REASON_LENGTH, MIN_MAX_WAIT_MS, OrderCancelled, OrderMatched, OrderRequested, OrderUnmatched, UNMATCHED_REASONS, type UnmatchedReason, WIRE_VERSION } from "./domain/messages.ts"
 export { decodeJsonText, type FieldProblem, fieldProblems, renderPath } from "./domain/schema-issues.ts"
+export { LANE_HEADER, laneProblem, MAIN_LANE } from "./domain/lanes.ts"
 export { KV_BUCKETS, kvKeys, STREAMS, subjects } from "./domain/subjects.ts"
 
 // ETA models
@@ -31,6 +32,8 @@ export { TripRoutes } from "./roads/trip-routes.ts"
 export { readRoadShapes, type RoadShape } from "./roads/road-shapes.ts"
 export { EtaModel } from "./eta/eta-model.ts"
 
+// The batch policy's exact assignment solver, which the simulator's rebalancing solves with too
+export { assignSparse } from "./matching/assignment.ts"
 // The policies (one registry) and the matcher, for the simulator's in-process mode
 export { POLICIES, type PolicyName, policyChoicesText } from "./matching/policies.ts"
 export type { Policy } from "./matching/policy.ts"
@@ -40,6 +43,7 @@ export { DEFAULT_BATCH_MAX_ORDERS, DEFAULT_BATCH_WINDOW_MS, defaultDispatchSetti
 export { findExecutable } from "./transport/executables.ts"
 export { connectNats, Nats, type NatsClient, type NatsSettings, readNkeySeed } from "./transport/nats/connection.ts"
 export { findNatsServer, LocalNatsServer } from "./transport/nats/local-server.ts"
+export { clusterNodeArgs } from "./transport/nats/local-cluster.ts"
 export type { NatsRole } from "./transport/nats/permissions.ts"
 export { prepareNatsAuth, seedFile } from "./transport/nats/server-auth.ts"
 export { type Intake, makeIntake, runRegionIntake } from "./transport/nats/region-intake.ts"
@@ -62,5 +66,5 @@ export { type Child, type ChildExit, type ChildReadiness, type ChildSpec, spawnC
 // Flags every command builds on, and the logger
 export { above, atLeast, between, choiceFlag, finiteFlag, intFlag, isInRange, type Range, splitList, stringFlag } from "./cli/flags.ts"
 export { runAsTool } from "./cli/cli-output.ts"
-export { DEFAULT_REGIONS, logFormatFlag, marketFileListFlag, marketFilesFlag, natsFlags, natsSettings, regionFlag } from "./cli/shared-flags.ts"
+export { DEFAULT_REGIONS, laneFlag, logFormatFlag, marketFileListFlag, marketFilesFlag, natsFlags, natsSettings, regionFlag } from "./cli/shared-flags.ts"
 export { loggerLayer } from "./main/logging.ts"

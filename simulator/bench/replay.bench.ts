@@ -17,7 +17,7 @@
 import { loadMarketCatalog, type PolicyName, SHIPPED_MARKET_FILES } from "#engine"
 import { Effect } from "effect"
 import { existsSync } from "node:fs"
-import { defaultRepositionSettings } from "../src/fleet/repositioning.ts"
+import { defaultHeuristicSettings } from "../src/fleet/repositioning.ts"
 import { markdownSummary } from "../src/report/markdown-summary.ts"
 import { marketEta } from "../src/scenario/inputs.ts"
 import { replaySettings } from "../src/runner/defaults.ts"
@@ -53,7 +53,7 @@ const bench = Effect.gen(function*() {
   console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
   for (const w of workloads) {
     const settings = (policy: PolicyName) =>
-      replaySettings(market, eta, policy, { drivers: w.drivers, reposition: w.reposition ? defaultRepositionSettings : undefined })
+      replaySettings(market, eta, policy, { drivers: w.drivers, reposition: w.reposition ? defaultHeuristicSettings : undefined })
     const base = settings("greedy")
     const scanStart = performance.now()
     const scan = yield* scanDemand(w.source, base)

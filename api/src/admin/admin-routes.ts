@@ -1,5 +1,5 @@
 /**
- * The admin HTTP API: read and change region weights and drains, read their audited history,
+ * The admin HTTP API: read and change region weights, drains and lane shares, read their audited history,
  * roll a key back, and see every target's breaker. Routes on the gateway's `HttpRouter` (a
  * layer the gateway merges next to its `HttpApiBuilder` layer); docs/regions.md has the
  * reference with curl examples.
@@ -37,6 +37,7 @@ const ChangeFields = {
   expectedRevision: Schema.optionalKey(Revision)
 }
 export const WeightsBody = Schema.Struct({ weights: Schema.Record(Schema.String, Schema.Number), ...ChangeFields })
+export const LanesBody = Schema.Struct({ shares: Schema.Record(Schema.String, Schema.Number), ...ChangeFields })
 export const DrainBody = Schema.Struct(ChangeFields)
 /** The store checks the numbers (422 naming `limit.burst` / `limit.perSecond`); null clears the limit. */
 export const LimitBody = Schema.Struct({ limit: Schema.NullOr(Schema.Struct({ burst: Schema.Number, perSecond: Schema.Number })), ...ChangeFields })
@@ -110,6 +111,13 @@ export const layerAdminRoutes = HttpRouter.use((router) =>
       Effect.gen(function*() {
         const body = yield* decodeBody(WeightsBody, false)
         const entry = yield* store.setWeights(yield* param("caller"), body.weights, { ...yield* change(request, body), mode: "replace" })
+        return ok(entryView(entry))
+      })))
+
+    yield* router.add("PUT", "/admin/regions/lanes/:caller", route((request) =>
+      Effect.gen(function*() {
+        const body = yield* decodeBody(LanesBody, false)
+        const entry = yield* store.setLaneShares(yield* param("caller"), body.shares, { ...yield* change(request, body), mode: "replace" })
         return ok(entryView(entry))
       })))
 

@@ -20,13 +20,21 @@
  *    record), so an accepted order is durable and decided once an engine consumes it; if that
  *    fails too, `Unavailable` with a Retry-After from the breakers.
  *
+ * Lanes (docs/balancer.md, "Lanes"): a request of a lane other than main goes to the chosen
+ * region's lane subject `dispatch.rpc.<region>.lane.<lane>.<operation>` first, with the
+ * `Dispatch-Lane` header; no responders there (no intake of that lane in the region) sends it
+ * to the region's main intake within the same try, header kept (the request stays canary
+ * traffic), counted `dispatch_lane_fallbacks_total`. That is not a failure of the region: its
+ * breaker and the detector see one call, the main intake's outcome. A main-lane request is
+ * exactly what it was: one request, no header.
+ *
  * A retried or failed-over ride request cannot become two orders: the orderId is fixed before
  * the first try, JetStream drops a second publish with the same msgID, and the ride record is
  * created once (first writer wins).
  */
 import { headers, RequestError, TimeoutError } from "@nats-io/transport-node"
 import { Context, Effect } from "effect"
-import { makeIntake, subjects, type Intake, type IntakeOperation, type IntakeReply, type IntakeRequest, type MarketCatalog, type NatsClient } from "#engine"
+import { LANE_HEADER, MAIN_LANE, makeIntake, subjects, type Intake, type IntakeOperation, type IntakeReply, type IntakeRequest, type MarketCatalog, type NatsClient } from "#engine"
 import type { BalancerMetrics } from "../observability/metrics.ts"
 import { Failover } from "../breaker/weighted-choice.ts"
 import { RegionConfig, weightsOf } from "../regions/region-table.ts"
@@ -54,8 +62,11 @@ export type CallResult<O extends IntakeOperation> =
   | { readonly _tag: "Unavailable"; readonly retryAfterMs: number; readonly detail: string }
 
 export class Balancer extends Context.Service<Balancer, {
-  /** `traceparent`: the gateway span's, sent on to the region (and the fallback's order events). */
-  readonly call: <O extends IntakeOperation>(caller: string, operation: O, request: IntakeRequest<O>, traceparent?: string) => Effect.Effect<CallResult<O>>
+  /**
+   * `traceparent`: the gateway span's, sent on to the region (and the fallback's order events).
+   * `lane`: the request's lane (default main), already checked against the table.
+   */
+  readonly call: <O extends IntakeOperation>(caller: string, operation: O, request: IntakeRequest<O>, traceparent?: string, lane?: string) => Effect.Effect<CallResult<O>>
 }>()("dispatch/Balancer") {}
 
 const textDecoder = new TextDecoder()
@@ -94,12 +105,20 @@ export const makeBalancer = (deps: BalancerDeps) =>
     const { regions, breakers, outliers, now } = targets
     const fallback: Intake = yield* Effect.promise(() => makeIntake(client, deps.catalog, { acceptedBy: "fallback" }))
 
-    const route = async <O extends IntakeOperation>(caller: string, operation: O, request: IntakeRequest<O>, weights: ReadonlyArray<number>, traceparent: string | undefined): Promise<CallResult<O>> => {
+    /** One lane call whose lane has no intake in `target`: its main intake answers instead, within what is left of the try. */
+    const laneFallback = (caller: string, target: string, lane: string, operation: IntakeOperation, payload: string, h: ReturnType<typeof headers>, timeoutUntil: number) => {
+      metrics.laneFallbacks.inc({ caller, target, lane })
+      return client.nc.request(subjects.regionRpc(target, operation), payload, { timeout: Math.max(1, timeoutUntil - now()), headers: h })
+    }
+
+    const route = async <O extends IntakeOperation>(caller: string, operation: O, request: IntakeRequest<O>, weights: ReadonlyArray<number>, traceparent: string | undefined, lane: string): Promise<CallResult<O>> => {
       const started = now()
       const deadline = started + settings.deadlineMs
       const payload = JSON.stringify(request)
       const h = headers()
       if (traceparent !== undefined) h.set("traceparent", traceparent)
+      const laned = lane !== MAIN_LANE
+      if (laned) h.set(LANE_HEADER, lane)
       const failover = new Failover()
       let tries = 0
       for (;;) {
@@ -111,22 +130,28 @@ export const makeBalancer = (deps: BalancerDeps) =>
         const breaker = breakers[i]!
         const permit = breaker.tryAcquire(t)
         if (permit._tag === "Rejected") {
-          metrics.balancerRequests.inc({ caller, target, outcome: "rejected" })
+          metrics.balancerRequests.inc({ caller, target, lane, outcome: "rejected" })
           continue
         }
         if (tries++ > 0) metrics.balancerFailovers.inc({ caller, target })
         let outcome: TryOutcome
         let reply: ReturnType<typeof parseReply>
         try {
-          const msg = await client.nc.request(subjects.regionRpc(target, operation), payload, { timeout: Math.max(1, Math.min(settings.tryTimeoutMs, deadline - t)), headers: h })
+          const timeout = Math.max(1, Math.min(settings.tryTimeoutMs, deadline - t))
+          const msg = laned
+            ? await client.nc.request(subjects.laneRpc(target, lane, operation), payload, { timeout, headers: h }).catch((e: unknown) => {
+              if (failureOf(e) !== "no_responders") throw e
+              return laneFallback(caller, target, lane, operation, payload, h, t + timeout)
+            })
+            : await client.nc.request(subjects.regionRpc(target, operation), payload, { timeout, headers: h })
           reply = parseReply(msg.data)
           outcome = reply === undefined || (!reply.ok && reply.error?.code === "internal") ? "error" : "ok"
         } catch (e) {
           outcome = failureOf(e)
         }
         const end = now()
-        metrics.balancerRequests.inc({ caller, target, outcome })
-        metrics.balancerLatency.observe({ caller, target }, (end - t) / 1000)
+        metrics.balancerRequests.inc({ caller, target, lane, outcome })
+        metrics.balancerLatency.observe({ caller, target, lane }, (end - t) / 1000)
         if (outcome === "ok") {
           breaker.onSuccess(permit, end - t, end)
           outliers.onSuccess(target, end)
@@ -136,7 +161,7 @@ export const makeBalancer = (deps: BalancerDeps) =>
         outliers.onFailure(target, end)
       }
       try {
-        const reply = await (fallback[operation] as (r: IntakeRequest<O>, t?: string) => Promise<IntakeReply<O>>)(request, traceparent)
+        const reply = await (fallback[operation] as (r: IntakeRequest<O>, t?: string, l?: string) => Promise<IntakeReply<O>>)(request, traceparent, lane)
         metrics.balancerFallbacks.inc({ caller, outcome: "queued" })
         return { _tag: "Fallback", reply }
       } catch (e) {
@@ -148,11 +173,11 @@ export const makeBalancer = (deps: BalancerDeps) =>
     }
 
     return Balancer.of({
-      call: (caller, operation, request, traceparent) =>
+      call: (caller, operation, request, traceparent, lane = MAIN_LANE) =>
         Effect.flatMap(config.current, (table) => {
           const w = weightsOf(table, caller)
           const weights = regions.map((r) => (table.drained.has(r) ? 0 : (w.get(r) ?? 0)))
-          return Effect.promise(() => route(caller, operation, request, weights, traceparent))
+          return Effect.promise(() => route(caller, operation, request, weights, traceparent, lane))
         })
     })
   })

@@ -6,10 +6,13 @@
  */
 import { Context, type Effect } from "effect"
 import type { BreakerState } from "../breaker/circuit-breaker.ts"
+import type { FleetHealthView } from "../health/fleet-health.ts"
 
 export interface TargetSnapshot {
   readonly target: string
   readonly state: BreakerState
+  /** Held open by the fleet-health trigger (docs/balancer.md, "Fleet-wide trigger"). */
+  readonly forcedOpen: boolean
   /** Calls, failures and slow calls in the breaker's current window (closed: the sliding window; half-open: the probes). */
   readonly calls: number
   readonly failures: number
@@ -30,6 +33,8 @@ export interface BreakerBoardSnapshot {
   /** Epoch ms the snapshot was taken. */
   readonly at: number
   readonly targets: ReadonlyArray<TargetSnapshot>
+  /** The fleet-health trigger's last evaluation; null when it is off (no --health-prometheus). */
+  readonly fleetHealth: FleetHealthView | null
 }
 
 export class BreakerBoard extends Context.Service<BreakerBoard, {

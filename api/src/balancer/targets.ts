@@ -9,6 +9,7 @@ import { BREAKER_STATE_VALUES, type BalancerMetrics } from "../observability/met
 import type { CircuitBreakerConfig, OutlierConfig } from "../breaker/breaker-config.ts"
 import { CircuitBreaker, type Transition } from "../breaker/circuit-breaker.ts"
 import { OutlierDetector, type OutlierEvent } from "../breaker/outlier-detector.ts"
+import type { FleetHealthView } from "../health/fleet-health.ts"
 import { RegionConfig } from "../regions/region-table.ts"
 import { BreakerBoard, type TargetSnapshot } from "./breaker-board.ts"
 
@@ -65,8 +66,8 @@ export const makeTargets = (regions: ReadonlyArray<string>, settings: TargetSett
     return targets
   })
 
-/** The board over `targets`; `drained` comes from the live region table. */
-export const boardOf = (targets: Targets) =>
+/** The board over `targets`; `drained` comes from the live region table, `fleetHealth` from the trigger when it runs. */
+export const boardOf = (targets: Targets, fleetHealth?: Effect.Effect<FleetHealthView>) =>
   Effect.gen(function*() {
     const config = yield* RegionConfig
     return BreakerBoard.of({
@@ -80,6 +81,7 @@ export const boardOf = (targets: Targets) =>
           return {
             target,
             state: breaker.state(at),
+            forcedOpen: breaker.forced,
             calls: window.calls,
             failures: window.failures,
             slowCalls: window.slowCalls,
@@ -91,7 +93,7 @@ export const boardOf = (targets: Targets) =>
             lastTransitionAt: targets.lastTransitionAt.get(target) ?? null
           }
         })
-        return { at, targets: snapshots }
+        return { at, targets: snapshots, fleetHealth: fleetHealth === undefined ? null : yield* fleetHealth }
       })
     })
   })

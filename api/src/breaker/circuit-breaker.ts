@@ -7,8 +7,12 @@
  *   half_open --all permitted probes completed, rates below thresholds------------> closed
  *   half_open --all permitted probes completed, a rate >= its threshold-----------> open
  *   half_open --maxWaitDurationInHalfOpenState passed before that (if > 0)--------> open
+ *   closed    --forceOpen (a fleet-wide signal says the target fails)-----------> open
+ *   half_open --forceOpen-------------------------------------------------------> open
+ *   open      --releaseForce (the signal recovered) while forced----------------> half_open
  *
- * No other transition exists. Each one is handed to the `onTransition` listener as
+ * No other transition exists. While forced, the breaker stays open whatever its wait: it admits
+ * nothing (reason `forced_open`) until `releaseForce`, which starts probing at once. Each one is handed to the `onTransition` listener as
  * `{from, to, at, reason, window}`, for a metric and a log line.
  *
  * Calls go through a permit: `tryAcquire` admits a call (a `Permit`) or rejects it (a
@@ -39,6 +43,10 @@ export type TransitionReason =
   | "probes_passed"
   /** half_open -> open: the probes did not all complete within maxWaitDurationInHalfOpenState. */
   | "half_open_timeout"
+  /** closed or half_open -> open: `forceOpen` (the fleet-wide health signal breaches). */
+  | "forced_open"
+  /** open -> half_open: `releaseForce` (the signal recovered, or is unknown). */
+  | "force_released"
 
 export interface Transition {
   readonly from: BreakerState
@@ -62,6 +70,8 @@ export type RejectReason =
   | "open"
   /** Half-open: every permitted probe is out. */
   | "half_open_full"
+  /** Forced open by `forceOpen`, until `releaseForce`. */
+  | "forced_open"
 
 export interface Rejection {
   readonly _tag: "Rejected"
@@ -70,6 +80,7 @@ export interface Rejection {
 
 const REJECTED_OPEN: Rejection = { _tag: "Rejected", reason: "open" }
 const REJECTED_HALF_OPEN_FULL: Rejection = { _tag: "Rejected", reason: "half_open_full" }
+const REJECTED_FORCED_OPEN: Rejection = { _tag: "Rejected", reason: "forced_open" }
 
 export class CircuitBreaker {
   readonly config: CircuitBreakerConfig
@@ -85,6 +96,8 @@ export class CircuitBreaker {
   #window: SlidingWindow
   /** half_open: probes admitted and not released. */
   #probes = 0
+  /** Held open by `forceOpen` until `releaseForce` (the state is then always open). */
+  #forced = false
 
   /** Throws `BreakerConfigError` if the config has problems (see breaker-config.ts). */
   constructor(config: CircuitBreakerConfig, onTransition: (transition: Transition) => void = () => {}) {
@@ -98,6 +111,11 @@ export class CircuitBreaker {
     return this.#state
   }
 
+  /** Whether `forceOpen` holds the breaker open. */
+  get forced(): boolean {
+    return this.#forced
+  }
+
   /** Whether `tryAcquire(now)` would admit a call; changes nothing. For choosing a target. */
   admits(now: number): boolean {
     this.#observe(now)
@@ -105,7 +123,7 @@ export class CircuitBreaker {
       case "closed":
         return true
       case "open":
-        return this.#now >= this.#since + this.config.waitDurationInOpenStateMs
+        return !this.#forced && this.#now >= this.#since + this.config.waitDurationInOpenStateMs
       case "half_open":
         return this.#probes < this.config.permittedNumberOfCallsInHalfOpenState
     }
@@ -114,11 +132,11 @@ export class CircuitBreaker {
   /**
    * How long until the breaker may admit a call, in ms, for a Retry-After: 0 when it admits now,
    * the rest of the wait when open, undefined when half-open with every probe out (it depends
-   * on how they end).
+   * on how they end) or when forced open (it depends on the fleet-wide signal).
    */
   retryAfterMs(now: number): number | undefined {
     if (this.admits(now)) return 0
-    return this.#state === "open" ? this.#since + this.config.waitDurationInOpenStateMs - this.#now : undefined
+    return this.#state === "open" && !this.#forced ? this.#since + this.config.waitDurationInOpenStateMs - this.#now : undefined
   }
 
   /**
@@ -132,6 +150,7 @@ export class CircuitBreaker {
 
   tryAcquire(now: number): Permit | Rejection {
     this.#observe(now)
+    if (this.#forced) return REJECTED_FORCED_OPEN
     if (this.#state === "open") {
       if (this.#now < this.#since + this.config.waitDurationInOpenStateMs) return REJECTED_OPEN
       this.#enter("half_open", "wait_elapsed", undefined, this.#now)
@@ -149,6 +168,29 @@ export class CircuitBreaker {
 
   onError(permit: Permit, durationMs: number, now: number): void {
     this.#settle(permit, true, durationMs, now)
+  }
+
+  /**
+   * Holds the breaker open (entering open now unless it already is) until `releaseForce`: the
+   * fleet-wide health signal says the target fails, whatever this gateway's own calls say.
+   * Calls already out are then stale, as at any transition. Idempotent.
+   */
+  forceOpen(now: number): void {
+    this.#observe(now)
+    if (this.#forced) return
+    this.#forced = true
+    if (this.#state !== "open") this.#enter("open", "forced_open", undefined, this.#now)
+  }
+
+  /**
+   * Ends `forceOpen`: the breaker goes half-open at once and its probes decide, as after the
+   * open wait (the forced period stood in for the wait). Does nothing when not forced.
+   */
+  releaseForce(now: number): void {
+    this.#observe(now)
+    if (!this.#forced) return
+    this.#forced = false
+    this.#enter("half_open", "force_released", undefined, this.#now)
   }
 
   /** The admitted call was not made (or abandoned unanswered): nothing is recorded. */

@@ -11,8 +11,13 @@ import { Authentication } from "./authentication.ts"
 import { errorAt, rateLimitedError } from "./problems.ts"
 import { RequestValidation } from "./request-validation.ts"
 
-/** `x-region`: the caller's region; when absent, the market's home region (rides, drivers) or the gateway's own. */
-const RegionHeader = { "x-region": Schema.optionalKey(RegionId) }
+/**
+ * `x-region`: the caller's region; when absent, the market's home region (rides, drivers) or the
+ * gateway's own. `x-dispatch-lane`: the request's traffic lane (docs/balancer.md, "Lanes"), one
+ * of the lanes `dispatch regions set-lane` opened or `main`; checked by the handlers, which
+ * answer a name that is not a lane or not known with a 400 saying which.
+ */
+const RegionHeader = { "x-region": Schema.optionalKey(RegionId), "x-dispatch-lane": Schema.optionalKey(Schema.String) }
 
 export const CreateRideBody = Schema.Struct({
   /** With authentication on, the token's `sub` (another id is 403). */

@@ -12,6 +12,11 @@
  * be the token's `sub` (403 otherwise), so a key is scoped per authenticated subject: two
  * riders sending the same key make two orders.
  *
+ * Lanes (docs/balancer.md, "Lanes"): `x-dispatch-lane` names the request's lane (a token the
+ * region table knows: `main` or a lane of some caller's shares), else the gateway's `--lane`
+ * when it is not main (a canary gateway), else the caller's lane shares draw one (no shares:
+ * main, no draw). A bad or unknown name is a 400 naming the header.
+ *
  * Ownership (authentication on, authentication.ts): status and cancel carry the caller's id to
  * the intake, which answers another rider's ride as not found (404, not 403: an order id says
  * nothing about whether it exists); a driver sets only its own state (403 otherwise).
@@ -20,10 +25,10 @@ import { Clock, Effect, Layer, Option } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { HttpServerRequest, HttpServerResponse as Res } from "effect/http"
 import { createHash, randomUUID } from "node:crypto"
-import { DEFAULT_MAX_WAIT_MS, startOrderSpan, type IntakeOperation, type IntakeReply, type IntakeRequest, type MarketCatalog, type NatsClient, type RideStatusReply } from "#engine"
+import { DEFAULT_MAX_WAIT_MS, laneProblem, MAIN_LANE, startOrderSpan, type IntakeOperation, type IntakeReply, type IntakeRequest, type MarketCatalog, type NatsClient, type RideStatusReply } from "#engine"
 import { Balancer, type CallResult } from "../balancer/balancer.ts"
 import { CallerLimits, callerKey, type RateLimited } from "../ratelimit/caller-limits.ts"
-import { RegionConfig, type RegionTable } from "../regions/region-table.ts"
+import { drawLane, isKnownLane, knownLanes, RegionConfig, type RegionTable } from "../regions/region-table.ts"
 import { DispatchApi } from "./api.ts"
 import { CurrentCaller, type CurrentCallerShape } from "./authentication.ts"
 import { GatewayMetrics } from "./gateway-metrics.ts"
@@ -34,6 +39,8 @@ export interface HandlerDeps {
   readonly client: NatsClient
   /** The caller region of requests that name none and have no market to go by (status, cancel). */
   readonly ownRegion: string
+  /** The lane of requests without `x-dispatch-lane` (the gateway's `--lane`); main: the caller's lane shares draw. */
+  readonly lane: string
 }
 
 /** A refusal or failure as the HTTP answer, counted when it refuses the client's input. */
@@ -72,20 +79,27 @@ const settle = <O extends IntakeOperation>(result: CallResult<O> | RateLimited, 
   return { _tag: "Response", response: refuse(INTAKE_STATUS[reply.error.code] ?? 503, code, reply.error.message, path) }
 }
 
+/** Where a request goes: its caller region and its lane. */
+interface Route {
+  readonly caller: string
+  readonly lane: string
+}
+
 /**
  * One balancer call inside the gateway's span, a child of the client's `traceparent` when it
  * sent one: the region's intake, the order events and the engine continue the same trace.
  * First the caller's rate limit for the region (api/src/ratelimit): a refused request goes
  * no further.
  */
-const tracedCall = <O extends IntakeOperation>(balancer: Balancer["Service"], caller: string, operation: O, request: IntakeRequest<O>, table: RegionTable) =>
+const tracedCall = <O extends IntakeOperation>(balancer: Balancer["Service"], route: Route, operation: O, request: IntakeRequest<O>, table: RegionTable) =>
   Effect.gen(function*() {
+    const { caller, lane } = route
     const http = yield* HttpServerRequest.HttpServerRequest
     const limited = (yield* CallerLimits).check(table, caller, callerKey(yield* CurrentCaller, Option.getOrUndefined(http.remoteAddress)))
     if (limited !== undefined) return limited
     const incoming = http.headers["traceparent"]
-    const { span, traceparent } = startOrderSpan(`dispatch.gateway.${operation}`, incoming, { "dispatch.operation": operation, "dispatch.caller": caller })
-    return yield* balancer.call(caller, operation, request, traceparent).pipe(Effect.ensuring(Effect.sync(() => span.end())))
+    const { span, traceparent } = startOrderSpan(`dispatch.gateway.${operation}`, incoming, { "dispatch.operation": operation, "dispatch.caller": caller, "dispatch.lane": lane })
+    return yield* balancer.call(caller, operation, request, traceparent, lane).pipe(Effect.ensuring(Effect.sync(() => span.end())))
   })
 
 const rideView = (reply: RideStatusReply) => ({
@@ -124,6 +138,28 @@ export const layerHandlers = (deps: HandlerDeps) => {
     return refuse(400, "unknown_region", `unknown region ${JSON.stringify(header)}; known: ${table.regions.join(", ")}`, "x-region")
   }
 
+  /** `x-dispatch-lane` if given (a lane the table knows), else the gateway's own lane, else drawn by the caller's lane shares. */
+  const laneOf = (table: RegionTable, caller: string, header: string | undefined, refuse: Refuse): string | Res.HttpServerResponse => {
+    if (header === undefined) return deps.lane !== MAIN_LANE || table.lanes.size === 0 ? deps.lane : drawLane(table, caller, Math.random)
+    const problem = laneProblem(header)
+    if (problem !== undefined) return refuse(400, "invalid", `a lane ${problem}`, "x-dispatch-lane")
+    if (isKnownLane(table, header)) return header
+    return refuse(400, "unknown_lane", `unknown lane ${JSON.stringify(header)}; known: ${knownLanes(table).join(", ")} (ops open a lane with \`dispatch regions set-lane\`)`, "x-dispatch-lane")
+  }
+
+  /** The caller region and the lane of a request, or the 400 refusing its `x-region` or `x-dispatch-lane`. */
+  const routeOf = (
+    table: RegionTable,
+    headers: { readonly "x-region"?: string; readonly "x-dispatch-lane"?: string },
+    fallback: string,
+    refuse: Refuse
+  ): Route | Res.HttpServerResponse => {
+    const caller = callerRegion(table, headers["x-region"], fallback, refuse)
+    if (typeof caller !== "string") return caller
+    const lane = laneOf(table, caller, headers["x-dispatch-lane"], refuse)
+    return typeof lane === "string" ? { caller, lane } : lane
+  }
+
   const rides = HttpApiBuilder.group(DispatchApi, "rides", (handlers) =>
     Effect.gen(function*() {
       const { balancer, config, refuse, otherSubject } = yield* context
@@ -135,10 +171,10 @@ export const layerHandlers = (deps: HandlerDeps) => {
             const table = yield* config.current
             const market = catalog.marketOf(payload.pickup.lat, payload.pickup.lng)
             if (market === undefined) return refuse(422, "outside_market", "the pickup is outside every market", "pickup")
-            const caller = callerRegion(table, headers["x-region"], market.homeRegion, refuse)
-            if (typeof caller !== "string") return caller
+            const route = routeOf(table, headers, market.homeRegion, refuse)
+            if (!("caller" in route)) return route
             const requestedAt = yield* Clock.currentTimeMillis
-            const result = yield* tracedCall(balancer, caller, "ride-request", {
+            const result = yield* tracedCall(balancer, route, "ride-request", {
               orderId: orderIdFor(payload.riderId, headers["idempotency-key"]),
               riderId: payload.riderId,
               pickup: payload.pickup,
@@ -159,19 +195,19 @@ export const layerHandlers = (deps: HandlerDeps) => {
         .handle("getRide", ({ params, headers }) =>
           Effect.gen(function*() {
             const table = yield* config.current
-            const caller = callerRegion(table, headers["x-region"], deps.ownRegion, refuse)
-            if (typeof caller !== "string") return caller
-            const result = yield* tracedCall(balancer, caller, "ride-status", { orderId: params.id, ...onBehalfOf(yield* CurrentCaller) }, table)
+            const route = routeOf(table, headers, deps.ownRegion, refuse)
+            if (!("caller" in route)) return route
+            const result = yield* tracedCall(balancer, route, "ride-status", { orderId: params.id, ...onBehalfOf(yield* CurrentCaller) }, table)
             const settled = settle(result, refuse)
             return settled._tag === "Response" ? settled.response : Res.jsonUnsafe(rideView(settled.reply))
           }))
         .handle("cancelRide", ({ params, headers, query }) =>
           Effect.gen(function*() {
             const table = yield* config.current
-            const caller = callerRegion(table, headers["x-region"], deps.ownRegion, refuse)
-            if (typeof caller !== "string") return caller
+            const route = routeOf(table, headers, deps.ownRegion, refuse)
+            if (!("caller" in route)) return route
             const at = yield* Clock.currentTimeMillis
-            const result = yield* tracedCall(balancer, caller, "ride-cancel", { orderId: params.id, ...onBehalfOf(yield* CurrentCaller), reason: query.reason ?? "rider", at }, table)
+            const result = yield* tracedCall(balancer, route, "ride-cancel", { orderId: params.id, ...onBehalfOf(yield* CurrentCaller), reason: query.reason ?? "rider", at }, table)
             const settled = settle(result, refuse)
             if (settled._tag === "Response") return settled.response
             return Res.jsonUnsafe(rideView(settled.reply), { status: settled.reply.status === "cancelling" ? 202 : 200 })
@@ -188,10 +224,10 @@ export const layerHandlers = (deps: HandlerDeps) => {
           const market = catalog.marketOf(payload.lat, payload.lng)
           if (market === undefined) return refuse(422, "outside_market", "the position is outside every market", "lat")
           const table = yield* config.current
-          const caller = callerRegion(table, headers["x-region"], market.homeRegion, refuse)
-          if (typeof caller !== "string") return caller
+          const route = routeOf(table, headers, market.homeRegion, refuse)
+          if (!("caller" in route)) return route
           const at = payload.at ?? (yield* Clock.currentTimeMillis)
-          const result = yield* tracedCall(balancer, caller, "driver-state", { driverId: params.id, lat: payload.lat, lng: payload.lng, status: payload.status, at }, table)
+          const result = yield* tracedCall(balancer, route, "driver-state", { driverId: params.id, lat: payload.lat, lng: payload.lng, status: payload.status, at }, table)
           const settled = settle(result, refuse)
           if (settled._tag === "Response") return settled.response
           return Res.jsonUnsafe({ driverId: settled.reply.driverId, market: settled.reply.market })

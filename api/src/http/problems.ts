@@ -14,7 +14,7 @@ import { HttpApiSchema } from "effect/http-api"
  * `unauthorized` and `forbidden`, counted by reason in `dispatch_auth_failures_total`).
  */
 export const ERROR_CODES = [
-  "invalid", "not_json", "not_utf8", "too_large", "unknown_region", "outside_market", "not_found", "unsupported_media_type",
+  "invalid", "not_json", "not_utf8", "too_large", "unknown_region", "unknown_lane", "outside_market", "not_found", "unsupported_media_type",
   "method_not_allowed", "unauthorized", "forbidden", "rate_limited", "unavailable", "internal"
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]

@@ -7,7 +7,7 @@
  */
 import { Effect, Option, Result } from "effect"
 import { CliError, Command, Flag } from "effect/cli"
-import { between, intFlag, logFormatFlag, loggerLayer, marketFilesFlag, natsFlags, natsSettings, type Range, regionFlag, stringFlag } from "#engine"
+import { between, intFlag, laneFlag, logFormatFlag, loggerLayer, marketFilesFlag, natsFlags, natsSettings, type Range, regionFlag, stringFlag } from "#engine"
 import { DEFAULT_BALANCER_SETTINGS } from "../balancer/balancer.ts"
 import type { TargetSettings } from "../balancer/targets.ts"
 import {
@@ -28,6 +28,7 @@ import {
 } from "../breaker/breaker-config.ts"
 import { regionsFlag } from "../regions/regions-config.ts"
 import { authFlags, authSettings } from "./auth-flags.ts"
+import { healthFlags, healthSettings } from "./health-flags.ts"
 import { runGateway } from "./gateway.ts"
 import { tokenCommand } from "./token-command.ts"
 
@@ -50,6 +51,7 @@ export const apiFlags = {
   port: intSetting("port", "DISPATCH_API_PORT", DEFAULT_API_PORT, between(0, 65_535), "HTTP port; 0 picks a free one"),
   regions: regionsFlag,
   region: regionFlag,
+  lane: laneFlag,
   marketFiles: marketFilesFlag,
   deadlineMs: intSetting("deadline-ms", "DISPATCH_API_DEADLINE_MS", DEFAULT_BALANCER_SETTINGS.deadlineMs, between(10, 60_000), "budget of one request across every region tried, ms"),
   tryTimeoutMs: intSetting("try-timeout-ms", "DISPATCH_API_TRY_TIMEOUT_MS", DEFAULT_BALANCER_SETTINGS.tryTimeoutMs, between(5, 60_000), "timeout of one NATS request to one region, ms"),
@@ -67,7 +69,8 @@ export const apiFlags = {
   outlierFailures: intSetting("outlier-failures", "DISPATCH_OUTLIER_FAILURES", DEFAULT_CONSECUTIVE_FAILURES, between(1, 100_000), "consecutive failures that eject a region"),
   outlierEjectionMs: intSetting("outlier-ejection-ms", "DISPATCH_OUTLIER_EJECTION_MS", DEFAULT_BASE_EJECTION_TIME_MS, between(1, 3_600_000), "base ejection time, ms"),
   logFormat: logFormatFlag,
-  ...authFlags
+  ...authFlags,
+  ...healthFlags
 }
 
 type BreakerFlags = Pick<
@@ -118,16 +121,18 @@ export const targetSettings = (flags: BreakerFlags): Result.Result<TargetSetting
 }
 
 export const apiCommand = Command.make("api", apiFlags, (flags) =>
-  Effect.all([Effect.fromResult(targetSettings(flags)), authSettings(flags)]).pipe(
-    Effect.flatMap(([targets, auth]) =>
+  Effect.all([Effect.fromResult(targetSettings(flags)), authSettings(flags), Effect.fromResult(healthSettings(flags))]).pipe(
+    Effect.flatMap(([targets, auth, health]) =>
       runGateway({
         auth,
+        health,
         nats: natsSettings(flags, `dispatch-api@${flags.host}:${flags.port}`),
         opsNkeyFile: Option.getOrUndefined(flags.opsNkey),
         host: flags.host,
         port: flags.port,
         regions: flags.regions,
         ownRegion: flags.region,
+        lane: flags.lane,
         marketFiles: flags.marketFiles,
         // A try is already capped by the time left of the deadline (balancer.ts).
         balancer: { deadlineMs: flags.deadlineMs, tryTimeoutMs: flags.tryTimeoutMs },

@@ -1,17 +1,20 @@
 /**
  * The gateway process, composed: markets (to find a pickup's home region), NATS (and the
  * streams and buckets the fallback writes to), the live region table, one breaker per target
- * region, the balancer and the HTTP server. Everything lives in the caller's scope: closing it
+ * region (forced open by the fleet-health trigger when it runs), the balancer and the HTTP server. Everything lives in the caller's scope: closing it
  * (SIGINT/SIGTERM under `runMain`) stops the listener, then drains NATS.
  */
 import { Context, Effect, Layer } from "effect"
 import { HttpServer } from "effect/http"
-import { connectNats, ensureStreamsAndBuckets, layerTracing, loadMarketCatalog, Nats, type NatsSettings } from "#engine"
+import { connectNats, ensureStreamsAndBuckets, layerTracing, loadMarketCatalog, MAIN_LANE, Nats, type NatsSettings } from "#engine"
 import type { AuthKeys } from "../auth/auth-settings.ts"
 import { makeTokenVerifier, type ClaimSettings } from "../auth/caller-token.ts"
 import { Balancer, makeBalancer, type BalancerSettings } from "../balancer/balancer.ts"
 import { BreakerBoard } from "../balancer/breaker-board.ts"
 import { boardOf, makeTargets, type TargetSettings } from "../balancer/targets.ts"
+import { makeFleetHealth } from "../health/fleet-health.ts"
+import { makeHealthMetrics } from "../health/health-metrics.ts"
+import type { HealthSettings } from "../health/health-settings.ts"
 import { CallerAuth } from "../http/authentication.ts"
 import { CallerLimits } from "../ratelimit/caller-limits.ts"
 import { GatewayMetrics } from "../http/gateway-metrics.ts"
@@ -34,11 +37,15 @@ export interface GatewayConfig {
   readonly regions: ReadonlyArray<string>
   /** Caller region of requests with neither `x-region` nor a market (status, cancel). */
   readonly ownRegion: string
+  /** The lane of requests without `x-dispatch-lane` (`--lane`): a canary gateway colours all its traffic; default main (then lane shares draw). */
+  readonly lane?: string | undefined
   readonly marketFiles: ReadonlyArray<string>
   readonly balancer: BalancerSettings
   readonly targets: TargetSettings
   /** How `/v1` callers are authenticated (`--auth`): the keys, and the `iss`/`aud` tokens must carry. */
   readonly auth: { readonly keys: AuthKeys; readonly claims: ClaimSettings }
+  /** The fleet-health trigger (`--health-prometheus`); off when undefined. */
+  readonly health?: HealthSettings | undefined
 }
 
 export interface GatewayOptions {
@@ -63,7 +70,9 @@ export const startGateway = (config: GatewayConfig, options: GatewayOptions = {}
     const balancer = yield* makeBalancer({ client, catalog, targets, metrics, settings: config.balancer, ...(options.random ? { random: options.random } : {}) }).pipe(
       Effect.provideContext(regionContext)
     )
-    const board = yield* boardOf(targets).pipe(Effect.provideContext(regionContext))
+    const healthMetrics = makeHealthMetrics(gatewayMetrics.registry)
+    const fleetHealth = config.health === undefined ? undefined : yield* makeFleetHealth(config.health, targets, healthMetrics)
+    const board = yield* boardOf(targets, fleetHealth?.view).pipe(Effect.provideContext(regionContext))
     const adminClient = config.opsNkeyFile === undefined
       ? client
       : yield* connectNats({ servers: config.nats.servers, name: `${config.nats.name}/admin`, nkeyFile: config.opsNkeyFile })
@@ -78,11 +87,11 @@ export const startGateway = (config: GatewayConfig, options: GatewayOptions = {}
       Layer.succeed(CallerAuth, { verifier: keys._tag === "None" ? undefined : makeTokenVerifier(keys, config.auth.claims) })
     )
     const server = yield* Layer.build(
-      serveGateway({ host: config.host, port: config.port, deps: { catalog, client, ownRegion: config.ownRegion } }).pipe(Layer.provide(services))
+      serveGateway({ host: config.host, port: config.port, deps: { catalog, client, ownRegion: config.ownRegion, lane: config.lane ?? MAIN_LANE } }).pipe(Layer.provide(services))
     )
     const url = HttpServer.formatAddress(Context.get(server, HttpServer.HttpServer).address)
     const auth = keys._tag === "None" ? "none" : keys.source
-    yield* Effect.logInfo("gateway listening").pipe(Effect.annotateLogs({ url, regions: config.regions.join(","), ownRegion: config.ownRegion, auth }))
+    yield* Effect.logInfo("gateway listening").pipe(Effect.annotateLogs({ url, regions: config.regions.join(","), ownRegion: config.ownRegion, lane: config.lane ?? MAIN_LANE, auth }))
     if (keys._tag === "None") yield* Effect.logWarning("caller authentication is OFF (--auth none): any caller may read, cancel and update any ride or driver")
     return { url, board, targets, metrics: gatewayMetrics, client }
   })

@@ -64,19 +64,26 @@ const describeEntry = (e: RegionEntry) => {
 }
 const printEntry = (json: boolean) => (e: RegionEntry) => print(json, entryView(e), () => describeEntry(e))
 
-/** `us-east=2` ... -> {"us-east": 2}; the store then checks regions and values. */
-export const parseWeightArgs = (args: ReadonlyArray<string>): Result.Result<Record<string, number>, RegionValueInvalid> => {
-  const weights: Record<string, number> = {}
+/**
+ * `us-east=2` ... -> {"us-east": 2} (`set-weight`), or `canary=5` ... -> {canary: 5} (`set-lane`,
+ * `field` "shares", pairs `<lane>=<percent>`); the store then checks names and values.
+ */
+export const parseWeightArgs = (
+  args: ReadonlyArray<string>,
+  field: "weights" | "shares" = "weights"
+): Result.Result<Record<string, number>, RegionValueInvalid> => {
+  const pairs: Record<string, number> = {}
+  const shape = field === "weights" ? "<target>=<weight>" : "<lane>=<percent>"
   const problems: Array<{ path: string; message: string }> = []
   args.forEach((arg, i) => {
     const at = arg.indexOf("=")
-    const target = arg.slice(0, at), raw = arg.slice(at + 1).trim()
-    if (at <= 0) problems.push({ path: `weights[${i}]`, message: `"${arg}" is not <target>=<weight>` })
-    else if (Object.hasOwn(weights, target)) problems.push({ path: `weights.${target}`, message: "given twice" })
-    else if (raw === "" || !Number.isFinite(Number(raw))) problems.push({ path: `weights.${target}`, message: `"${raw}" is not a number` })
-    else Object.defineProperty(weights, target, { value: Number(raw), enumerable: true, writable: true, configurable: true })
+    const name = arg.slice(0, at), raw = arg.slice(at + 1).trim()
+    if (at <= 0) problems.push({ path: `${field}[${i}]`, message: `"${arg}" is not ${shape}` })
+    else if (Object.hasOwn(pairs, name)) problems.push({ path: `${field}.${name}`, message: "given twice" })
+    else if (raw === "" || !Number.isFinite(Number(raw))) problems.push({ path: `${field}.${name}`, message: `"${raw}" is not a number` })
+    else Object.defineProperty(pairs, name, { value: Number(raw), enumerable: true, writable: true, configurable: true })
   })
-  return problems.length === 0 ? Result.succeed(weights) : Result.fail(new RegionValueInvalid({ subject: "weights", problems }))
+  return problems.length === 0 ? Result.succeed(pairs) : Result.fail(new RegionValueInvalid({ subject: field, problems }))
 }
 
 const list = Command.make("list", storeFlags, (flags) =>
@@ -97,6 +104,26 @@ const setWeight = Command.make("set-weight", {
       return yield* Effect.flatMap(store.setWeights(flags.caller, parsed.success, { ...changeOf(flags), mode: flags.replace ? "replace" : "merge" }), printEntry(json))
     }))
 ).pipe(Command.withDescription("Set weights of a caller region's traffic: `set-weight us-west us-west=3 us-east=1`. Applies live to every gateway."))
+
+const setLane = Command.make("set-lane", {
+  caller: Argument.String("caller").pipe(Argument.withDescription("the caller region whose requests without an x-dispatch-lane header are split")),
+  shares: Argument.String("lane=percent").pipe(
+    Argument.atLeast(1),
+    Argument.withDescription("one or more lane=percent pairs (0-100, at most 100 in all; the rest stays on main; 0 keeps the lane open to the header only)")
+  ),
+  replace: Flag.Boolean("replace").pipe(Flag.withDefault(false), Flag.withDescription("the given pairs are the whole map (default: change only the named lanes)")),
+  ...changeFlags,
+  ...storeFlags
+}, (flags) =>
+  withStore(flags, (store, json) =>
+    Effect.gen(function*() {
+      const parsed = parseWeightArgs(flags.shares, "shares")
+      if (Result.isFailure(parsed)) return yield* parsed.failure
+      return yield* Effect.flatMap(store.setLaneShares(flags.caller, parsed.success, { ...changeOf(flags), mode: flags.replace ? "replace" : "merge" }), printEntry(json))
+    }))
+).pipe(Command.withDescription(
+  "Send a share of a caller region's traffic down a lane (a canary intake, `dispatch engine --lane`): `set-lane us-west canary=5`. Applies live to every gateway; a lane with no intake up falls back to main."
+))
 
 const drainCommand = (name: "drain" | "undrain", drained: boolean, description: string) =>
   Command.make(name, {
@@ -137,10 +164,10 @@ const history = Command.make("history", {
       const shown = Option.match(flags.limit, { onNone: () => h, onSome: (n) => ({ ...h, entries: h.entries.slice(0, Math.max(0, n)) }) })
       return print(json, historyView(shown), () => renderHistory(shown))
     }))
-).pipe(Command.withDescription("Every change of weights.*, drain.* and limits.*, newest first, with revision, time, who and why (KV keeps 64 revisions per key)."))
+).pipe(Command.withDescription("Every change of weights.*, drain.*, lanes.* and limits.*, newest first, with revision, time, who and why (KV keeps 64 revisions per key)."))
 
 const rollback = Command.make("rollback", {
-  key: Argument.String("key-or-caller").pipe(Argument.withDescription("weights.<caller>, drain.<region>, limits.<region>, limits.default, or a caller region (= its weights)")),
+  key: Argument.String("key-or-caller").pipe(Argument.withDescription("weights.<caller>, drain.<region>, lanes.<caller>, limits.<region>, limits.default, or a caller region (= its weights)")),
   revision: Argument.Int("revision").pipe(Argument.withDescription("the revision whose value to restore (see `history`)")),
   ...changeFlags,
   ...storeFlags
@@ -177,10 +204,11 @@ const breakers = Command.make("breakers", {
 ).pipe(Command.withDescription("Show each target's circuit breaker and outlier state, as a running gateway sees it (GET /admin/breakers)."))
 
 export const regionsCommand = root.pipe(
-  Command.withDescription("Show and change region weights, drains and rate limits, audit and roll back changes (docs/regions.md)."),
+  Command.withDescription("Show and change region weights, drain regions, lane shares and rate limits, audit and roll back changes (docs/regions.md)."),
   Command.withSubcommands([
     list,
     setWeight,
+    setLane,
     drainCommand(
       "drain",
       true,

@@ -3,9 +3,10 @@
  * output pastes into tickets and chat). `--json` prints region-views.ts shapes instead.
  */
 import type { BreakerBoardSnapshot } from "../balancer/breaker-board.ts"
+import type { FleetHealthView } from "../health/fleet-health.ts"
 import type { HistoryEntry, RegionHistory, RegionListing } from "../regions/region-store.ts"
 import { limitOf, weightsOf } from "../regions/region-table.ts"
-import { type AnyRegionValue, type ChangeMeta, DEFAULT_LIMIT_SCOPE, type RateLimitValue } from "../regions/region-values.ts"
+import { type ChangeMeta, type ConfigValue, DEFAULT_LIMIT_SCOPE, type RateLimitValue } from "../regions/region-values.ts"
 
 /** Left-aligned columns, two spaces apart; trailing blanks trimmed. */
 export const renderTable = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
@@ -38,6 +39,10 @@ export const renderListing = (listing: RegionListing): string => {
   if (drains.length > 0) {
     lines.push("", renderTable(["region", "drained", "set"], drains.map((e) => [e.value.region, e.value.kind === "drain" && e.value.value.drained ? "yes" : "no", `rev ${e.revision} by ${audit(e.value.value)}`])))
   }
+  const lanes = listing.entries.filter((e) => e.value.kind === "lanes")
+  if (lanes.length > 0) {
+    lines.push("", renderTable(["caller", "lanes (share of requests without x-dispatch-lane; the rest: main)", "set"], lanes.map((e) => [e.value.region, describeValue(e.value.value), `rev ${e.revision} by ${audit(e.value.value)}`])))
+  }
   for (const bad of listing.invalid) {
     lines.push("", `IGNORED by gateways: ${bad.key} rev ${bad.revision}: ${bad.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`)
   }
@@ -46,11 +51,12 @@ export const renderListing = (listing: RegionListing): string => {
 
 const limitText = (limit: RateLimitValue) => `burst ${limit.burst}, ${limit.perSecond}/s`
 
-/** What a stored value says, in a few words: `us-west=3 us-east=1`, `drained`, `burst 20, 5/s`. */
-export const describeValue = (value: AnyRegionValue): string => {
-  if ("weights" in value) return Object.entries(value.weights).map(([t, w]) => `${t}=${w}`).join(" ")
-  if ("drained" in value) return value.drained ? "drained" : "undrained"
-  return value.limit === null ? "no limit of its own" : limitText(value.limit)
+/** What a value sets: `us-west=3 us-east=1`, `drained`, `canary=5%`, `burst 20, 5/s`. */
+export const describeValue = (v: ConfigValue): string => {
+  if ("weights" in v) return Object.entries(v.weights).map(([t, w]) => `${t}=${w}`).join(" ")
+  if ("shares" in v) return Object.keys(v.shares).length === 0 ? "no lanes" : Object.entries(v.shares).map(([lane, p]) => `${lane}=${p}%`).join(" ")
+  if ("drained" in v) return v.drained ? "drained" : "undrained"
+  return v.limit === null ? "no limit of its own" : limitText(v.limit)
 }
 
 const changeOf = (h: HistoryEntry): string => {
@@ -95,15 +101,31 @@ type BreakerRow = BreakerBoardSnapshot["targets"][number]
 /** When the breaker next lets a call through: `-` closed (every call goes), else the wait, `next call`, or `probing` (every probe out). */
 const retryIn = (t: BreakerRow): string => {
   if (t.state === "closed") return "-"
+  if (t.forcedOpen === true) return "when released"
   if (t.retryAfterMs === null) return "probing"
   return t.retryAfterMs === 0 ? "next call" : `${(t.retryAfterMs / 1000).toFixed(1)} s`
 }
 const countAndRate = (n: number, percent: number) => `${n} (${percent.toFixed(1)}%)`
 
+/** The fleet-health trigger's line(s): off, or Prometheus's status and each breaching region. */
+const renderFleetHealth = (health: FleetHealthView | null): ReadonlyArray<string> => {
+  if (health === null) return ["fleet health: off (no --health-prometheus)"]
+  const every = `every ${(health.intervalMs / 1000).toFixed(1)} s`
+  const head = health.status === "starting"
+    ? `fleet health: prometheus ${health.prometheusUrl}, ${every}: not asked yet`
+    : health.status === "ok"
+    ? `fleet health: prometheus ${health.prometheusUrl}, ${every}: answering since ${iso(health.since)}`
+    : `fleet health: prometheus ${health.prometheusUrl}, ${every}: ${health.status} since ${iso(health.since)} (${health.lastError ?? "no detail"}); fail-static: no breaker is forced open without an answer`
+  const breaches = health.regions.filter((r) => r.verdict === "breach").map((r) =>
+    `  ${r.region}: ${r.signal} ${r.value === null ? "+Inf" : r.value.toPrecision(3)} >= ${r.threshold}: forced open on every gateway`
+  )
+  return [head, ...breaches]
+}
+
 export const renderBreakers = (board: BreakerBoardSnapshot): string => {
   const rows = board.targets.map((t) => [
     t.target,
-    t.state,
+    t.forcedOpen === true ? `${t.state} (forced)` : t.state,
     String(t.calls),
     countAndRate(t.failures, t.failureRatePercent),
     countAndRate(t.slowCalls, t.slowCallRatePercent),
@@ -113,6 +135,9 @@ export const renderBreakers = (board: BreakerBoardSnapshot): string => {
   ])
   return [
     `breakers at ${iso(board.at)} (calls in each breaker's window)`,
-    renderTable(["target", "state", "calls", "failed (rate)", "slow (rate)", "retry in", "ejected until", "drained"], rows)
+    renderTable(["target", "state", "calls", "failed (rate)", "slow (rate)", "retry in", "ejected until", "drained"], rows),
+    "",
+    // A gateway older than the trigger sends no `fleetHealth`.
+    ...renderFleetHealth(board.fleetHealth ?? null)
   ].join("\n")
 }

@@ -1,9 +1,9 @@
 /**
  * `RegionConfig` fed live from KV `dispatch_config`: the gateway's view of the region table.
  *
- * At build it reads every `weights.*` / `drain.*` key (so the first request already routes by
- * the stored table), noting the bucket's last sequence first; then it watches both filters from
- * that sequence on, so nothing written between the read and the watch is missed, and applies each
+ * At build it reads every `weights.*` / `drain.*` / `lanes.*` / `limits.*` key (so the first request already routes by
+ * the stored table), noting the bucket's last sequence first; then it watches every filter from
+ * that sequence on (one watch per filter), so nothing written between the read and the watch is missed, and applies each
  * entry to a `SubscriptionRef`: `current` is a plain read that never waits on NATS. Entries are
  * applied per key by revision (an older or repeated one is skipped), which makes the re-read /
  * re-watch after a lost watch safe.
@@ -19,7 +19,7 @@ import type { BalancerMetrics } from "../observability/metrics.ts"
 import { kvCall, openConfigBucket } from "./config-bucket.ts"
 import type { RegionStoreFailure } from "./errors.ts"
 import { type RegionEntry, tableOf } from "./region-snapshot.ts"
-import { decodeEntry, readRegionSnapshot, REGION_KEY_FILTERS } from "./region-store.ts"
+import { CONFIG_KEY_FILTERS, decodeEntry, readRegionSnapshot } from "./region-store.ts"
 import { limitOf, RegionConfig, type RegionTable, weightsOf } from "./region-table.ts"
 import { parseRegionKey } from "./region-values.ts"
 
@@ -29,7 +29,7 @@ export const REWATCH_DELAY = Duration.seconds(1)
 export interface RegionConfigOptions {
   readonly regions: ReadonlyArray<string>
   /** The gateway's gauges and counter (makeBalancerMetrics); none in tools and tests. */
-  readonly metrics?: Pick<BalancerMetrics, "regionWeight" | "regionDrained" | "regionRateLimit" | "configChanges"> | undefined
+  readonly metrics?: Pick<BalancerMetrics, "regionWeight" | "regionDrained" | "laneShare" | "regionRateLimit" | "configChanges"> | undefined
 }
 
 const publishMetrics = (metrics: NonNullable<RegionConfigOptions["metrics"]>, table: RegionTable) => {
@@ -39,6 +39,10 @@ const publishMetrics = (metrics: NonNullable<RegionConfigOptions["metrics"]>, ta
     for (const target of table.regions) metrics.regionWeight.set({ caller, target }, weightsOf(table, caller).get(target) ?? 0)
   }
   for (const region of table.regions) metrics.regionDrained.set({ region }, table.drained.has(region) ? 1 : 0)
+  metrics.laneShare.reset()
+  for (const [caller, shares] of table.lanes) {
+    for (const [lane, percent] of shares) metrics.laneShare.set({ caller, lane }, percent)
+  }
   metrics.regionRateLimit.reset()
   for (const region of table.regions) {
     const limit = limitOf(table, region)
@@ -108,7 +112,7 @@ export const makeRegionConfig = (kv: KV, options: RegionConfigOptions): Effect.E
       return once.pipe(Effect.repeat(Schedule.spaced(REWATCH_DELAY)))
     }
 
-    for (const filter of REGION_KEY_FILTERS) yield* Effect.forkScoped(follow(filter), { startImmediately: true })
+    for (const filter of CONFIG_KEY_FILTERS) yield* Effect.forkScoped(follow(filter), { startImmediately: true })
     return { current: SubscriptionRef.get(ref), changes: SubscriptionRef.changes(ref) }
   })
 

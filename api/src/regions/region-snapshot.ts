@@ -21,12 +21,22 @@ export type RegionSnapshot = ReadonlyMap<string, RegionEntry>
 export const tableOf = (regions: ReadonlyArray<string>, snapshot: RegionSnapshot): RegionTable => {
   const weights = new Map<string, ReadonlyMap<string, number>>()
   const drained = new Set<string>()
+  const lanes = new Map<string, ReadonlyMap<string, number>>()
   const limits = new Map<string, RateLimit>()
   for (const { value } of snapshot.values()) {
-    if (value.kind === "weights") weights.set(value.region, new Map(Object.entries(value.value.weights)))
-    else if (value.kind === "drain") {
-      if (value.value.drained) drained.add(value.region)
-    } else if (value.value.limit !== null) limits.set(value.region, value.value.limit)
+    switch (value.kind) {
+      case "weights":
+        weights.set(value.region, new Map(Object.entries(value.value.weights)))
+        break
+      case "drain":
+        if (value.value.drained) drained.add(value.region)
+        break
+      case "lanes":
+        lanes.set(value.region, new Map(Object.entries(value.value.shares)))
+        break
+      case "limits":
+        if (value.value.limit !== null) limits.set(value.region, value.value.limit)
+    }
   }
-  return { regions, weights, drained, limits }
+  return { regions, weights, drained, lanes, limits }
 }

@@ -19,12 +19,13 @@ import { type RegionEntry, type RegionSnapshot, tableOf } from "./region-snapsho
 import type { RegionTable } from "./region-table.ts"
 import { weightsOf } from "./region-table.ts"
 import {
-  type AnyRegionValue,
   checkLimitScope,
   checkRegion,
+  type ConfigValue,
   decodeRegionValue,
   encodeRegionValue,
   makeDrainValue,
+  makeLanesValue,
   makeLimitsValue,
   makeWeightsValue,
   parseRegionKey,
@@ -53,7 +54,7 @@ export interface HistoryEntry {
   /** Server time of the write (epoch ms); `value.at` is the writer's clock. */
   readonly created: number
   readonly operation: "PUT" | "DEL" | "PURGE"
-  readonly value?: AnyRegionValue
+  readonly value?: ConfigValue
   /** Set when a PUT's value breaks the rules (written by hand, or for a region no longer known). */
   readonly problems?: ReadonlyArray<FieldProblem>
 }
@@ -83,11 +84,13 @@ export interface RegionStoreShape {
   readonly list: Effect.Effect<RegionListing, RegionStoreFailure>
   readonly setWeights: (caller: string, weights: Readonly<Record<string, number>>, change: WeightsChange) => Effect.Effect<RegionEntry, RegionStoreError>
   readonly setDrained: (region: string, drained: boolean, change: ChangeRequest) => Effect.Effect<RegionEntry, RegionStoreError>
+  /** A caller's lane shares (lane -> percent of its requests without a lane header), merged or replaced like weights. */
+  readonly setLaneShares: (caller: string, shares: Readonly<Record<string, number>>, change: WeightsChange) => Effect.Effect<RegionEntry, RegionStoreError>
   /** `scope`: a region or `default`; `limit` null clears it (a region then follows the default). */
   readonly setLimit: (scope: string, limit: RateLimitValue | null, change: ChangeRequest) => Effect.Effect<RegionEntry, RegionStoreError>
-  /** Every change of `weights.*`, `drain.*` and `limits.*`; with a region, those of its keys and of weights naming it. */
+  /** Every change of `weights.*`, `drain.*`, `lanes.*` and `limits.*`; with a region, those of its keys and of weights naming it. */
   readonly history: (filter?: { readonly region?: string | undefined }) => Effect.Effect<RegionHistory, RegionStoreFailure>
-  /** `key`: `weights.<caller>`, `drain.<region>`, `limits.<region>`, `limits.default` or a caller region. */
+  /** `key`: `weights.<caller>`, `drain.<region>`, `lanes.<caller>`, `limits.<region>`, `limits.default` or a caller region. */
   readonly rollback: (key: string, toRevision: number, change: ChangeRequest) => Effect.Effect<RegionEntry, RegionStoreError>
 }
 
@@ -105,20 +108,20 @@ export const decodeEntry = (entry: Pick<KvEntry, "key" | "string">, regions: Rea
   return key === undefined ? undefined : decodeRegionValue(key, regions, entry.string())
 }
 
-/**
- * The control plane's key filters. nats-server 2.9 allows one filter subject per consumer, so
- * each is listed, watched and read for history apart, and merged by revision (a stream
- * sequence: one order across keys).
- */
-export const REGION_KEY_FILTERS: ReadonlyArray<string> = [kvKeys.allWeights, kvKeys.allDrains, kvKeys.allLimits]
+/** Every key filter of the control plane: nats-server 2.9 allows one filter per consumer, so each is listed, watched and read apart. */
+export const CONFIG_KEY_FILTERS = [kvKeys.allWeights, kvKeys.allDrains, kvKeys.allLanes, kvKeys.allLimits] as const
 
-const everyFilter = async <A>(read: (filter: string) => Promise<AsyncIterable<A>>): Promise<Array<A>> =>
-  (await Promise.all(REGION_KEY_FILTERS.map(async (filter) => collect(await read(filter))))).flat()
+/** Every entry of `kv`'s control-plane keys from `read` (keys, history), one filter after the other. */
+const readAll = async <A>(read: (filter: string) => Promise<AsyncIterable<A>>): Promise<Array<A>> => {
+  const out: Array<A> = []
+  for (const filter of CONFIG_KEY_FILTERS) out.push(...await collect(await read(filter)))
+  return out
+}
 
-/** The latest value of every `weights.*`, `drain.*` and `limits.*` key, good ones apart from broken ones. */
+/** The latest value of every `weights.*`, `drain.*`, `lanes.*` and `limits.*` key, good ones apart from broken ones. */
 export const readRegionSnapshot = (kv: KV, regions: ReadonlyArray<string>): Effect.Effect<{ readonly snapshot: RegionSnapshot; readonly invalid: ReadonlyArray<InvalidEntry> }, RegionStoreFailure> =>
   Effect.gen(function*() {
-    const keys = yield* kvCall("list keys", () => everyFilter((filter) => kv.keys(filter)))
+    const keys = yield* kvCall("list keys", () => readAll((filter) => kv.keys(filter)))
     const found = yield* Effect.forEach(keys, (key) => kvCall(`get ${key}`, () => kv.get(key)), { concurrency: 8 })
     const snapshot = new Map<string, RegionEntry>()
     const invalid: Array<InvalidEntry> = []
@@ -136,7 +139,7 @@ export const makeRegionStore = (kv: KV, regions: ReadonlyArray<string>): RegionS
   const current = (key: string) => kvCall(`get ${key}`, () => kv.get(key))
 
   /** Compare-and-set: `expected` 0 creates, else updates only if the key is still at `expected`. */
-  const write = (key: RegionKey, value: AnyRegionValue, expected: number, created: number): Effect.Effect<RegionEntry, RegionStoreError> =>
+  const write = (key: RegionKey, value: ConfigValue, expected: number, created: number): Effect.Effect<RegionEntry, RegionStoreError> =>
     Effect.tryPromise({
       try: () => (expected === 0 ? kv.create(key.key, encodeRegionValue(value)) : kv.update(key.key, encodeRegionValue(value), expected)),
       catch: (e) => e
@@ -145,7 +148,7 @@ export const makeRegionStore = (kv: KV, regions: ReadonlyArray<string>): RegionS
         key: key.key,
         revision,
         created,
-        // `value` was built for `key` by its kind's constructor (make*Value)
+        // `value` was built for this key's kind (makeWeightsValue / makeDrainValue / makeLanesValue / makeLimitsValue).
         value: { ...key, value } as RegionValue
       })),
       Effect.catch((e): Effect.Effect<never, RegionStoreError> =>
@@ -160,7 +163,7 @@ export const makeRegionStore = (kv: KV, regions: ReadonlyArray<string>): RegionS
    * Reads the key, lets `next` compute the new value from it, and writes it on the revision read.
    * An `expectedRevision` that is already stale fails before anything is computed.
    */
-  const change = <V extends AnyRegionValue>(
+  const change = <V extends ConfigValue>(
     key: RegionKey,
     request: ChangeRequest,
     next: (entry: KvEntry | null, at: number) => Effect.Effect<V, RegionStoreError>
@@ -194,12 +197,29 @@ export const makeRegionStore = (kv: KV, regions: ReadonlyArray<string>): RegionS
       })
     }).pipe(Effect.withSpan("RegionStore.setWeights", { attributes: { caller } }))
 
+  /** The stored value of `entry`, if it is a valid one. */
+  const storedValue = (entry: KvEntry | null): RegionValue | undefined => {
+    const decoded = entry !== null && entry.operation === "PUT" ? decodeEntry(entry, regions) : undefined
+    return decoded !== undefined && Result.isSuccess(decoded) ? decoded.success : undefined
+  }
+
   /** What `merge` starts from: the stored weights, or the table's default when none are valid. */
   const baseWeights = (entry: KvEntry | null, caller: string): Record<string, number> => {
-    const decoded = entry !== null && entry.operation === "PUT" ? decodeEntry(entry, regions) : undefined
-    if (decoded !== undefined && Result.isSuccess(decoded) && decoded.success.kind === "weights") return { ...decoded.success.value.weights }
-    return Object.fromEntries(weightsOf({ regions, weights: new Map(), drained: new Set() }, caller))
+    const stored = storedValue(entry)
+    if (stored?.kind === "weights") return { ...stored.value.weights }
+    return Object.fromEntries(weightsOf({ regions, weights: new Map(), drained: new Set(), lanes: new Map() }, caller))
   }
+
+  const setLaneShares = (caller: string, shares: Readonly<Record<string, number>>, request: WeightsChange) =>
+    Effect.gen(function*() {
+      yield* fromResult(checkRegion(caller, regions, "caller"))
+      const key = yield* fromResult(resolveRegionKey(kvKeys.lanes(caller), regions))
+      return yield* change(key, request, (entry, at) => {
+        const stored = storedValue(entry)
+        const base = request.mode === "replace" || stored?.kind !== "lanes" ? {} : stored.value.shares
+        return fromResult(makeLanesValue(regions, caller, { ...base, ...shares }, meta(request, at)))
+      })
+    }).pipe(Effect.withSpan("RegionStore.setLaneShares", { attributes: { caller } }))
 
   const setDrained = (region: string, drained: boolean, request: ChangeRequest) =>
     Effect.gen(function*() {
@@ -226,8 +246,10 @@ export const makeRegionStore = (kv: KV, regions: ReadonlyArray<string>): RegionS
   const concerns = (region: string) => (h: HistoryEntry) =>
     parseRegionKey(h.key)?.region === region || (h.value !== undefined && "weights" in h.value && Object.hasOwn(h.value.weights, region))
 
+  // One filter per consumer (nats-server 2.9): each kind of key is read apart and merged by
+  // revision (a stream sequence: one order across keys).
   const history = (filter: { readonly region?: string | undefined } = {}) =>
-    kvCall("history", () => everyFilter((key) => kv.history({ key }))).pipe(
+    kvCall("history", () => readAll((key) => kv.history({ key }))).pipe(
       Effect.map((raw) => {
         const all = raw.map(toHistory).sort((a, b) => b.revision - a.revision)
         return { entries: filter.region === undefined ? all : all.filter(concerns(filter.region)), depth: CONFIG_HISTORY_DEPTH }
@@ -249,17 +271,22 @@ export const makeRegionStore = (kv: KV, regions: ReadonlyArray<string>): RegionS
       if (old.operation !== "PUT") return yield* notFound(`revision ${toRevision} is a ${old.operation}, not a value`)
       const decoded = yield* fromResult(decodeRegionValue(key, regions, old.string()))
       const reason = request.reason ?? `rollback to rev ${toRevision}`
-      return yield* change(key, request, (_, at): Effect.Effect<AnyRegionValue, RegionValueInvalid> => {
+      return yield* change(key, request, (_, at): Effect.Effect<ConfigValue, RegionValueInvalid> => {
         const audit = meta({ ...request, reason }, at)
         switch (decoded.kind) {
-          case "weights": return fromResult(makeWeightsValue(regions, key.region, decoded.value.weights, audit))
-          case "drain": return fromResult(makeDrainValue(regions, key.region, decoded.value.drained, audit))
-          case "limits": return fromResult(makeLimitsValue(regions, key.region, decoded.value.limit, audit))
+          case "weights":
+            return fromResult(makeWeightsValue(regions, key.region, decoded.value.weights, audit))
+          case "drain":
+            return fromResult(makeDrainValue(regions, key.region, decoded.value.drained, audit))
+          case "lanes":
+            return fromResult(makeLanesValue(regions, key.region, decoded.value.shares, audit))
+          case "limits":
+            return fromResult(makeLimitsValue(regions, key.region, decoded.value.limit, audit))
         }
       })
     }).pipe(Effect.withSpan("RegionStore.rollback", { attributes: { key: input, toRevision } }))
 
-  return { regions, list, setWeights, setDrained, setLimit, history, rollback }
+  return { regions, list, setWeights, setDrained, setLaneShares, setLimit, history, rollback }
 }
 
 export class RegionStore extends Context.Service<RegionStore, RegionStoreShape>()("dispatch/RegionStore") {

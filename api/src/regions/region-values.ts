@@ -3,6 +3,7 @@
  *
  * - `weights.<caller>` -> `{v, weights: {<target>: weight}, by, at, reason?}`
  * - `drain.<region>`   -> `{v, drained, by, at, reason?}`
+ * - `lanes.<caller>`   -> `{v, shares: {<lane>: percent}, by, at, reason?}` (traffic lanes)
  * - `limits.<region>` and `limits.default` -> `{v, limit: {burst, perSecond} | null, by, at, reason?}`
  *   (the rate limit of each caller towards that region, api/src/ratelimit; null: none of its own)
  *
@@ -11,7 +12,7 @@
  * are built per region list; every refusal names its field (`weights.us-east`, `key`, `v`).
  */
 import { Result, Schema } from "effect"
-import { EpochMillis, fieldProblems, type FieldProblem, kvKeys, MAX_REASON_LENGTH, OpaqueId, Token } from "#engine"
+import { EpochMillis, fieldProblems, type FieldProblem, kvKeys, laneProblem, MAIN_LANE, MAX_REASON_LENGTH, OpaqueId, Token } from "#engine"
 import { RegionValueInvalid } from "./errors.ts"
 
 export const REGION_VALUE_VERSION = 1
@@ -48,6 +49,25 @@ export const weightsValueSchema = (known: ReadonlyArray<string>) =>
     reason: Schema.optionalKey(Reason)
   })
 
+export const Percent = Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 100 }, { message: "must be a percentage between 0 and 100" }))
+
+/**
+ * Lane -> percent of the caller's requests without an `x-dispatch-lane` header that take the
+ * lane; the rest stay on main. A lane named here (0 % included) is also one the header may name.
+ */
+export const laneSharesSchema = Schema.Record(Schema.String, Percent).check(
+  // Keys checked by a filter, as for weights: a record would silently drop refused keys.
+  Schema.makeFilter((shares: { readonly [lane: string]: number }) => {
+    const bad = Object.keys(shares).flatMap((lane) => {
+      const problem = lane === MAIN_LANE ? `"${MAIN_LANE}" is the default lane: it takes what the other lanes leave` : laneProblem(lane)
+      return problem === undefined ? [] : [{ path: [lane], issue: `a lane ${problem}` }]
+    })
+    if (bad.length > 0) return bad
+    const total = Object.values(shares).reduce((sum, p) => sum + p, 0)
+    return total <= 100 || `the shares add up to ${total}%; at most 100% can leave the main lane`
+  })
+)
+
 export const DrainValue = Schema.Struct({
   v: Schema.Literal(REGION_VALUE_VERSION),
   drained: Schema.Boolean,
@@ -80,30 +100,40 @@ export const LimitsValue = Schema.Struct({
   reason: Schema.optionalKey(Reason)
 })
 
+export const LanesValue = Schema.Struct({
+  v: Schema.Literal(REGION_VALUE_VERSION),
+  shares: laneSharesSchema,
+  by: Actor,
+  at: EpochMillis,
+  reason: Schema.optionalKey(Reason)
+})
+
 export type WeightsValue = ReturnType<typeof weightsValueSchema>["Type"]
 export type DrainValue = typeof DrainValue.Type
+export type LanesValue = typeof LanesValue.Type
 export type LimitsValue = typeof LimitsValue.Type
+/** Any value of the control plane. */
+export type ConfigValue = WeightsValue | DrainValue | LanesValue | LimitsValue
 /** Who, when and why: the audit part every value carries. */
 export type ChangeMeta = { readonly by: string; readonly at: number; readonly reason?: string }
 
-export type RegionKind = "weights" | "drain" | "limits"
+export type RegionKeyKind = "weights" | "drain" | "lanes" | "limits"
 
 /** A key of the control plane, parsed; `region` of `limits.default` is `DEFAULT_LIMIT_SCOPE`. */
-export type RegionKey = { readonly kind: RegionKind; readonly region: string; readonly key: string }
+export type RegionKey = { readonly kind: RegionKeyKind; readonly region: string; readonly key: string }
 
 export type RegionValue =
   | { readonly kind: "weights"; readonly region: string; readonly key: string; readonly value: WeightsValue }
   | { readonly kind: "drain"; readonly region: string; readonly key: string; readonly value: DrainValue }
+  | { readonly kind: "lanes"; readonly region: string; readonly key: string; readonly value: LanesValue }
   | { readonly kind: "limits"; readonly region: string; readonly key: string; readonly value: LimitsValue }
 
-export type AnyRegionValue = RegionValue["value"]
-
-const KEY = /^(weights|drain|limits)\.([A-Za-z0-9_-]{1,128})$/
+const KEY = /^(weights|drain|lanes|limits)\.([A-Za-z0-9_-]{1,128})$/
 
 /** `weights.us-west` -> {kind: "weights", region: "us-west"}; anything else (other config keys) -> undefined. */
 export const parseRegionKey = (key: string): RegionKey | undefined => {
   const m = KEY.exec(key)
-  return m === null ? undefined : { kind: m[1] as RegionKind, region: m[2] ?? "", key }
+  return m === null ? undefined : { kind: m[1] as RegionKeyKind, region: m[2] ?? "", key }
 }
 
 /**
@@ -113,7 +143,7 @@ export const parseRegionKey = (key: string): RegionKey | undefined => {
 export const resolveRegionKey = (input: string, known: ReadonlyArray<string>): Result.Result<RegionKey, RegionValueInvalid> => {
   const parsed = parseRegionKey(input) ?? (KEY.test(`weights.${input}`) ? parseRegionKey(kvKeys.weights(input)) : undefined)
   if (parsed === undefined) {
-    return Result.fail(new RegionValueInvalid({ subject: "key", problems: [{ path: "key", message: `"${input}" is not weights.<region>, drain.<region>, limits.<region>, limits.default or a region` }] }))
+    return Result.fail(new RegionValueInvalid({ subject: "key", problems: [{ path: "key", message: `"${input}" is not weights.<region>, drain.<region>, lanes.<region>, limits.<region>, limits.default or a region` }] }))
   }
   if (!isKnownScope(parsed, known)) return Result.fail(new RegionValueInvalid({ subject: parsed.key, problems: [{ path: "key", message: unknownRegion(parsed.region, known) }] }))
   return Result.succeed(parsed)
@@ -149,9 +179,14 @@ export const decodeRegionValue = (key: RegionKey, known: ReadonlyArray<string>, 
     return Result.fail(new RegionValueInvalid({ subject: key.key, problems: [{ path: "$", message: `not JSON: ${e instanceof Error ? e.message : String(e)}` }] }))
   }
   switch (key.kind) {
-    case "weights": return Result.map(decodeWith(weightsValueSchema(known), key.key, parsed), (value) => ({ ...key, kind: "weights" as const, value }))
-    case "drain": return Result.map(decodeWith(DrainValue, key.key, parsed), (value) => ({ ...key, kind: "drain" as const, value }))
-    case "limits": return Result.map(decodeWith(LimitsValue, key.key, parsed), (value) => ({ ...key, kind: "limits" as const, value }))
+    case "weights":
+      return Result.map(decodeWith(weightsValueSchema(known), key.key, parsed), (value) => ({ ...key, kind: "weights" as const, value }))
+    case "drain":
+      return Result.map(decodeWith(DrainValue, key.key, parsed), (value) => ({ ...key, kind: "drain" as const, value }))
+    case "lanes":
+      return Result.map(decodeWith(LanesValue, key.key, parsed), (value) => ({ ...key, kind: "lanes" as const, value }))
+    case "limits":
+      return Result.map(decodeWith(LimitsValue, key.key, parsed), (value) => ({ ...key, kind: "limits" as const, value }))
   }
 }
 
@@ -162,6 +197,9 @@ export const makeWeightsValue = (known: ReadonlyArray<string>, caller: string, w
 
 export const makeDrainValue = (known: ReadonlyArray<string>, region: string, drained: boolean, meta: ChangeMeta) =>
   Result.flatMap(checkRegion(region, known), () => decodeWith(DrainValue, kvKeys.drain(region), { v: REGION_VALUE_VERSION, drained, ...meta }))
+
+export const makeLanesValue = (known: ReadonlyArray<string>, caller: string, shares: Readonly<Record<string, number>>, meta: ChangeMeta) =>
+  Result.flatMap(checkRegion(caller, known, "caller"), () => decodeWith(LanesValue, kvKeys.lanes(caller), { v: REGION_VALUE_VERSION, shares, ...meta }))
 
 /** `scope`: a known region, or `DEFAULT_LIMIT_SCOPE`; `limit` null clears it. */
 export const makeLimitsValue = (known: ReadonlyArray<string>, scope: string, limit: RateLimitValue | null, meta: ChangeMeta) =>
@@ -174,4 +212,4 @@ export const checkLimitScope = (scope: string, known: ReadonlyArray<string>): Re
   scope === DEFAULT_LIMIT_SCOPE ? Result.succeed(scope) : checkRegion(scope, known)
 
 /** The bytes written to KV. Field order is fixed by the schema's construction, not by callers. */
-export const encodeRegionValue = (value: AnyRegionValue): string => JSON.stringify(value)
+export const encodeRegionValue = (value: ConfigValue): string => JSON.stringify(value)

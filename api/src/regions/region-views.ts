@@ -12,12 +12,15 @@ export interface TableView {
   /** Effective weights of every caller, defaults included (a caller without a key keeps traffic at home). */
   readonly weights: Readonly<Record<string, Readonly<Record<string, number>>>>
   readonly drained: ReadonlyArray<string>
+  /** Lane shares of the callers that have some (lane -> percent of their requests without a lane header). */
+  readonly lanes: Readonly<Record<string, Readonly<Record<string, number>>>>
 }
 
 export const tableView = (table: RegionTable): TableView => ({
   regions: table.regions,
   weights: Object.fromEntries(table.regions.map((caller) => [caller, Object.fromEntries(weightsOf(table, caller))])),
-  drained: table.regions.filter((r) => table.drained.has(r))
+  drained: table.regions.filter((r) => table.drained.has(r)),
+  lanes: Object.fromEntries([...table.lanes].map(([caller, shares]) => [caller, Object.fromEntries(shares)]))
 })
 
 export const entryView = (entry: RegionEntry) => ({ key: entry.key, revision: entry.revision, created: entry.created, value: entry.value.value })

@@ -17,7 +17,8 @@ import { REGIONS, useNatsFixture } from "../regions/nats-fixture.ts"
 const TOKEN = "s3cret-admin-token-for-tests"
 const BOARD: BreakerBoardSnapshot = {
   at: 1_700_000_000_000,
-  targets: [{ target: "us-east", state: "open", calls: 10, failures: 6, slowCalls: 0, failureRatePercent: 60, slowCallRatePercent: 0, retryAfterMs: 1200, ejectedUntil: null, drained: false, lastTransitionAt: 1_699_999_999_000 }]
+  targets: [{ target: "us-east", state: "open", calls: 10, failures: 6, slowCalls: 0, failureRatePercent: 60, slowCallRatePercent: 0, retryAfterMs: 1200, ejectedUntil: null, drained: false, lastTransitionAt: 1_699_999_999_000, forcedOpen: false }],
+  fleetHealth: null
 }
 
 describe("admin token check", () => {
@@ -135,6 +136,14 @@ describeWithNats("admin HTTP API", () => {
 
       const undrain = await api.call("POST", "/admin/regions/eu-central/undrain", { body: { reason: "done" } })
       expect(undrain.body.value).toMatchObject({ drained: false, reason: "done" })
+
+      const lanes = await api.call("PUT", "/admin/regions/lanes/us-west", { body: { shares: { canary: 5 }, reason: "intake v2" } })
+      expect(lanes.status).toBe(200)
+      expect(lanes.body).toMatchObject({ key: "lanes.us-west", value: { shares: { canary: 5 }, by: "admin-api", reason: "intake v2" } })
+      expect((await api.call("GET", "/admin/regions")).body.lanes).toEqual({ "us-west": { canary: 5 } })
+      const tooMuch = await api.call("PUT", "/admin/regions/lanes/us-west", { body: { shares: { canary: 80, blue: 30 } } })
+      expect(tooMuch.status).toBe(422)
+      expect(tooMuch.body.error.path).toBe("shares")
 
       const breakers = await api.call("GET", "/admin/breakers")
       expect(breakers.status).toBe(200)

@@ -1,6 +1,6 @@
 /**
  * Model-based test of the circuit breaker: fast-check generates command sequences (time
- * advances, acquires, successes, errors, releases, reads) and runs each on the product's breaker
+ * advances, acquires, successes, errors, releases, reads, forcing open and releasing) and runs each on the product's breaker
  * and on ReferenceBreaker, which keeps every outcome in a list and recomputes its window from
  * scratch. After every command both must have answered the same and emitted the same
  * transitions; fast-check shrinks a disagreement to a short sequence.
@@ -86,6 +86,27 @@ class Settle implements BreakerCommand {
   toString = () => `${this.outcome}(#${this.pick}, ${this.durationMs}ms)`
 }
 
+/** forceOpen or releaseForce (the fleet-wide health signal breaching or recovering). */
+class Force implements BreakerCommand {
+  readonly on: boolean
+  constructor(on: boolean) {
+    this.on = on
+  }
+  check = () => true
+  run(m: Model, r: Real): void {
+    if (this.on) {
+      m.reference.forceOpen(m.now)
+      r.breaker.forceOpen(m.now)
+    } else {
+      m.reference.releaseForce(m.now)
+      r.breaker.releaseForce(m.now)
+    }
+    expect(r.breaker.forced).toBe(m.reference.forced)
+    sameTransitions(m, r)
+  }
+  toString = () => (this.on ? "forceOpen" : "releaseForce")
+}
+
 class Read implements BreakerCommand {
   check = () => true
   run(m: Model, r: Real): void {
@@ -106,7 +127,8 @@ const commands = fc.commands<Model, Real>(
       .map(([pick, outcome, durationMs]) => new Settle(pick, outcome, durationMs)),
     fc.tuple(fc.nat(), fc.constantFrom("success" as const, "error" as const), callDuration)
       .map(([pick, outcome, durationMs]) => new Settle(pick, outcome, durationMs)),
-    fc.constant(new Read())
+    fc.constant(new Read()),
+    fc.constantFrom(new Force(true), new Force(false))
   ],
   { maxCommands: 150, size: "max" }
 )

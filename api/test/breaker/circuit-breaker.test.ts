@@ -3,7 +3,8 @@
  * outcomes, releases, reads and time: only the legal transitions happen, and each for its
  * reason; it opens exactly when the window (recomputed by reference-breaker.ts from the same
  * outcomes) reaches a threshold with enough calls; half-open admits at most its probes, decides
- * on their outcomes alone, and times out at maxWaitDurationInHalfOpenState. The full behaviour
+ * on their outcomes alone, and times out at maxWaitDurationInHalfOpenState; forced open, it admits
+ * nothing and leaves open only when released, to half-open. The full behaviour
  * against a model is in circuit-breaker-model.test.ts.
  */
 import fc from "fast-check"
@@ -16,11 +17,14 @@ import { countsOf, type Outcome, thresholdReached, windowContent } from "./refer
 
 /** Every legal transition and the reasons it may carry (docs/balancer.md, "Transitions"). */
 const LEGAL: Record<string, ReadonlyArray<TransitionReason>> = {
-  "closed->open": ["failure_rate", "slow_call_rate"],
-  "open->half_open": ["wait_elapsed"],
+  "closed->open": ["failure_rate", "slow_call_rate", "forced_open"],
+  "open->half_open": ["wait_elapsed", "force_released"],
   "half_open->closed": ["probes_passed"],
-  "half_open->open": ["failure_rate", "slow_call_rate", "half_open_timeout"]
+  "half_open->open": ["failure_rate", "slow_call_rate", "half_open_timeout", "forced_open"]
 }
+
+/** Transitions not decided by a window of outcomes. */
+const WITHOUT_WINDOW: ReadonlyArray<TransitionReason> = ["wait_elapsed", "half_open_timeout", "forced_open", "force_released"]
 
 type Op =
   | { readonly kind: "advance"; readonly ms: number }
@@ -28,18 +32,23 @@ type Op =
   | { readonly kind: "settle"; readonly pick: number; readonly failed: boolean; readonly durationMs: number }
   | { readonly kind: "release"; readonly pick: number }
   | { readonly kind: "read" }
+  | { readonly kind: "force"; readonly on: boolean }
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("advance" as const), ms: timeStep }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant("acquire" as const) }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant("settle" as const), pick: fc.nat(), failed: fc.boolean(), durationMs: callDuration }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("release" as const), pick: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("read" as const) }) }
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("read" as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("force" as const), on: fc.boolean() }) }
 )
 const ops = fc.array(op, { maxLength: 200, size: "max" })
 
-/** Runs the ops on a new breaker; settles and releases pick among the permits still out. */
-const drive = (config: CircuitBreakerConfig, script: ReadonlyArray<Op>): ReadonlyArray<Transition> => {
+/**
+ * Runs the ops on a new breaker; settles and releases pick among the permits still out.
+ * `onStep` sees the breaker after each op (and may read it).
+ */
+const drive = (config: CircuitBreakerConfig, script: ReadonlyArray<Op>, onStep: (breaker: CircuitBreaker, now: number, transitions: ReadonlyArray<Transition>) => void = () => {}): ReadonlyArray<Transition> => {
   const transitions: Array<Transition> = []
   const breaker = new CircuitBreaker(config, (t) => transitions.push(t))
   const out: Array<Permit> = []
@@ -67,7 +76,12 @@ const drive = (config: CircuitBreakerConfig, script: ReadonlyArray<Op>): Readonl
         breaker.state(now)
         breaker.admits(now)
         breaker.retryAfterMs(now)
+        break
+      case "force":
+        if (step.on) breaker.forceOpen(now)
+        else breaker.releaseForce(now)
     }
+    onStep(breaker, now, transitions)
   }
   return transitions
 }
@@ -103,10 +117,36 @@ describe("CircuitBreaker", () => {
           expect(LEGAL[`${t.from}->${t.to}`]).toContain(t.reason)
           expect(t.from).toBe(state)
           expect(t.at).toBeGreaterThanOrEqual(at)
-          expect(t.window === undefined).toBe(t.reason === "wait_elapsed" || t.reason === "half_open_timeout")
+          expect(t.window === undefined).toBe(WITHOUT_WINDOW.includes(t.reason))
           state = t.to
           at = t.at
         }
+      }),
+      { numRuns: 1_000 }
+    )
+  })
+
+  it("forced open, admits nothing and leaves open only by releaseForce, straight to half-open", () => {
+    fc.assert(
+      fc.property(breakerConfig, ops, (config, script) => {
+        let seen = 0
+        let wasForced = false
+        drive(config, script, (breaker, now, transitions) => {
+          const fresh = transitions.slice(seen)
+          seen = transitions.length
+          if (breaker.forced) {
+            expect(breaker.admits(now)).toBe(false)
+            expect(breaker.retryAfterMs(now)).toBeUndefined()
+            expect(breaker.tryAcquire(now)).toEqual({ _tag: "Rejected", reason: "forced_open" })
+            expect(breaker.state(now)).toBe("open")
+            // Held open: nothing happens until the release (time-driven transitions included).
+            if (wasForced) expect(fresh).toEqual([])
+          } else if (wasForced) {
+            // Released in this step: exactly one transition, open -> half_open.
+            expect(fresh.map((t) => `${t.from}->${t.to} ${t.reason}`)).toEqual(["open->half_open force_released"])
+          }
+          wasForced = breaker.forced
+        })
       }),
       { numRuns: 1_000 }
     )
@@ -280,6 +320,39 @@ describe("CircuitBreaker", () => {
       breaker.onError(probes[1]!, 5, 1_002)
       breaker.onError(breaker.tryAcquire(1_003) as Permit, 5, 1_003)
       expect(breaker.state(1_003)).toBe("open")
+    })
+
+    it("forced open from closed: rejects until released, then probes at once whatever the open wait", () => {
+      const transitions: Array<Transition> = []
+      const breaker = new CircuitBreaker(config, (t) => transitions.push(t))
+      const early = breaker.tryAcquire(0) as Permit
+      breaker.forceOpen(10)
+      breaker.forceOpen(11) // idempotent
+      breaker.onError(early, 5, 12) // admitted before: stale
+      expect(breaker.tryAcquire(50_000)).toEqual({ _tag: "Rejected", reason: "forced_open" })
+      expect(breaker.admits(50_000)).toBe(false)
+      expect(breaker.state(50_000)).toBe("open")
+      breaker.releaseForce(50_010)
+      breaker.releaseForce(50_011) // not forced any more: nothing
+      expect(breaker.state(50_011)).toBe("half_open")
+      breaker.onSuccess(breaker.tryAcquire(50_020) as Permit, 5, 50_020)
+      breaker.onSuccess(breaker.tryAcquire(50_021) as Permit, 5, 50_021)
+      expect(transitions).toEqual([
+        { from: "closed", to: "open", at: 10, reason: "forced_open", window: undefined },
+        { from: "open", to: "half_open", at: 50_010, reason: "force_released", window: undefined },
+        { from: "half_open", to: "closed", at: 50_021, reason: "probes_passed", window: { calls: 2, failures: 0, slowCalls: 0 } }
+      ])
+    })
+
+    it("forced while already open: no transition, and the open wait no longer lets probes in", () => {
+      const transitions: Array<Transition> = []
+      const breaker = new CircuitBreaker(config, (t) => transitions.push(t))
+      openAt(breaker, 0)
+      breaker.forceOpen(100)
+      expect(breaker.admits(5_000)).toBe(false)
+      expect(transitions.map((t) => t.reason)).toEqual(["failure_rate"])
+      breaker.releaseForce(6_000)
+      expect(transitions.at(-1)).toEqual({ from: "open", to: "half_open", at: 6_000, reason: "force_released", window: undefined })
     })
 
     it("never lets time go back: an earlier `now` counts as the latest seen", () => {

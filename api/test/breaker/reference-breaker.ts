@@ -55,6 +55,8 @@ export class ReferenceBreaker {
   probeOutcomes: Array<Outcome> = []
   /** Probes admitted in the current half-open period and not released. */
   probesAdmitted = 0
+  /** Held open by forceOpen until releaseForce. */
+  forced = false
 
   constructor(config: CircuitBreakerConfig) {
     this.config = config
@@ -80,18 +82,19 @@ export class ReferenceBreaker {
   admits(now: number): boolean {
     this.observe(now)
     if (this.state === "closed") return true
-    if (this.state === "open") return this.waitOver()
+    if (this.state === "open") return !this.forced && this.waitOver()
     return this.probesAdmitted < this.config.permittedNumberOfCallsInHalfOpenState
   }
 
   retryAfterMs(now: number): number | undefined {
     if (this.admits(now)) return 0
-    if (this.state === "open") return this.since + this.config.waitDurationInOpenStateMs - this.now
+    if (this.state === "open" && !this.forced) return this.since + this.config.waitDurationInOpenStateMs - this.now
     return undefined
   }
 
   tryAcquire(now: number): ReferenceAcquire {
     this.observe(now)
+    if (this.forced) return { permitted: false, reason: "forced_open" }
     if (this.state === "open" && !this.waitOver()) return { permitted: false, reason: "open" }
     if (this.state === "open") this.go("half_open", "wait_elapsed", undefined, this.now)
     if (this.state === "half_open") {
@@ -122,6 +125,20 @@ export class ReferenceBreaker {
   release(epoch: number, now: number): void {
     this.observe(now)
     if (epoch === this.epoch && this.state === "half_open") this.probesAdmitted -= 1
+  }
+
+  forceOpen(now: number): void {
+    this.observe(now)
+    if (this.forced) return
+    this.forced = true
+    if (this.state !== "open") this.go("open", "forced_open", undefined, this.now)
+  }
+
+  releaseForce(now: number): void {
+    this.observe(now)
+    if (!this.forced) return
+    this.forced = false
+    this.go("half_open", "force_released", undefined, this.now)
   }
 
   go(to: BreakerState, reason: TransitionReason, decidedBy: ReadonlyArray<Outcome> | undefined, at: number): void {

@@ -14,7 +14,7 @@ import { Registry } from "prom-client"
 import { describeWithNats } from "#engine/testing"
 import { openConfigBucket } from "../../src/regions/config-bucket.ts"
 import { makeRegionConfig, type RegionConfigOptions } from "../../src/regions/region-config-live.ts"
-import { makeRegionStore, REGION_KEY_FILTERS } from "../../src/regions/region-store.ts"
+import { CONFIG_KEY_FILTERS, makeRegionStore } from "../../src/regions/region-store.ts"
 import { weightsOf } from "../../src/regions/region-table.ts"
 import { REGIONS, useNatsFixture } from "./nats-fixture.ts"
 
@@ -62,6 +62,22 @@ describeWithNats("RegionConfig live from KV", () => {
       expect(Object.fromEntries(weightsOf(table, "us-west"))).toEqual({ "us-west": 1, "us-east": 2 })
       expect([...table.drained]).toEqual(["eu-central"])
       expect(Object.fromEntries(weightsOf(table, "us-east"))).toEqual({ "us-east": 1 })
+    } finally {
+      await gw.close()
+    }
+  })
+
+  it("follows lane shares: stored at start, changed live, with the share gauge", async () => {
+    const store = makeRegionStore(fx.kv, REGIONS)
+    await Effect.runPromise(store.setLaneShares("us-west", { canary: 5 }, { by: "a", mode: "merge" }))
+    const metrics = makeBalancerMetrics(new Registry())
+    const gw = await gateway([], metrics)
+    try {
+      expect(Object.fromEntries((await gw.current()).lanes.get("us-west") ?? [])).toEqual({ canary: 5 })
+      await Effect.runPromise(store.setLaneShares("us-east", { blue: 20 }, { by: "a", mode: "merge" }))
+      await waitFor(async () => (await gw.current()).lanes.get("us-east")?.get("blue") === 20)
+      const gauge = (await metrics.laneShare.get()).values.map((v) => [v.labels["caller"], v.labels["lane"], v.value])
+      expect(gauge).toEqual([["us-west", "canary", 5], ["us-east", "blue", 20]])
     } finally {
       await gw.close()
     }
@@ -167,7 +183,7 @@ describeWithNats("RegionConfig live from KV", () => {
     // subscriber is bound to it any more.
     const watching = async () => (await fx.client.jsm.consumers.list(`KV_${KV_BUCKETS.config}`).next()).filter((c) => c.push_bound === true).length
     const gw = await gateway()
-    await waitFor(async () => (await watching()) === REGION_KEY_FILTERS.length)
+    await waitFor(async () => (await watching()) === CONFIG_KEY_FILTERS.length)
     await gw.closeScope()
     await waitFor(async () => (await watching()) === 0)
     await gw.close()

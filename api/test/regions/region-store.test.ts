@@ -65,6 +65,23 @@ describeWithNats("RegionStore on NATS KV", () => {
     expect(await fx.kv.get("weights.us-west")).toBeNull()
   })
 
+  it("lane shares: merged, checked, in the table, the history and rollback", async () => {
+    const s = store()
+    const first = await run(s.setLaneShares("us-west", { canary: 5 }, { by: "ana", reason: "intake v2", mode: "merge" }))
+    const second = await run(s.setLaneShares("us-west", { blue: 0 }, { by: "ana", mode: "merge" }))
+    expect(second.value.kind === "lanes" && second.value.value.shares).toEqual({ canary: 5, blue: 0 })
+    expect(Object.fromEntries((await run(s.list)).table.lanes.get("us-west") ?? [])).toEqual({ canary: 5, blue: 0 })
+    for (const [shares, path] of [[{ main: 5 }, "shares.main"], [{ "can.ary": 5 }, "shares.can.ary"], [{ canary: 101 }, "shares.canary"], [{ a: 60, b: 50 }, "shares"]] as const) {
+      const refused = await failure(s.setLaneShares("us-east", shares, { by: "a", mode: "replace" }))
+      expect(refused, JSON.stringify(shares)).toMatchObject({ _tag: "RegionValueInvalid", problems: [{ path }] })
+    }
+    expect(await fx.kv.get("lanes.us-east")).toBeNull()
+    const history = await run(s.history({ region: "us-west" }))
+    expect(history.entries.map((h) => [h.key, h.revision])).toEqual([["lanes.us-west", second.revision], ["lanes.us-west", first.revision]])
+    const back = await run(s.rollback("lanes.us-west", first.revision, { by: "bo" }))
+    expect(back.value.kind === "lanes" && back.value.value).toMatchObject({ shares: { canary: 5 }, by: "bo", reason: `rollback to rev ${first.revision}` })
+  })
+
   it("drains and undrains as audited changes", async () => {
     const s = store()
     await run(s.setDrained("eu-central", true, { by: "ana", reason: "maintenance" }))

@@ -80,6 +80,22 @@ describeWithNats("dispatch regions (child processes)", () => {
     expect(text.stdout).toContain("KV keeps the last 64 revisions per key")
   }, CLI_TEST_TIMEOUT_MS)
 
+  it("set-lane opens a lane with a share, list shows it, a bad share fails writing nothing", async () => {
+    // Two at a time: a Node start took 90 s on a box with load 35.
+    const [set, tooMuch] = await Promise.all([
+      regions(["set-lane", "us-west", "canary=5", "--reason", "intake v2"]),
+      regions(["set-lane", "us-east", "canary=60", "blue=50"])
+    ])
+    expect(set.stderr).toBe("")
+    expect(set.code).toBe(0)
+    expect(set.stdout).toMatch(/lanes\.us-west is now rev \d+: canary=5%/)
+    expect(await stored("lanes.us-west")).toMatchObject({ v: 1, shares: { canary: 5 }, reason: "intake v2" })
+    expect(tooMuch.code, `${tooMuch.stdout}\n${tooMuch.stderr}`).toBe(1)
+    expect(tooMuch.stderr).toContain("the shares add up to 110%")
+    expect(await fx.kv.get("lanes.us-east")).toBeNull()
+    const list = await regions(["list"])
+    expect(list.stdout).toMatch(/us-west\s+canary=5%\s+rev \d+ by tester@/)
+  }, CLI_TEST_TIMEOUT_MS)
   it("set-limit, limits, clear-limit and rollback of a limit change KV and say so; bad limits are refused", async () => {
     // Four rounds of two or three child processes (Node starts are slow on a busy box).
     const [set, def] = await Promise.all([

@@ -7,6 +7,7 @@
 import { Effect, Exit, References, Scope } from "effect"
 import { afterAll, beforeAll } from "vitest"
 import { connectNats, ensureStreamsAndBuckets, loadMarketCatalog, marketFilesFromEnv, runRegionIntake, type NatsClient } from "#engine"
+import type { Counter } from "prom-client"
 import { LocalNatsServer } from "#engine/testing"
 import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from "../../src/auth/auth-settings.ts"
 import { DEFAULT_CIRCUIT_BREAKER_CONFIG, DEFAULT_OUTLIER_CONFIG } from "../../src/breaker/breaker-config.ts"
@@ -39,16 +40,23 @@ export interface GatewayWorld {
   readonly gateway: () => Effect.Success<ReturnType<typeof startGateway>>
   readonly stopRegion: (region: string) => Promise<void>
   readonly startRegion: (region: string) => Promise<void>
+  /** One more intake of `region` (a lane's, with `lane`), counting its requests in `counter`; resolves to its stop. */
+  readonly startIntake: (region: string, options?: { readonly lane?: string; readonly counter?: IntakeCounter }) => Promise<() => Promise<void>>
   readonly request: (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; json: any; headers: Headers }>
 }
 
 /** `--auth none`, what every test of routing, breakers and input checks runs with. */
 export const NO_AUTH: GatewayConfig["auth"] = { keys: { _tag: "None" }, claims: { issuer: DEFAULT_ISSUER, audience: DEFAULT_AUDIENCE } }
 
+/** An intake's request counter (`dispatch_intake_requests_total`'s labels), one per intake under test. */
+export type IntakeCounter = Counter<"region" | "lane" | "operation" | "outcome">
+
 export const useGatewayWorld = (options: {
   readonly weights?: Record<string, Record<string, number>>
   readonly balancer?: GatewayConfig["balancer"]
   readonly auth?: GatewayConfig["auth"]
+  /** The gateway's `--lane`. */
+  readonly lane?: string
   /** Follow KV `dispatch_config` as `dispatch api` does, instead of the in-memory table (`regions()` then changes nothing). */
   readonly kvConfig?: boolean
 } = {}): GatewayWorld => {
@@ -63,15 +71,26 @@ export const useGatewayWorld = (options: {
   const regionScopes = new Map<string, Scope.Closeable>()
   const regions = makeRegionConfig(tableOf(REGIONS, options.weights ?? {}))
 
+  const intakeIn = (s: Scope.Scope, region: string, options: { readonly lane?: string; readonly counter?: IntakeCounter } = {}) =>
+    run(Effect.gen(function*() {
+      const catalog = yield* loadMarketCatalog(marketFilesFromEnv({}))
+      const own = yield* connectNats({ servers: [server!.url], name: `intake-${region}${options.lane === undefined ? "" : `-${options.lane}`}` })
+      yield* runRegionIntake({ client: own, catalog, region, lane: options.lane, metrics: options.counter === undefined ? undefined : { intakeRequests: options.counter } })
+    }), s)
+  const extraScopes = new Set<Scope.Closeable>()
+  const startIntake = async (region: string, options: { readonly lane?: string; readonly counter?: IntakeCounter } = {}) => {
+    const s = Effect.runSync(Scope.make())
+    extraScopes.add(s)
+    await intakeIn(s, region, options)
+    return async () => {
+      if (extraScopes.delete(s)) await Effect.runPromise(Scope.close(s, Exit.void))
+    }
+  }
   const startRegion = async (region: string) => {
     if (regionScopes.has(region)) return
     const regionScope = Effect.runSync(Scope.make())
     regionScopes.set(region, regionScope)
-    await run(Effect.gen(function*() {
-      const catalog = yield* loadMarketCatalog(marketFilesFromEnv({}))
-      const own = yield* connectNats({ servers: [server!.url], name: `intake-${region}` })
-      yield* runRegionIntake({ client: own, catalog, region })
-    }), regionScope)
+    await intakeIn(regionScope, region)
   }
   const stopRegion = async (region: string) => {
     const s = regionScopes.get(region)
@@ -90,6 +109,7 @@ export const useGatewayWorld = (options: {
       port: 0,
       regions: REGIONS,
       ownRegion: "us-west",
+      lane: options.lane,
       marketFiles: marketFilesFromEnv({}),
       balancer: options.balancer ?? { deadlineMs: 2_000, tryTimeoutMs: 500 },
       targets: TEST_TARGETS,
@@ -100,6 +120,7 @@ export const useGatewayWorld = (options: {
 
   afterAll(async () => {
     for (const region of [...regionScopes.keys()]) await stopRegion(region)
+    for (const s of [...extraScopes]) await Effect.runPromise(Scope.close(s, Exit.void))
     await Effect.runPromise(Scope.close(scope, Exit.void))
     await server?.dispose()
   }, 30_000)
@@ -112,6 +133,7 @@ export const useGatewayWorld = (options: {
     gateway: () => gateway!,
     stopRegion,
     startRegion,
+    startIntake,
     request: async (method, path, body, headers = {}) => {
       const init: RequestInit = { method, headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers } }
       if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body)

@@ -10,11 +10,14 @@ export interface RegionConfigHandle {
   readonly set: (table: RegionTable) => Promise<void>
 }
 
-export const tableOf = (regions: ReadonlyArray<string>, weights: Record<string, Record<string, number>> = {}, drained: ReadonlyArray<string> = []): RegionTable => ({
-  regions,
-  weights: new Map(Object.entries(weights).map(([caller, w]) => [caller, new Map(Object.entries(w))])),
-  drained: new Set(drained)
-})
+const mapsOf = (byCaller: Record<string, Record<string, number>>) => new Map(Object.entries(byCaller).map(([caller, m]) => [caller, new Map(Object.entries(m))]))
+
+export const tableOf = (
+  regions: ReadonlyArray<string>,
+  weights: Record<string, Record<string, number>> = {},
+  drained: ReadonlyArray<string> = [],
+  lanes: Record<string, Record<string, number>> = {}
+): RegionTable => ({ regions, weights: mapsOf(weights), drained: new Set(drained), lanes: mapsOf(lanes) })
 
 /** A fixed-then-settable table; `set` applies to the very next request. */
 export const makeRegionConfig = (initial: RegionTable): RegionConfigHandle => {

@@ -12,7 +12,7 @@
  *     read from the gateway's counter afterwards, never assumed.
  */
 import { GATEWAY_METRIC_NAMES } from "#api"
-import { readNkeySeed, subjects, WIRE_VERSION } from "#engine"
+import { readNkeySeed, splitList, subjects, WIRE_VERSION } from "#engine"
 import { connect, nkeyAuthenticator } from "@nats-io/transport-node"
 import { Console, Effect } from "effect"
 import type { RestartableChild } from "./restartable-child.ts"
@@ -53,7 +53,7 @@ const badHttp = (apiUrl: string) =>
 
 const badNats = (natsUrl: string, natsNkey: string | undefined, market: string) =>
   Effect.promise(async () => {
-    const nc = await connect({ servers: natsUrl, name: "dispatch-stack-drill", ...(natsNkey === undefined ? {} : { authenticator: nkeyAuthenticator(readNkeySeed(natsNkey)) }) })
+    const nc = await connect({ servers: splitList(natsUrl), name: "dispatch-stack-drill", ...(natsNkey === undefined ? {} : { authenticator: nkeyAuthenticator(readNkeySeed(natsNkey)) }) })
     try {
       const subject = subjects.orderRequested(market)
       for (const payload of ["not json", JSON.stringify({ v: 2, type: "order.requested" }), JSON.stringify({ v: WIRE_VERSION, type: "order.requested", orderId: "drill-bad", riderId: "drill", market, pickup: { lat: 200, lng: 0 }, dropoff: { lat: 0, lng: 0 }, requestedAt: Date.now(), maxWaitMs: 60_000 })]) {

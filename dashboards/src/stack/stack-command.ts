@@ -28,9 +28,13 @@ const up = Command.make("up", {
     Flag.withDefault(0),
     Flag.withDescription("add N to every port of the stack (NATS 4222, API 8080, Prometheus 9090, engines 9464/9474/9484, simulator 9465), to run a second stack beside the first (default 0)")
   ),
+  cluster: Flag.Boolean("cluster").pipe(
+    Flag.withDefault(false),
+    Flag.withDescription("run NATS as a 3-node JetStream cluster (client ports 4222-4224, routes 6222-6224, plus the offset), every stream and bucket with 3 replicas, every child given all three URLs; a dead node is restarted (docs/scaling.md); with --nats: that is a cluster, init it with 3 replicas (default: one nats-server)")
+  ),
   noDrill: Flag.Boolean("no-drill").pipe(Flag.withDefault(false), Flag.withDescription("skip the drill (bad input, a regional outage, every region down; docs/dashboards.md) (default: play it once)"))
 }, (flags) =>
-  stackUp({ dir: flags.dir, natsUrl: Option.getOrUndefined(flags.nats), natsSeeds: Option.getOrUndefined(flags.natsSeeds), speed: flags.speed, drivers: flags.drivers, trips: Option.getOrUndefined(flags.trips), drill: !flags.noDrill, portOffset: flags.portOffset }).pipe(
+  stackUp({ dir: flags.dir, natsUrl: Option.getOrUndefined(flags.nats), natsSeeds: Option.getOrUndefined(flags.natsSeeds), speed: flags.speed, drivers: flags.drivers, trips: Option.getOrUndefined(flags.trips), drill: !flags.noDrill, portOffset: flags.portOffset, cluster: flags.cluster }).pipe(
     Effect.mapError((e) => new CliError.UserError({ cause: e, userMessage: `dispatch stack up: ${e.message}` }))
   )).pipe(Command.withDescription("Start NATS, an engine per region, the API gateway, Prometheus and a live replay on loopback; print where to look; supervise them (a death is reported, then restarted or the end of the stack); Ctrl-C or SIGTERM stops everything."))
 

@@ -12,6 +12,16 @@ export const STACK_PORTS = {
   simulator: 9465
 } as const
 
+/**
+ * `--cluster`: three JetStream nodes on loopback, each with a client port (the first is
+ * `nats`'s) and a route port the others connect to.
+ */
+export const STACK_NATS_NODES = [
+  { name: "n1", port: 4222, routePort: 6222 },
+  { name: "n2", port: 4223, routePort: 6223 },
+  { name: "n3", port: 4224, routePort: 6224 }
+] as const
+
 /** One engine per region, each with its own status port (`/metrics`). */
 export const STACK_ENGINES = [
   { region: "us-west", port: 9464 },
@@ -45,6 +55,8 @@ export interface StackPorts {
   readonly api: number
   readonly simulator: number
   readonly engines: ReadonlyArray<{ readonly region: string; readonly port: number }>
+  /** The nodes `--cluster` runs instead of the one nats-server. */
+  readonly natsNodes: ReadonlyArray<{ readonly name: string; readonly port: number; readonly routePort: number }>
 }
 
 /** The largest offset: the highest port (9484) must stay a port. */
@@ -55,5 +67,6 @@ export const stackPorts = (offset: number): StackPorts => ({
   prometheus: STACK_PORTS.prometheus + offset,
   api: STACK_PORTS.api + offset,
   simulator: STACK_PORTS.simulator + offset,
-  engines: STACK_ENGINES.map((e) => ({ region: e.region, port: e.port + offset }))
+  engines: STACK_ENGINES.map((e) => ({ region: e.region, port: e.port + offset })),
+  natsNodes: STACK_NATS_NODES.map((n) => ({ name: n.name, port: n.port + offset, routePort: n.routePort + offset }))
 })

@@ -8,8 +8,13 @@
  * Each is a supervised scoped resource (restartable-child.ts): a death is reported at once and restarted or ends the stack; Ctrl-C,
  * SIGTERM, the end of the stack's parent process or any start failure stops them all, in
  * reverse order, one line each, and nothing is left running.
+ *
+ * `--cluster` runs three JetStream nodes instead of one (stack-plan.ts `STACK_NATS_NODES`):
+ * every stream and bucket gets three replicas (`nats init --replicas 3`), every child is given
+ * every node's URL, and a dead node is restarted (the other two keep serving) instead of
+ * ending the stack.
  */
-import { findNatsServer, type NatsRole, prepareNatsAuth, seedFile, subjects, type ChildSpec } from "#engine"
+import { clusterNodeArgs, findNatsServer, type NatsRole, prepareNatsAuth, seedFile, subjects, type ChildSpec } from "#engine"
 import { Console, Deferred, Effect, Schedule } from "effect"
 import { randomBytes } from "node:crypto"
 import { mkdirSync, writeFileSync } from "node:fs"
@@ -46,6 +51,8 @@ export interface StackOptions {
   readonly drill: boolean
   /** Added to every port of the stack (stack-plan.ts). */
   readonly portOffset: number
+  /** Three JetStream nodes, everything replicated on each, instead of one nats-server. */
+  readonly cluster: boolean
 }
 
 /** A `dispatch ...` child (Node 24 runs it: this process is already Node 24 via the npm script or `npx`). */
@@ -56,7 +63,9 @@ const dispatchChild = (dir: string, name: string, args: ReadonlyArray<string>, e
 const nkeyArgs = (seeds: string | undefined) => (role: NatsRole, flag = "--nats-nkey"): Array<string> => (seeds === undefined ? [] : [flag, seedFile(seeds, role)])
 
 const wantedPorts = (ports: StackPorts, options: StackOptions, prometheus: string | undefined): Array<WantedPort> => [
-  ...(options.natsUrl === undefined ? [{ port: ports.nats, what: "NATS" }] : []),
+  ...(options.natsUrl !== undefined ? [] : options.cluster
+    ? ports.natsNodes.flatMap((n) => [{ port: n.port, what: `NATS node ${n.name}` }, { port: n.routePort, what: `NATS node ${n.name}'s routes` }])
+    : [{ port: ports.nats, what: "NATS" }]),
   ...ports.engines.map((e) => ({ port: e.port, what: `engine ${e.region}` })),
   { port: ports.api, what: "the API gateway" },
   ...(prometheus === undefined ? [] : [{ port: ports.prometheus, what: "Prometheus" }]),
@@ -118,27 +127,34 @@ const startAll = (options: StackOptions, dir: string, ports: StackPorts, prometh
       const authConfig = join(dir, "nats-auth.conf")
       writeFileSync(authConfig, auth.config)
       seeds = auth.seedsDir
-      yield* restartableChild(
-        {
-          name: "nats-server",
-          command: binary,
-          args: ["-c", authConfig, "-a", "127.0.0.1", "-p", String(ports.nats), "-js", "-sd", store],
-          logFile: join(dir, "logs", "nats-server.log"),
-          ready: { what: "a `Server is ready` line", timeoutMs: 60_000, line: (line) => line.includes("Server is ready") }
-        },
-        undefined,
-        "end",
-        supervision
-      )
-      natsUrl = `nats://${loopback(ports.nats)}`
-      yield* say(`NATS ${natsUrl} (store ${store}), a user per role (seeds ${seeds}, docs/security.md)`)
+      const routePorts = ports.natsNodes.map((n) => n.routePort)
+      const servers = options.cluster
+        ? ports.natsNodes.map((n) => ({ name: `nats-${n.name}`, port: n.port, args: ["-sd", join(store, n.name), ...clusterNodeArgs({ serverName: n.name, routePort: n.routePort }, routePorts)] }))
+        : [{ name: "nats-server", port: ports.nats, args: ["-sd", store] }]
+      // A cluster's nodes start together (none serves JetStream before a majority runs); one
+      // node's death is survived, so it is restarted, where the only server's ends the stack.
+      yield* Effect.forEach(servers, (server) =>
+        restartableChild(
+          {
+            name: server.name,
+            command: binary,
+            args: ["-c", authConfig, "-a", "127.0.0.1", "-p", String(server.port), "-js", ...server.args],
+            logFile: join(dir, "logs", `${server.name}.log`),
+            ready: { what: "a `Server is ready` line", timeoutMs: 60_000, line: (line) => line.includes("Server is ready") }
+          },
+          undefined,
+          options.cluster ? "restart" : "end",
+          supervision
+        ), { concurrency: "unbounded", discard: true })
+      natsUrl = servers.map((n) => `nats://${loopback(n.port)}`).join(",")
+      yield* say(`NATS ${natsUrl}${options.cluster ? " (a 3-node JetStream cluster, everything with 3 replicas)" : ""} (store ${store}), a user per role (seeds ${seeds}, docs/security.md)`)
     } else {
       yield* say(`NATS ${natsUrl}${seeds === undefined ? "" : `, a user per role (seeds ${seeds}, docs/security.md)`}`)
     }
     const nats = natsUrl
     const nkey = nkeyArgs(seeds)
     // Only ops may create streams and buckets; engines and the gateway then find them.
-    yield* runToCompletion(dispatchChild(dir, "nats-init", ["nats", "init", "--nats", nats, ...nkey("ops")]), supervision)
+    yield* runToCompletion(dispatchChild(dir, "nats-init", ["nats", "init", "--nats", nats, ...(options.cluster ? ["--replicas", "3"] : []), ...nkey("ops")]), supervision)
 
     const engines = new Map(yield* Effect.forEach(ports.engines, (engine) =>
       restartableChild(

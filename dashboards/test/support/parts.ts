@@ -15,6 +15,8 @@ const START_TIMEOUT_MS = 40_000
 
 export interface PartContext {
   readonly natsUrl: string
+  /** The Prometheus scraping the parts (the gateway's fleet-health trigger asks it). */
+  readonly prometheusUrl: string
   /** Where the part serves /metrics (and its other HTTP routes). */
   readonly port: number
   /** A temp dir of its own (reports, stores); removed with the part. */
@@ -41,8 +43,9 @@ export const PARTS: ReadonlyArray<PartSpec> = [
   },
   {
     job: "api",
-    // Regions and the engine's intake region are left at their defaults, which agree.
-    args: ({ natsUrl, port }) => ["api", "--nats", natsUrl, "--port", String(port), "--auth", "none"],
+    // Regions and the engine's intake region are left at their defaults, which agree. The
+    // fleet-health trigger on, so that its panels have series.
+    args: ({ natsUrl, port, prometheusUrl }) => ["api", "--nats", natsUrl, "--port", String(port), "--auth", "none", "--health-prometheus", prometheusUrl, "--health-interval-ms", "1000"],
     readyPath: "/metrics",
     drive: ({ port }) => callGateway(`http://127.0.0.1:${port}`)
   },
@@ -68,8 +71,8 @@ export type RunningPart =
  * Starts `spec` with its metrics on `port`; a failure (e.g. a command not built yet) is a
  * value, so that the other parts go on.
  */
-export const startPart = async (spec: PartSpec, natsUrl: string, port: number): Promise<RunningPart> => {
-  const ctx: PartContext = { natsUrl, port, dir: mkdtempSync(join(tmpdir(), `dispatch-dash-${spec.job}-`)) }
+export const startPart = async (spec: PartSpec, natsUrl: string, prometheusUrl: string, port: number): Promise<RunningPart> => {
+  const ctx: PartContext = { natsUrl, prometheusUrl, port, dir: mkdtempSync(join(tmpdir(), `dispatch-dash-${spec.job}-`)) }
   try {
     const process = await startDispatch(spec.job, spec.args(ctx), `http://127.0.0.1:${ctx.port}${spec.readyPath}`, START_TIMEOUT_MS)
     return { job: spec.job, ok: true, ctx, process, spec }

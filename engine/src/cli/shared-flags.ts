@@ -6,6 +6,7 @@
 import { Option, Schema } from "effect"
 import { type Command, Flag } from "effect/cli"
 import { RegionId } from "../domain/ids.ts"
+import { laneProblem, MAIN_LANE } from "../domain/lanes.ts"
 import { SHIPPED_MARKET_FILES } from "../domain/market-files.ts"
 import { choiceFlag, listFlag, splitList, stringFlag } from "./flags.ts"
 
@@ -34,6 +35,16 @@ export const regionFlag = stringFlag("region", "DISPATCH_REGION").pipe(
   Flag.withDefault(DEFAULT_REGION),
   Flag.filter(Schema.is(RegionId), (r) => `--region must be 1-128 of [A-Za-z0-9_-] (it becomes a NATS subject token), got ${JSON.stringify(r)}`),
   Flag.withDescription(`this instance's region: an engine answers intake on dispatch.rpc.<region>.*; a gateway routes requests without x-region or market as from it (env DISPATCH_REGION; default ${DEFAULT_REGION})`)
+)
+
+export const laneFlag = stringFlag("lane", "DISPATCH_LANE").pipe(
+  Flag.withDefault(MAIN_LANE),
+  Flag.filter((lane) => laneProblem(lane) === undefined, (lane) => `--lane ${laneProblem(lane)}, got ${JSON.stringify(lane)}`),
+  Flag.withDescription(
+    `this instance's traffic lane (docs/balancer.md, "Lanes"): an engine answers only that lane's intake requests (${MAIN_LANE}: dispatch.rpc.<region>.*; ` +
+      `a lane such as canary: dispatch.rpc.<region>.lane.canary.*, queue group intake-<region>-lane-canary; matching is the same); ` +
+      `a gateway puts requests without x-dispatch-lane in it (env DISPATCH_LANE; default ${MAIN_LANE})`
+  )
 )
 
 export const logFormatFlag = choiceFlag("log-format", LOG_FORMATS, "DISPATCH_LOG_FORMAT").pipe(

@@ -62,7 +62,14 @@ export const subjects = {
   /** Intake requests to a region's engines (a queue group answers). */
   regionRpc: (region: string, operation: string) => `dispatch.rpc.${token("region", region)}.${token("operation", operation)}`,
   /** Every intake operation of a region: what its engines' queue group subscribes to. */
-  regionRpcAll: (region: string) => `dispatch.rpc.${token("region", region)}.*`
+  regionRpcAll: (region: string) => `dispatch.rpc.${token("region", region)}.*`,
+  /**
+   * Intake requests of one lane (not main) of a region: what `dispatch engine --lane <lane>`
+   * answers instead of `regionRpc` (lanes.ts). One token more than `regionRpcAll` matches, so a
+   * main intake never sees lane traffic, nor a lane intake main traffic.
+   */
+  laneRpc: (region: string, lane: string, operation: string) => `dispatch.rpc.${token("region", region)}.lane.${token("lane", lane)}.${token("operation", operation)}`,
+  laneRpcAll: (region: string, lane: string) => `dispatch.rpc.${token("region", region)}.lane.${token("lane", lane)}.*`
 } as const
 
 /**
@@ -87,6 +94,7 @@ export const subjectFilters = {
   deadLetters: streamSubjects[STREAMS.dlq][0],
   clockTicks: "dispatch.*.clock",
   regionRpc: "dispatch.rpc.*.*",
+  laneRpc: "dispatch.rpc.*.lane.*.*",
   /** Every Dispatch subject, the JetStream API's aside. */
   all: "dispatch.>",
   /** Request replies (nats.js's default inbox prefix). */
@@ -142,6 +150,10 @@ export const kvKeys = {
   drain: (region: string) => `drain.${token("region", region)}`,
   /** Watch filter for every region's drain flag. */
   allDrains: "drain.>",
+  /** A caller region's lane shares (docs/regions.md, "Lanes"). */
+  lanes: (callerRegion: string) => `lanes.${token("region", callerRegion)}`,
+  /** Watch filter for every caller's lane shares. */
+  allLanes: "lanes.>",
   /** A region's rate limit per caller (`limits.default`: every region without its own; api/src/ratelimit). */
   limits: (scope: string) => `limits.${token("region", scope)}`,
   /** Watch filter for every rate limit. */

@@ -11,12 +11,44 @@ import {
   type DriverIndexSnapshot,
   type DriverRecord,
   type DriverStatus,
+  type NearSearch,
   type Neighbor,
   Neighbors
 } from "./driver-index.ts"
 
+/** `near` the obvious way: every driver in range measured and sorted at the start, then handed out by distance. */
+class SortedNearSearch implements NearSearch {
+  readonly found = new Neighbors()
+  reach = 0
+  #inRange: Array<Neighbor> = []
+  #maxRadius = 0
+
+  start(inRange: Array<Neighbor>, k: number, maxRadiusMeters: number): this {
+    this.#inRange = inRange
+    this.#maxRadius = maxRadiusMeters
+    this.found.clear()
+    this.reach = Number.NEGATIVE_INFINITY
+    const kth = inRange[Math.max(1, Math.floor(k)) - 1]
+    this.extend(kth === undefined ? maxRadiusMeters : kth.distanceMeters)
+    return this
+  }
+
+  extend(radius: number): number {
+    const reach = Math.min(radius, this.#maxRadius)
+    if (!(reach > this.reach)) return this.found.count
+    this.reach = reach
+    for (let i = this.found.count; i < this.#inRange.length && this.#inRange[i]!.distanceMeters <= reach; i++) {
+      const n = this.#inRange[i]!
+      this.found.push(n.distanceMeters, n.driverId, n.lat, n.lng)
+    }
+    if (this.found.count === this.#inRange.length) this.reach = this.#maxRadius
+    return this.found.count
+  }
+}
+
 export class BruteForceIndex implements DriverIndex {
   readonly #drivers = new Map<string, DriverRecord>()
+  readonly #search = new SortedNearSearch()
 
   get size(): number {
     return this.#drivers.size
@@ -73,6 +105,10 @@ export class BruteForceIndex implements DriverIndex {
     out.reset(found.length)
     for (const n of found) out.offer(n.distanceMeters, n.driverId, n.lat, n.lng)
     return out.count
+  }
+
+  near(lat: number, lng: number, k: number, maxRadiusMeters: number): NearSearch {
+    return this.#search.start(this.nearest(lat, lng, Number.POSITIVE_INFINITY, maxRadiusMeters), k, maxRadiusMeters)
   }
 
   snapshot(): DriverIndexSnapshot {

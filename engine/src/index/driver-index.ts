@@ -59,9 +59,37 @@ export interface DriverIndex {
   nearest(lat: number, lng: number, k: number, maxRadiusMeters: number): Array<Neighbor>
   /** `nearest` into a reusable buffer, without allocating; returns the count. */
   nearestInto(out: Neighbors, lat: number, lng: number, k: number, maxRadiusMeters: number): number
+  /**
+   * Starts an incremental search around the point, within `maxRadiusMeters`: it finds the `k`
+   * (>= 1) nearest at once, and `extend` then adds only the drivers not found yet. The object
+   * is the index's own, valid until the next `near` call or change to the index.
+   */
+  near(lat: number, lng: number, k: number, maxRadiusMeters: number): NearSearch
   snapshot(): DriverIndexSnapshot
   /** Replaces the whole content with the snapshot's drivers. */
   restore(snapshot: DriverIndexSnapshot): void
+}
+
+/**
+ * An incremental nearest search (`DriverIndex.near`): the ring search of the candidate search
+ * (matching/candidates.ts) grows its radius several times per order, and asking the index for
+ * everything within each larger radius again re-read, re-measured and re-sorted the inner
+ * drivers every time.
+ */
+export interface NearSearch {
+  /**
+   * The drivers found so far, in the order found (not sorted): an entry keeps its index as the
+   * search grows, and `count` only grows. Exactly the available drivers within `reach`.
+   */
+  readonly found: Neighbors
+  /**
+   * Every available driver within this distance (m, inclusive) of the point is in `found`, and
+   * no other: after `near`, the k-th nearest's distance (ties all in), or the search's radius
+   * when fewer are in range; the search's radius as well once every driver in range is found.
+   */
+  readonly reach: number
+  /** Grows `reach` to `radius` (at most the search's radius; a smaller one changes nothing); returns `found.count`. */
+  extend(radius: number): number
 }
 
 /**
@@ -87,6 +115,31 @@ export class Neighbors {
       this.lats = new Float64Array(capacity)
       this.lngs = new Float64Array(capacity)
     }
+  }
+
+  /** Empties the buffer for `push`. */
+  clear(): void {
+    this.count = 0
+    this.limit = 0
+  }
+
+  /** Appends, growing the buffer when full: the unsorted answer of a `NearSearch`. */
+  push(distance: number, driverId: string, lat: number, lng: number): void {
+    const i = this.count++
+    if (i === this.distances.length) {
+      const grow = (old: Float64Array) => {
+        const next = new Float64Array(2 * old.length)
+        next.set(old)
+        return next
+      }
+      this.distances = grow(this.distances)
+      this.lats = grow(this.lats)
+      this.lngs = grow(this.lngs)
+    }
+    this.distances[i] = distance
+    this.driverIds[i] = driverId
+    this.lats[i] = lat
+    this.lngs[i] = lng
   }
 
   /** True when a driver at `distance` with `driverId` would enter the k best. */

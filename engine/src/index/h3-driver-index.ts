@@ -15,10 +15,12 @@
  * driver whose latitude alone says so, and stop before ring j when `lowerBound[j]` (proof in
  * docs/matching.md), less the origin offset, exceeds the k-th distance or the radius, or when
  * every available driver has been accounted for. The answer is exactly the brute-force one
- * (engine/test/index proves it with fast-check).
+ * (engine/test/index proves it with fast-check). `near`, the incremental search the candidate
+ * search grows ring by ring, reads the same rings (h3-near-search.ts).
  */
 import { latLngToCell, POLYGON_TO_CELLS_FLAGS, polygonToCellsExperimental } from "h3-js"
-import { distanceMeters, EARTH_RADIUS_METERS } from "../domain/geo.ts"
+import { distanceMeters } from "../domain/geo.ts"
+import { distanceLowerBound, METERS_PER_DEGREE_LAT_LOWER } from "./distance-bounds.ts"
 import { areaRings, type Market } from "../domain/market.ts"
 import {
   assertCoordinates,
@@ -26,9 +28,11 @@ import {
   type DriverIndexSnapshot,
   type DriverRecord,
   type DriverStatus,
+  type NearSearch,
   type Neighbor,
   Neighbors
 } from "./driver-index.ts"
+import { H3NearSearch } from "./h3-near-search.ts"
 import { type Bounds, type CellSlot, RingCache } from "./ring-cache.ts"
 
 export interface H3DriverIndexOptions {
@@ -46,34 +50,14 @@ const AVAILABLE = 0
 const FREE = 255
 const INITIAL_CAPACITY = 1024
 
-/**
- * Great-circle distance is at least R·|Δφ| (haversine: h >= sin²(Δφ/2)); metres per degree of
- * latitude, shaded by 1e-9 so that rounding in `distanceMeters` can never undercut the filter.
- */
-const METERS_PER_DEGREE_LAT_LOWER = EARTH_RADIUS_METERS * (Math.PI / 180) * (1 - 1e-9)
-
 const RAD = Math.PI / 180
-
-/**
- * A cheap lower bound of `distanceMeters` (no trigonometry), to skip cells without a haversine.
- * Great-circle distance is at least R·|Δφ|, and at least 2R·√(cos φ1 cos φ2)·sin(|Δλ|/2) >=
- * R·min(cos φ1, cos φ2)·|Δλ|·(1 − Δλ²/24) (haversine: h >= cos φ1 cos φ2 sin²(Δλ/2), asin x >= x,
- * sin x >= x − x³/6); shaded by 1e-9 for rounding.
- */
-const distanceLowerBound = (lat: number, lng: number, cosLat: number, toLat: number, toLng: number, toCosLat: number): number => {
-  const byLat = Math.abs(lat - toLat) * METERS_PER_DEGREE_LAT_LOWER
-  let dLng = Math.abs(lng - toLng) * RAD
-  if (dLng > Math.PI) dLng = 2 * Math.PI - dLng
-  const byLng = EARTH_RADIUS_METERS * (1 - 1e-9) * Math.min(cosLat, toCosLat) * dLng * (1 - (dLng * dLng) / 24)
-  return byLat > byLng ? byLat : byLng
-}
 
 export class H3DriverIndex implements DriverIndex {
   readonly resolution: number
   readonly #cells: RingCache
   readonly #slotOf = new Map<string, number>()
   readonly #free: Array<number> = []
-  #ids: Array<string> = []
+  readonly #ids: Array<string> = []
   #lat = new Float64Array(INITIAL_CAPACITY)
   #lng = new Float64Array(INITIAL_CAPACITY)
   #status = new Uint8Array(INITIAL_CAPACITY).fill(FREE)
@@ -83,10 +67,12 @@ export class H3DriverIndex implements DriverIndex {
   #available = 0
   /** Reused by `nearest`, so that only the returned array is allocated. */
   readonly #scratch = new Neighbors()
+  readonly #near: H3NearSearch
 
   constructor(options: H3DriverIndexOptions) {
     this.resolution = options.resolution
     this.#cells = new RingCache(options.resolution, options.ringCacheCapacity, options.bounds)
+    this.#near = new H3NearSearch(this.#cells, this.#ids)
   }
 
   /**
@@ -207,6 +193,10 @@ export class H3DriverIndex implements DriverIndex {
       }
     }
     return out.count
+  }
+
+  near(lat: number, lng: number, k: number, maxRadiusMeters: number): NearSearch {
+    return this.#near.start(lat, lng, k, maxRadiusMeters, this.#available)
   }
 
   snapshot(): DriverIndexSnapshot {

@@ -1,7 +1,7 @@
 /**
  * `dispatch engine`, `dispatch nats init` and `dispatch nats config`.
  */
-import { Console, Effect, Option } from "effect"
+import { Console, Effect, Option, Schedule } from "effect"
 import { Command, Flag } from "effect/cli"
 import { writeFileSync } from "node:fs"
 import { defaultDispatchSettings } from "../pipeline/dispatcher.ts"
@@ -9,7 +9,7 @@ import { connectNats } from "../transport/nats/connection.ts"
 import { NatsAuthFileError, prepareNatsAuth } from "../transport/nats/server-auth.ts"
 import { ensureStreamsAndBuckets } from "../transport/nats/setup.ts"
 import { runEngine } from "./engine.ts"
-import { stringFlag } from "../cli/flags.ts"
+import { between, intFlag, stringFlag } from "../cli/flags.ts"
 import { natsFlags, natsSettings } from "../cli/shared-flags.ts"
 import { engineFlags } from "./engine-config.ts"
 import { loggerLayer } from "./logging.ts"
@@ -33,18 +33,36 @@ export const engineCommand = Command.make("engine", engineFlags, (flags) =>
     httpPort: flags.httpPort,
     instanceId: flags.instanceId,
     region: flags.region,
+    lane: flags.lane,
     clock: flags.clock
   }).pipe(Effect.scoped, Effect.provide(loggerLayer(flags.logFormat)))
 ).pipe(Command.withDescription("Run the dispatch engine: consume ORDERS, match, publish decisions to RESULTS (docs/engine.md)."))
 
-const init = Command.make("init", natsFlags, (flags) =>
+/**
+ * How long `nats init` keeps trying while JetStream is not ready: a cluster that has just
+ * started answers "temporarily unavailable" until its nodes have elected a meta leader.
+ */
+const INIT_RETRY = Schedule.spaced("500 millis").pipe(Schedule.upTo({ duration: "30 seconds" }))
+
+const initFlags = {
+  ...natsFlags,
+  replicas: intFlag("replicas", between(1, 5), "DISPATCH_NATS_REPLICAS").pipe(
+    Flag.optional,
+    Flag.withDescription("copies of every stream and bucket, 1-5: 3 on a three-node cluster; an existing one with fewer is refused (env DISPATCH_NATS_REPLICAS; default 1, existing ones unchecked)")
+  )
+}
+
+const init = Command.make("init", initFlags, (flags) =>
   Effect.gen(function*() {
     const client = yield* connectNats(natsSettings(flags, "dispatch-nats-init"))
-    const report = yield* ensureStreamsAndBuckets(client)
-    for (const s of report.streams) yield* Console.log(`stream ${s.name.padEnd(8)} ${s.outcome}`)
-    for (const b of report.buckets) yield* Console.log(`kv     ${b.padEnd(16)} ready`)
+    const report = yield* ensureStreamsAndBuckets(client, { replicas: Option.getOrUndefined(flags.replicas) }).pipe(
+      Effect.retry({ schedule: INIT_RETRY, while: (e) => e._tag === "JetStreamError" })
+    )
+    const copies = Option.match(flags.replicas, { onNone: () => "", onSome: (n) => ` (${n} replicas)` })
+    for (const s of report.streams) yield* Console.log(`stream ${s.name.padEnd(8)} ${s.outcome}${copies}`)
+    for (const b of report.buckets) yield* Console.log(`kv     ${b.padEnd(16)} ready${copies}`)
   }).pipe(Effect.scoped)
-).pipe(Command.withDescription("Create the streams and KV buckets Dispatch needs (idempotent; refuses incompatible existing streams)."))
+).pipe(Command.withDescription("Create the streams and KV buckets Dispatch needs (idempotent; refuses incompatible existing streams; --replicas 3 on a cluster)."))
 
 const DEFAULT_SEEDS_DIR = "nats-seeds"
 

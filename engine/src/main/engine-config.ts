@@ -6,7 +6,7 @@
 import { Flag } from "effect/cli"
 import { hostname } from "node:os"
 import { between, choiceFlag, intFlag, listFlag, stringFlag } from "../cli/flags.ts"
-import { logFormatFlag, marketFilesFlag, natsFlags, regionFlag } from "../cli/shared-flags.ts"
+import { laneFlag, logFormatFlag, marketFilesFlag, natsFlags, regionFlag } from "../cli/shared-flags.ts"
 import { POLICIES, policyChoicesText } from "../matching/policies.ts"
 import { DEFAULT_BATCH_MAX_ORDERS, DEFAULT_BATCH_WINDOW_MS } from "../pipeline/dispatcher.ts"
 import { DEFAULT_QUEUE_CAPACITY } from "../pipeline/partition.ts"
@@ -75,6 +75,7 @@ export const engineFlags = {
   ),
   logFormat: logFormatFlag,
   region: regionFlag,
+  lane: laneFlag,
   instanceId: stringFlag("instance-id", "DISPATCH_INSTANCE_ID").pipe(
     Flag.withDefault(`${hostname()}-${process.pid}`),
     Flag.withDescription("this instance's name in leases and logs (env DISPATCH_INSTANCE_ID; default host-pid)")

@@ -42,6 +42,8 @@ export interface EngineConfig {
   readonly instanceId: string
   /** Region whose intake this instance answers (queue group `intake-<region>`); default `us-west`. */
   readonly region?: string | undefined
+  /** Lane whose intake requests this instance answers (`--lane`); default main. */
+  readonly lane?: string | undefined
   /** `sim`: partitions follow a simulator's clock ticks (docs/simulator.md, "NATS mode"); default `wall`. */
   readonly clock?: "wall" | "sim" | undefined
 }
@@ -91,7 +93,7 @@ export const runEngine = (config: EngineConfig) =>
     void server
 
     // Every instance answers its region's intake, owner or standby: intake only stores.
-    yield* runRegionIntake({ client, catalog, region: config.region ?? DEFAULT_REGION, metrics })
+    yield* runRegionIntake({ client, catalog, region: config.region ?? DEFAULT_REGION, lane: config.lane, metrics })
     yield* runStraySweeper(client, catalog, metrics)
     for (const market of markets) {
       const reportFeed = (feed: DriverFeed | undefined) => feed === undefined ? feeds.delete(market.id) : feeds.set(market.id, feed)

@@ -4,13 +4,14 @@
  *
  * Candidates are ranked by ETA (ties by driver id) but fetched from the index by distance. The
  * search is exact for any `Eta` whose `minEta` is a true lower bound, nondecreasing in distance:
- * it asks for k+1 nearest, and asks again for more while `minEta` of the farthest one fetched
- * could still beat the k-th best ETA (docs/matching.md, "Why candidates are exact").
+ * it asks for k+1 nearest, and extends the search while `minEta` of the distance every driver
+ * has been fetched within could still beat the k-th best ETA, fetching only the drivers newly
+ * within (docs/matching.md, "Why candidates are exact").
  * With the great-circle model ETA is monotone in distance and one query suffices; with the road
  * model the rings grow until the top speed's bound passes the k-th best road ETA.
  */
 import type { LatLng } from "../domain/geo.ts"
-import { type DriverIndex, Neighbors } from "../index/driver-index.ts"
+import type { DriverIndex, Neighbors } from "../index/driver-index.ts"
 import type { Eta } from "../eta/eta.ts"
 import type { SparseCosts } from "./assignment.ts"
 
@@ -22,10 +23,9 @@ export interface Candidate {
   readonly etaSeconds: number
 }
 
-const neighbors = new Neighbors()
-/** ETA of `neighbors` entry i, kept across the rounds of one search (entries keep their index). */
+/** ETA of `found` entry i (the index search's), kept across the rounds of one search (entries keep their index). */
 let etas = new Float64Array(64)
-/** Indices into `neighbors` of the k best so far, in (ETA, driver id) order. */
+/** Indices into `found` of the k best so far, in (ETA, driver id) order. */
 let best = new Int32Array(64)
 /** The driver's position handed to `eta`: one reused object (models must not keep it). */
 const from = { lat: 0, lng: 0 }
@@ -39,29 +39,30 @@ const MIN_RING_STEP_METERS = 50
 let held = 0
 let searchK = 0
 
-/** ETAs of `neighbors` entries from0 ..< n, each ranked into the k best if it enters. */
-const rank = (pickup: LatLng, model: Eta, now: number, from0: number, n: number): void => {
+/** ETAs of `found` entries from0 ..< n, each ranked into the k best if it enters. */
+const rank = (found: Neighbors, pickup: LatLng, model: Eta, now: number, from0: number, n: number): void => {
   const k = searchK
   if (n > etas.length) {
     const grown = new Float64Array(Math.max(n, etas.length * 2))
     grown.set(etas.subarray(0, from0))
     etas = grown
   }
+  const ids = found.driverIds, lats = found.lats, lngs = found.lngs
   for (let i = from0; i < n; i++) {
-    from.lat = neighbors.lats[i]!
-    from.lng = neighbors.lngs[i]!
+    from.lat = lats[i]!
+    from.lng = lngs[i]!
     const eta = model.eta(from, pickup, now)
     etas[i] = eta
     // Insert i into the k best if it enters: (ETA, driver id) order.
-    const id = neighbors.driverIds[i]!
+    const id = ids[i]!
     if (held === k) {
       const last = best[k - 1]!
-      if (!(eta < etas[last]! || (eta === etas[last]! && id < neighbors.driverIds[last]!))) continue
+      if (!(eta < etas[last]! || (eta === etas[last]! && id < ids[last]!))) continue
     }
     let j = held < k ? held++ : k - 1
     while (j > 0) {
       const other = best[j - 1]!
-      if (etas[other]! < eta || (etas[other] === eta && neighbors.driverIds[other]! < id)) break
+      if (etas[other]! < eta || (etas[other] === eta && ids[other]! < id)) break
       best[j] = other
       j--
     }
@@ -98,9 +99,9 @@ export interface CandidateList {
  * The search behind both policies. First the k+1 nearest, ranked by ETA. Then, while `minEta`
  * at the distance reached does not exceed the `prove`-th best ETA so far, the ring grows to the
  * radius where it would (bisection: `minEta` is nondecreasing in distance), at most doubling,
- * and every driver within is ranked. It stops when every driver in range was seen or when the
- * bound at the distance reached exceeds the `prove`-th best: no driver farther can then enter
- * the `prove` best, ties included.
+ * and the drivers newly within are ranked (`NearSearch.extend`: the annulus only). It stops
+ * when every driver in range was seen or when the bound at the distance reached exceeds the
+ * `prove`-th best: no driver farther can then enter the `prove` best, ties included.
  *
  * With `prove` = k the list is the exact k best (`bestEtaCandidates`). With a smaller `prove`
  * the list is the k best of the drivers within the ring and `floor` says what the rest may
@@ -126,10 +127,14 @@ export const searchCandidates = (
   if (k > best.length) best = new Int32Array(Math.max(k, best.length * 2))
   held = 0
   searchK = k
-  let n = index.nearestInto(neighbors, pickup.lat, pickup.lng, k + 1, maxRadiusMeters)
-  rank(pickup, model, now, 0, n)
-  // Fewer than asked: every driver in range was seen (and later, every driver within `reach`).
-  let reach = n === k + 1 ? neighbors.distances[n - 1]! : maxRadiusMeters
+  // The index hands out the drivers by distance and each only once: the first k+1 nearest
+  // (ties at the last distance included), then as the ring grows only those newly within.
+  const search = index.near(pickup.lat, pickup.lng, k + 1, maxRadiusMeters)
+  const found = search.found
+  let n = found.count
+  rank(found, pickup, model, now, 0, n)
+  // Every driver within `reach` is ranked (every driver in range once it is `maxRadiusMeters`).
+  let reach = search.reach
   while (reach < maxRadiusMeters) {
     // Anyone beyond `reach` has an ETA of at least minEta(reach): done when that cannot beat
     // the r-th best.
@@ -138,16 +143,15 @@ export const searchCandidates = (
     // Where the bound passes the r-th best, but at most twice as far as now: the r-th best
     // usually improves on the way, and the radius with it.
     const radius = Math.min(radiusWhere(model, pickup, now, rth, reach, maxRadiusMeters), Math.max(2 * reach, reach + MIN_RING_STEP_METERS))
-    // The nearest so far are this answer's first entries, in the same order: ranked already.
-    const all = index.nearestInto(neighbors, pickup.lat, pickup.lng, Infinity, radius)
-    rank(pickup, model, now, n, all)
+    const all = search.extend(radius)
+    rank(found, pickup, model, now, n, all)
     n = all
-    reach = radius
+    reach = search.reach
   }
   const candidates: Array<Candidate> = []
   for (let j = 0; j < held; j++) {
     const i = best[j]!
-    candidates.push({ driverId: neighbors.driverIds[i]!, lat: neighbors.lats[i]!, lng: neighbors.lngs[i]!, distanceMeters: neighbors.distances[i]!, etaSeconds: etas[i]! })
+    candidates.push({ driverId: found.driverIds[i]!, lat: found.lats[i]!, lng: found.lngs[i]!, distanceMeters: found.distances[i]!, etaSeconds: etas[i]! })
   }
   // Left out: ranked below the k-th (at least its ETA), or beyond the ring (at least the bound).
   const outside = reach < maxRadiusMeters ? model.minEta(reach, now, pickup) : Infinity

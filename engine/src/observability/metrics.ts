@@ -73,6 +73,6 @@ export const makeEngineMetrics = (registry: Registry) => {
     batchSolve: new Histogram({ name: N.batchSolve, help: "Time to build and solve one batch window's assignment.", labelNames: ["market"], buckets: [...BUCKETS.solveSeconds], registers }),
     partitionOwner: new Gauge({ name: N.partitionOwner, help: "1 while this instance holds the partition's lease, else 0.", labelNames: ["partition"], registers }),
     leaseTransitions: new Counter({ name: N.leaseTransitions, help: "Lease changes of this instance, by the state entered (owner, standby).", labelNames: ["partition", "to"], registers }),
-    intakeRequests: new Counter({ name: N.intakeRequests, help: "Region intake requests answered (dispatch.rpc.<region>.*), by operation and outcome (ok, invalid, error).", labelNames: ["region", "operation", "outcome"], registers })
+    intakeRequests: new Counter({ name: N.intakeRequests, help: "Region intake requests answered (dispatch.rpc.<region>.*, or .lane.<lane>.* for a lane intake), by the lane this instance serves, operation and outcome (ok, invalid, error).", labelNames: ["region", "lane", "operation", "outcome"], registers })
   }
 }

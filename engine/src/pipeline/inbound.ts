@@ -7,7 +7,7 @@
 export interface InboundMessage {
   readonly subject: string
   readonly data: Uint8Array
-  /** `traceparent` (W3C) of the producer lives here when it sent one. */
+  /** `traceparent` (W3C) of the producer lives here when it sent one, and `Dispatch-Lane` (lanes.ts) for a lane's order. */
   readonly headers?: { get(key: string): string } | undefined
   /** deliveryCount is 1 on first delivery; more after a crash, a nak or an ack timeout. */
   readonly info: {

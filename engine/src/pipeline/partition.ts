@@ -35,6 +35,7 @@ import { Clock, Effect, Option, Queue, Schedule, type Scope } from "effect"
 import type { MarketCatalog } from "../domain/market-catalog.ts"
 import type { DeadLetter, Decision, OrderEvent } from "../domain/messages.ts"
 import type { EngineMetrics } from "../observability/metrics.ts"
+import { laneOf, MAIN_LANE } from "../domain/lanes.ts"
 import { startOrderSpan } from "../observability/tracing.ts"
 import type { Dispatcher } from "./dispatcher.ts"
 import { traceparentOf, type InboundMessage } from "./inbound.ts"
@@ -53,13 +54,20 @@ const RETRY_DELAY_MS = 500
  * in a batch window or the carry-over may hold; the rest is kept for new messages.
  */
 export const HELD_SHARE = 0.75
-/** How long shutdown waits for publishes in flight (ms). */
-const DRAIN_TIMEOUT_MS = 5_000
+/**
+ * How long shutdown waits for publishes in flight (ms): longer than one can last (the NATS
+ * publisher retries a timed-out publish: 5 attempts of 2 s plus backoff, ~12 s). A decision
+ * that lands after the partition is handed back is unknown to the next owner's rebuild, which
+ * hands its driver out again: with 5 s, a rolling restart of a 3-node cluster (leaders moving,
+ * publishes slow but stored) gave 48 drivers two orders each (engine/test/e2e/cluster-faults.test.ts).
+ */
+const DRAIN_TIMEOUT_MS = 30_000
 /** While the supply is stale, how often the matcher looks whether it is current again (ms). */
 const SUPPLY_POLL_MS = 100
 
 export interface PartitionPorts {
-  readonly publishDecision: (decision: Decision, traceparent: string | undefined) => Promise<"stored" | "duplicate">
+  /** `lane`: the order's lane (`Dispatch-Lane` of its `order.requested`), written on the decision; undefined for the main lane. */
+  readonly publishDecision: (decision: Decision, traceparent: string | undefined, lane?: string) => Promise<"stored" | "duplicate">
   readonly publishDeadLetter: (market: string, letter: DeadLetter) => Promise<void>
 }
 
@@ -75,12 +83,14 @@ export interface PartitionSettings {
   readonly decisionMemoryMs: number
 }
 
-/** Inputs waiting for the decision about one order, and its trace. */
+/** Inputs waiting for the decision about one order, its trace and its lane. */
 interface Held {
   readonly messages: Array<InboundMessage>
   readonly receivedAt: number
   requestedAt: number | undefined
   span: ReturnType<typeof startOrderSpan> | undefined
+  /** Not main (lanes.ts): main orders carry no header, and their decisions none either. */
+  lane: string | undefined
 }
 
 export interface Partition {
@@ -154,7 +164,7 @@ export const makePartition = (options: {
       const settled = () => {
         if (publishingOrders.get(orderId) === repeats) publishingOrders.delete(orderId)
       }
-      track(ports.publishDecision(decision, entry?.span?.traceparent).then(
+      track(ports.publishDecision(decision, entry?.span?.traceparent, entry?.lane).then(
         (outcome) => {
           settled()
           unstored.delete(orderId)
@@ -179,6 +189,7 @@ export const makePartition = (options: {
     // Labelled children, made once: prom-client hashes a label object on every call otherwise
     // (prom-client's hashObject was 1-2 % of the engine's CPU in the drain profile).
     const labels = { market, policy }
+    const spanAttributes = { "dispatch.market": market, "dispatch.policy": policy }
     const matched = metrics.ordersMatched.labels(labels)
     const pickupEta = metrics.pickupEta.labels(labels)
     const pickupDistance = metrics.pickupDistance.labels(labels)
@@ -206,13 +217,15 @@ export const makePartition = (options: {
     const hold = (event: OrderEvent, message: InboundMessage): void => {
       let entry = held.get(event.orderId)
       if (entry === undefined) {
-        entry = { messages: [], receivedAt: Date.now(), requestedAt: undefined, span: undefined }
+        entry = { messages: [], receivedAt: Date.now(), requestedAt: undefined, span: undefined, lane: undefined }
         held.set(event.orderId, entry)
       }
       entry.messages.push(message)
       if (event.type === "order.requested" && entry.span === undefined) {
         entry.requestedAt = event.requestedAt
-        entry.span = startOrderSpan("dispatch.order", traceparentOf(message), { "dispatch.market": market, "dispatch.policy": policy })
+        const lane = laneOf(message.headers)
+        if (lane !== MAIN_LANE) entry.lane = lane
+        entry.span = startOrderSpan("dispatch.order", traceparentOf(message), lane === MAIN_LANE ? spanAttributes : { ...spanAttributes, "dispatch.lane": lane })
       }
     }
 

@@ -24,6 +24,16 @@ export const SNAP_CELL_METERS = 50
 
 const METERS_PER_DEGREE = (EARTH_RADIUS_METERS * Math.PI) / 180
 
+/** A cell is read when its box is within the best squared distance × this (rounding slack). */
+const BOX_MARGIN = 1 + 1e-9
+
+/** Squared distance from (px, py) to the cell box with lower-left corner (left, bottom). */
+const boxDistance2 = (px: number, py: number, left: number, bottom: number): number => {
+  const dx = px < left ? left - px : px > left + SNAP_CELL_METERS ? px - left - SNAP_CELL_METERS : 0
+  const dy = py < bottom ? bottom - py : py > bottom + SNAP_CELL_METERS ? py - bottom - SNAP_CELL_METERS : 0
+  return dx * dx + dy * dy
+}
+
 /** A point on the network: a reusable record the snap writes into. */
 export class RoadPoint {
   /** The indexed arc holding the point (of a twin pair, the lower id), or -1 before a snap. */
@@ -203,7 +213,9 @@ export class EdgeSnap {
         if (row < 0 || row >= this.#rows) continue
         const edge = row === cy - r || row === cy + r
         for (let col = cx - r; col <= cx + r; col += edge ? 1 : 2 * r) {
-          if (col >= 0 && col < this.#cols) {
+          // A cell whose box is farther than the best so far holds nothing nearer (a segment's
+          // nearest point lies in a cell it crosses, where it is listed); the margin covers rounding.
+          if (col >= 0 && col < this.#cols && (r === 0 || boxDistance2(px, py, this.#xMin + col * SNAP_CELL_METERS, this.#yMin + row * SNAP_CELL_METERS) <= bestD2 * BOX_MARGIN)) {
             const cell = row * this.#cols + col
             for (let i = start[cell]!; i < start[cell + 1]!; i++) {
               const s = list[i]!

@@ -51,7 +51,7 @@ export class RouteArcs {
 }
 
 /**
- * Slots of the next-arc memo (a power of two; 3 MB): (node, last node) → the arc the walk took.
+ * Slots of the next-arc memo (a power of two; 4 MB): (node, last node) → the arc the walk took.
  * Routes to one place share their ends (a simulated fleet repositions toward a few hundred
  * pickups an hour), and a memoised step reads no label.
  */
@@ -66,15 +66,19 @@ export class RouteFinder {
   readonly #toLast: Float64Array
   readonly #lastHubs: Int32Array
   #lastHubCount = 0
+  /** The node whose label is loaded, or -1. */
+  #lastNode = -1
   /** Scratch of `#acrossPlateau`: nodes seen (= stamp), the arc each was reached by, the queue. */
   readonly #seen: Int32Array
   readonly #parentArc: Int32Array
   readonly #queue: Int32Array
   #stamp = 0
-  /** The next-arc memo: a step from node `#memoNode[k]` toward `#memoLast[k]` takes `#memoArc[k]` (direct-mapped, newer wins). */
-  readonly #memoNode = new Int32Array(NEXT_SLOTS).fill(-1)
-  readonly #memoLast = new Int32Array(NEXT_SLOTS)
-  readonly #memoArc = new Int32Array(NEXT_SLOTS)
+  /**
+   * The next-arc memo: a step from node `#memo[4k]` toward `#memo[4k + 1]` takes `#memo[4k + 2]`
+   * (direct-mapped, newer wins). A slot's three fields share one 16-byte record, so a lookup
+   * costs one cache miss, not three.
+   */
+  readonly #memo = new Int32Array(NEXT_SLOTS * 4).fill(-1)
   /** Arcs of zero ms in the graph. */
   readonly #zeroArcs: number
   readonly #sources = new Seeds()
@@ -94,8 +98,10 @@ export class RouteFinder {
     this.#zeroArcs = zero
   }
 
-  /** Loads node m's backward label as the descent's target. */
+  /** Loads node m's backward label as the descent's target (kept when it is loaded already: `find`'s last target seed is often the route's). */
   #setLast(m: number): void {
+    if (m === this.#lastNode) return
+    this.#lastNode = m
     const dense = this.#toLast, hubs = this.#lastHubs
     for (let i = 0; i < this.#lastHubCount; i++) dense[hubs[i]!] = Infinity
     const { rankOf, backwardStart, backwardHub, backwardDist } = this.labels
@@ -114,8 +120,12 @@ export class RouteFinder {
     const { rankOf, forwardStart, forwardHub, forwardDist } = this.labels
     const r = rankOf[v]!
     let best = Infinity
-    for (let i = forwardStart[r]!; i < forwardStart[r + 1]!; i++) {
-      const d = forwardDist[i]! + dense[forwardHub[i]!]!
+    for (let i = forwardStart[r]!, end = forwardStart[r + 1]!; i < end; i++) {
+      const f = forwardDist[i]!
+      ;(globalThis as any).__reads++
+      // Sorted by distance: no entry from here on beats `best`.
+      if (f >= best) break
+      const d = f + dense[forwardHub[i]!]!
       if (d < best) best = d
     }
     return best
@@ -166,7 +176,14 @@ export class RouteFinder {
     const dense = this.#toLast
     const { rankOf, forwardStart, forwardHub, forwardDist } = this.labels
     const r = rankOf[w]!
-    for (let i = forwardStart[r]!; i < forwardStart[r + 1]!; i++) if (forwardDist[i]! + dense[forwardHub[i]!]! === ms) return true
+    // The label is sorted by distance (hub-labels.ts) and the last node's entries are at least
+    // 0: past an entry farther than `ms` alone, none can make it.
+    for (let i = forwardStart[r]!, end = forwardStart[r + 1]!; i < end; i++) {
+      const d = forwardDist[i]!
+      ;(globalThis as any).__reads++
+      if (d > ms) return false
+      if (d + dense[forwardHub[i]!]! === ms) return true
+    }
     return false
   }
 
@@ -210,19 +227,19 @@ export class RouteFinder {
     // Without arcs of zero ms (nodes at one position: none in the shipped graph), every shortest
     // path from a node other than m starts with an arc of positive ms.
     const sure = this.#zeroArcs === 0
-    const memoNode = this.#memoNode, memoLast = this.#memoLast, memoArc = this.#memoArc
+    const memo = this.#memo
     while (v !== m) {
       // Whether an arc starts a shortest path depends on v and m alone (left is D(v)), so a step
       // once found holds for every route to m through v.
-      const slot = (Math.imul(v, 0x9e3779b1) ^ Math.imul(m, 0x85ebca77)) >>> NEXT_SHIFT
+      const slot = ((Math.imul(v, 0x9e3779b1) ^ Math.imul(m, 0x85ebca77)) >>> NEXT_SHIFT) << 2
       let a: number
-      if (memoNode[slot] === v && memoLast[slot] === m) a = memoArc[slot]!
+      if (memo[slot] === v && memo[slot + 1] === m) a = memo[slot + 2]!
       else {
         a = this.#tightArc(v, left, uTurn, sure)
         if (a >= 0) {
-          memoNode[slot] = v
-          memoLast[slot] = m
-          memoArc[slot] = a
+          memo[slot] = v
+          memo[slot + 1] = m
+          memo[slot + 2] = a
         }
       }
       if (a < 0) {

@@ -4,6 +4,7 @@
  */
 export * from "./nats.ts"
 export { LocalNatsServer, NatsServerNotFound } from "../transport/nats/local-server.ts"
+export { LocalNatsCluster } from "../transport/nats/local-cluster.ts"
 export { seededRandom } from "./random.ts"
 export { OtlpReceiver } from "./otlp-receiver.ts"
 export { startEngineChild, type EngineChild } from "./engine-child.ts"

@@ -19,6 +19,8 @@ import { ensureStreamsAndBuckets } from "../../src/transport/nats/setup.ts"
 const PUBLISH_DEADLINE_MS = 60_000
 const PUBLISH_ATTEMPT_TIMEOUT_MS = 2_000
 const RETRY_PAUSE_MS = 100
+/** Reads of a whole stream before the client gives up. */
+const READ_ATTEMPTS = 5
 
 /**
  * Downtown San Francisco: where the tests put drivers and pickups. Its diagonal (about 4.2 km)
@@ -94,14 +96,15 @@ export class TestClient {
     this.kvm = new Kvm(nc)
   }
 
+  /** `url`: one server, or a cluster's servers comma-separated. */
   static async connect(url: string, name = "e2e-client"): Promise<TestClient> {
-    const nc = await connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 250, noAsyncTraces: true })
+    const nc = await connect({ servers: url.split(","), name, maxReconnectAttempts: -1, reconnectTimeWait: 250, noAsyncTraces: true })
     return new TestClient(nc, jetstream(nc, { timeout: PUBLISH_ATTEMPT_TIMEOUT_MS }), await jetstreamManager(nc, { timeout: 5_000 }))
   }
 
-  /** Creates the streams and buckets as the engine would (to publish a backlog before any engine runs). */
-  async ensureStreams(): Promise<void> {
-    await Effect.runPromise(ensureStreamsAndBuckets({ nc: this.nc, js: this.js, jsm: this.jsm, kvm: this.kvm }))
+  /** Creates the streams and buckets as the engine would (to publish a backlog before any engine runs), or as `nats init --replicas` would. */
+  async ensureStreams(replicas?: number): Promise<void> {
+    await Effect.runPromise(ensureStreamsAndBuckets({ nc: this.nc, js: this.js, jsm: this.jsm, kvm: this.kvm }, { replicas }))
   }
 
   async close(): Promise<void> {
@@ -198,9 +201,19 @@ export class TestClient {
     return out
   }
 
-  /** Every decision in RESULTS, parsed, with its traceparent. */
+  /**
+   * Every decision in RESULTS, parsed, with its traceparent. Read again when a read fails: on a
+   * cluster that just lost a node, creating the reading consumer can time out while leaders
+   * are elected.
+   */
   async decisions(): Promise<Array<DecisionRecord>> {
-    const messages = await this.readStream(STREAMS.results)
+    let messages: Array<StoredMessage> | undefined
+    for (let attempt = 1; messages === undefined; attempt++) {
+      messages = await this.readStream(STREAMS.results).catch((e: unknown) => {
+        if (attempt >= READ_ATTEMPTS) throw e
+        return sleep(RETRY_PAUSE_MS * 10).then(() => undefined)
+      })
+    }
     return messages.map((m) => ({
       seq: m.seq,
       subject: m.subject,

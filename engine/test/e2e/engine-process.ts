@@ -41,6 +41,8 @@ export interface EngineOptions {
    * partition and pulls orders), `listening` (the status port is up: a standby), or nothing.
    */
   readonly waitFor?: "consuming" | "listening" | "none"
+  /** How long start() waits (ms); default 30 s. */
+  readonly startTimeoutMs?: number
   /** Copy the engine's output to this process's stderr (debugging). */
   readonly echo?: boolean
   /** Open the inspector on a free loopback port, for `collectGarbage()`. */
@@ -112,8 +114,9 @@ export class EngineProcess {
     void engine.#child.exited.then(() => live.delete(engine))
     try {
       const waitFor = options.waitFor ?? "consuming"
-      if (waitFor !== "none") await engine.waitForLog((l) => l.message.startsWith("Listening on"), START_TIMEOUT_MS)
-      if (waitFor === "consuming") await engine.waitConsuming(START_TIMEOUT_MS)
+      const timeoutMs = options.startTimeoutMs ?? START_TIMEOUT_MS
+      if (waitFor !== "none") await engine.waitForLog((l) => l.message.startsWith("Listening on"), timeoutMs)
+      if (waitFor === "consuming") await engine.waitConsuming(timeoutMs)
     } catch (e) {
       await engine.kill()
       throw e

@@ -11,15 +11,16 @@
  * the burst (triggered by the count of decisions seen live), when the engine holds hundreds of
  * orders delivered and not yet acked, decisions being stored, and acks on the wire.
  *
- * Each test prints one line: orders, decisions, lost, duplicates, double-assigned, the
+ * The run and its audit are fault-run.ts's (the cluster's fault tests share them). Each test
+ * prints one line: orders, decisions, lost, duplicates, double-assigned, the
  * takeover time, when the last decision came, and the engine's own redelivery and
  * duplicate-decision counters (which show the recovery paths really ran).
  */
 import { expect, it } from "vitest"
 import { describeWithNats } from "#engine/testing"
-import { subjects } from "../../src/domain/subjects.ts"
-import { audit, newTraceparent, orderRequested, pointIn, sleep, summary, TestClient } from "./client.ts"
-import { EngineProcess, metricValue } from "./engine-process.ts"
+import { sleep } from "./client.ts"
+import { EngineProcess } from "./engine-process.ts"
+import { checkRun, decisionsSeen, extraCopies, firstAfter, streamOrders, watchDecisions } from "./fault-run.ts"
 import { useFreshWorld } from "./world.ts"
 
 /** Orders published at STEADY_RATE per second, then as fast as the client can. */
@@ -36,87 +37,21 @@ const ACK_WAIT_MS = 3_000
 
 describeWithNats("engine under faults (separate processes, real NATS, file store)", () => {
   const freshWorld = useFreshWorld()
+  const shape = { steady: STEADY_ORDERS, rate: STEADY_RATE, burst: BURST_ORDERS }
 
   const setup = async (seed: number) => {
     const { server, client, random } = await freshWorld(seed, DRIVERS)
-    // Every decision as it is published (core subscription): to trigger faults and time them.
-    const seen: Array<number> = []
-    // Copies per decision subject (one per order): what a live subscriber must expect (docs/wire-contract.md, "Live decisions").
-    const copies = new Map<string, number>()
-    client.nc.subscribe(subjects.marketDecisions("sf"), {
-      callback: (_e, m) => {
-        seen.push(Date.now())
-        copies.set(m.subject, (copies.get(m.subject) ?? 0) + 1)
-      }
-    })
-    return { server, client, random, seen, copies }
+    return { server, client, random, ...watchDecisions(client) }
   }
 
   const engine = (url: string, instanceId: string, waitFor: "consuming" | "listening" = "consuming") =>
     EngineProcess.start({ natsUrl: url, instanceId, leaseTtlMs: LEASE_TTL_MS, ackWaitMs: ACK_WAIT_MS, waitFor })
 
-  /** Publishes the steady part, then the burst; resolves when every order is stored. */
-  const streamOrders = (c: TestClient, random: () => number, prefix: string) => {
-    const traceIds = new Map<string, string>()
-    const make = (i: number) => {
-      const orderId = `${prefix}-${i}`
-      const { traceId, traceparent } = newTraceparent()
-      traceIds.set(orderId, traceId)
-      return { order: orderRequested(orderId, Date.now(), pointIn(random)), traceparent }
-    }
-    const group = 20
-    const done = (async () => {
-      const started = performance.now()
-      for (let i = 0; i < STEADY_ORDERS; i += group) {
-        await c.publishOrders(Array.from({ length: group }, (_, k) => make(i + k)))
-        const due = ((i + group) / STEADY_RATE) * 1000 - (performance.now() - started)
-        if (due > 0) await sleep(due)
-      }
-      await c.publishOrders(Array.from({ length: BURST_ORDERS }, (_, k) => make(STEADY_ORDERS + k)))
-    })()
-    return { traceIds, done }
-  }
-
-  const extraCopies = (copies: ReadonlyMap<string, number>) => [...copies.values()].reduce((n, c) => n + c - 1, 0)
-
-  const firstAfter = (seen: ReadonlyArray<number>, t: number) => seen.find((x) => x >= t) ?? Number.NaN
-
-  /** Resolves once `count` decisions have been seen live. */
-  const decisionsSeen = async (seen: ReadonlyArray<number>, count: number) => {
-    const deadline = Date.now() + 30_000
-    while (seen.length < count) {
-      if (Date.now() > deadline) throw new Error(`only ${seen.length} decisions seen, waiting for ${count}`)
-      await sleep(1)
-    }
-  }
-
-  /** Waits for the decisions, audits them, prints the line (`extra` is read after the wait). */
-  const check = async (label: string, c: TestClient, traceIds: ReadonlyMap<string, string>, extra: () => Record<string, string | number>, engines: ReadonlyArray<EngineProcess>) => {
-    const ids = [...traceIds.keys()]
-    const records = await c.awaitDecisions(ids, 60_000)
-    const a = audit(ids, records, traceIds)
-    let redeliveries = 0
-    let duplicateDecisions = 0
-    for (const e of engines.filter((x) => x.running)) {
-      const text = await e.metricsText()
-      redeliveries += metricValue(text, "dispatch_redeliveries_total") ?? 0
-      duplicateDecisions += metricValue(text, "dispatch_duplicate_decisions_total") ?? 0
-    }
-    console.log(summary(label, a, { ...extra(), engineRedeliveries: redeliveries, engineDuplicatesSuppressed: duplicateDecisions, clientRetries: c.stats.retries, traceMismatches: a.traceMismatches }))
-    expect(a.lost).toBe(0)
-    expect(a.duplicates).toBe(0)
-    expect(a.doubleAssigned).toBe(0)
-    expect(a.decisions).toBe(ORDERS)
-    expect(a.matched).toBe(ORDERS) // more drivers than orders, all within reach
-    expect(a.traceMismatches).toBe(0)
-    expect(a.wrongSubject).toBe(0)
-    return a
-  }
 
   it("SIGKILL of the engine mid-run, then a new engine: nothing lost, nothing twice", async () => {
     const { server, client, random, seen, copies } = await setup(11)
     const first = await engine(server.url, "first")
-    const run = streamOrders(client, random, "kill")
+    const run = streamOrders(client, random, "kill", shape)
     await decisionsSeen(seen, FAULT_AT_DECISIONS)
     const killedAt = Date.now()
     await first.kill()
@@ -128,7 +63,7 @@ describeWithNats("engine under faults (separate processes, real NATS, file store
     // The new owner learnt every stored decision and kept the matched drivers reserved.
     expect(rebuilt["decisions"]).toBeGreaterThanOrEqual(decidedAtKill)
     expect(rebuilt["reserved"]).toBe(rebuilt["decisions"])
-    await check("fault: engine SIGKILL", client, run.traceIds, () => ({
+    await checkRun("fault: engine SIGKILL", client, run.traceIds, () => ({
       decidedAtKill,
       takeoverMs: consuming.at - killedAt,
       firstDecisionAfterTakeoverMs: firstAfter(seen, consuming.at) - killedAt,
@@ -140,7 +75,7 @@ describeWithNats("engine under faults (separate processes, real NATS, file store
   it("nats-server SIGKILL and restart mid-run (file store): nothing lost, nothing twice", async () => {
     const { server, client, random, seen, copies } = await setup(12)
     const only = await engine(server.url, "only")
-    const run = streamOrders(client, random, "natsdown")
+    const run = streamOrders(client, random, "natsdown", shape)
     await decisionsSeen(seen, FAULT_AT_DECISIONS)
     const downAt = Date.now()
     await server.kill()
@@ -149,7 +84,7 @@ describeWithNats("engine under faults (separate processes, real NATS, file store
     await server.restart()
     const outageMs = Date.now() - downAt
     await run.done
-    await check("fault: nats-server SIGKILL+restart", client, run.traceIds, () => ({
+    await checkRun("fault: nats-server SIGKILL+restart", client, run.traceIds, () => ({
       decidedAtKill,
       outageMs,
       lastDecisionAfterKillMs: Math.max(...seen) - downAt,
@@ -168,14 +103,14 @@ describeWithNats("engine under faults (separate processes, real NATS, file store
     const ready = (await (await standby.get("/readyz")).json()) as { partitions: Record<string, string> }
     expect(ready.partitions).toEqual({ sf: "standby" })
 
-    const run = streamOrders(client, random, "lease")
+    const run = streamOrders(client, random, "lease", shape)
     await decisionsSeen(seen, FAULT_AT_DECISIONS)
     expect(standby.logsWith("partition consuming")).toEqual([]) // one owner at a time
     const killedAt = Date.now()
     await holder.kill()
     const consuming = await standby.waitConsuming(20_000)
     await run.done
-    await check("fault: lease holder SIGKILL, standby takes over", client, run.traceIds, () => ({
+    await checkRun("fault: lease holder SIGKILL, standby takes over", client, run.traceIds, () => ({
       takeoverMs: consuming.at - killedAt,
       firstDecisionAfterTakeoverMs: firstAfter(seen, consuming.at) - killedAt,
       lastDecisionAfterKillMs: Math.max(...seen) - killedAt,

@@ -1,15 +1,22 @@
 /**
- * A fresh world per test for the e2e suites: a private nats-server with Dispatch's streams, a
- * test client, and `drivers` available around downtown SF. After each test every engine
- * process is stopped, the client closed and the server disposed.
+ * A fresh world per test for the e2e suites: a private nats-server (or a three-node cluster
+ * with every stream and bucket replicated on each node) with Dispatch's streams, a test
+ * client, and `drivers` available around downtown SF. After each test every engine process
+ * is stopped, the client closed and the servers disposed.
  */
 import { afterEach } from "vitest"
-import { LocalNatsServer } from "#engine/testing"
+import { LocalNatsCluster, LocalNatsServer } from "#engine/testing"
 import { driverState, pointIn, prng, TestClient } from "./client.ts"
 import { stopAllEngines } from "./engine-process.ts"
 
-export const useFreshWorld = () => {
-  let server: LocalNatsServer | undefined
+interface Servers {
+  /** One URL, or every node's comma-separated. */
+  readonly url: string
+  dispose(): Promise<void>
+}
+
+const useWorld = <S extends Servers>(start: () => Promise<S>, replicas?: number) => {
+  let server: S | undefined
   let client: TestClient | undefined
   afterEach(async () => {
     await stopAllEngines()
@@ -19,12 +26,17 @@ export const useFreshWorld = () => {
     server = undefined
   })
   return async (seed: number, drivers: number) => {
-    server = await LocalNatsServer.start()
+    server = await start()
     client = await TestClient.connect(server.url)
-    await client.ensureStreams()
+    await client.ensureStreams(replicas)
     const random = prng(seed)
     const now = Date.now()
     await client.putDrivers(Array.from({ length: drivers }, (_, i) => driverState(`d${i}`, now, pointIn(random))))
     return { server, client, random }
   }
 }
+
+export const useFreshWorld = () => useWorld(() => LocalNatsServer.start())
+
+/** Three nodes, every stream and bucket with three replicas (`dispatch nats init --replicas 3`). */
+export const useFreshClusterWorld = () => useWorld(() => LocalNatsCluster.start(), 3)

@@ -127,6 +127,33 @@ export const driverIndexConformance = (name: string, make: () => DriverIndex): v
       }
     })
 
+    it("near finds the k nearest with their distance ties, and extend adds only the drivers newly within", () => {
+      const index = make()
+      for (const [id, m] of [["far", 900], ["near", 100], ["b", 400], ["a", 400], ["out", 5000], ["busy", 200]] as const) {
+        index.upsert(id, north(m).lat, P.lng, id === "busy" ? "busy" : "available")
+      }
+      const search = index.near(P.lat, P.lng, 2, 2000)
+      const at400 = distanceMeters(P.lat, P.lng, north(400).lat, P.lng)
+      const ids = () => search.found.driverIds.slice(0, search.found.count)
+      expect(search.found.count).toBe(3)
+      expect(ids().sort()).toEqual(["a", "b", "near"])
+      expect(search.reach).toBe(at400)
+      const first = ids()
+      expect(search.extend(300)).toBe(3)
+      expect(search.extend(1000)).toBe(4)
+      // Entries keep their place; the new one is appended, with its distance and position.
+      expect(ids()).toEqual([...first, "far"])
+      expect(search.found.toArray()[3]).toEqual({ driverId: "far", lat: north(900).lat, lng: P.lng, distanceMeters: distanceMeters(P.lat, P.lng, north(900).lat, P.lng) })
+      expect(search.reach).toBeGreaterThanOrEqual(1000)
+      expect(search.extend(Number.POSITIVE_INFINITY)).toBe(4)
+      expect(search.reach).toBe(2000)
+      // Fewer in range than k: all of them at once, and the radius reached.
+      const all = index.near(P.lat, P.lng, 10, 2000)
+      expect(all.found.count).toBe(4)
+      expect(all.reach).toBe(2000)
+      expect(index.near(P.lat, P.lng, 1, -1).found.count).toBe(0)
+    })
+
     it("rejects coordinates that cannot be a position", () => {
       const index = make()
       expect(() => index.upsert("a", Number.NaN, 0, "available")).toThrow(RangeError)

@@ -10,10 +10,10 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { distanceMeters, type LatLng } from "../../src/domain/geo.ts"
 import { BruteForceIndex } from "../../src/index/brute-force-index.ts"
-import type { DriverStatus } from "../../src/index/driver-index.ts"
+import type { DriverIndex, DriverStatus, Neighbor } from "../../src/index/driver-index.ts"
 import { H3DriverIndex } from "../../src/index/h3-driver-index.ts"
 import { driverIndexConformance } from "./driver-index-conformance.ts"
-import { TEST_BOX, testPoint } from "./arbitraries.ts"
+import { TEST_BOX, testPoint, uniformPoint } from "./arbitraries.ts"
 
 for (const resolution of [8, 10]) {
   driverIndexConformance(`H3DriverIndex res ${resolution}`, () => new H3DriverIndex({ resolution, ringCacheCapacity: 1000 }))
@@ -146,6 +146,104 @@ describe("H3DriverIndex equals brute force", () => {
         }
       ),
       { numRuns: 200 }
+    )
+  })
+})
+
+/** Sorted by the contract's order, to compare answers found in any order. */
+const byDistance = (found: ReadonlyArray<Neighbor>): Array<Neighbor> =>
+  [...found].sort((a, b) => a.distanceMeters - b.distanceMeters || (a.driverId < b.driverId ? -1 : a.driverId > b.driverId ? 1 : 0))
+
+/**
+ * One incremental search checked against brute force: after `near` and after each `extend`,
+ * `found` is exactly the available drivers within `reach`, earlier entries keep their place,
+ * and `reach` is at least what was asked.
+ */
+const checkNear = (index: DriverIndex, brute: BruteForceIndex, at: LatLng, k: number, radius: number, steps: ReadonlyArray<number>): void => {
+  const search = index.near(at.lat, at.lng, k, radius)
+  const inRange = brute.nearest(at.lat, at.lng, Number.POSITIVE_INFINITY, radius)
+  const check = (asked: number, before: ReadonlyArray<Neighbor>) => {
+    const found = search.found.toArray()
+    expect(found.slice(0, before.length)).toEqual(before)
+    expect(byDistance(found)).toEqual(inRange.filter((n) => n.distanceMeters <= search.reach))
+    expect(search.reach).toBeLessThanOrEqual(radius)
+    expect(search.reach).toBeGreaterThanOrEqual(asked)
+    return found
+  }
+  let found = check(inRange.length < k ? radius : inRange[k - 1]!.distanceMeters, [])
+  let asked = search.reach
+  for (const step of steps) {
+    asked = Math.min(radius, Math.max(asked, search.reach + step))
+    search.extend(search.reach + step)
+    found = check(asked, found)
+  }
+}
+
+describe("H3DriverIndex.near equals brute force", () => {
+  it("finds exactly the drivers within its reach as it grows, with ties, near cell edges, between status changes", () => {
+    let searches = 0
+    fc.assert(
+      fc.property(
+        fc.constantFrom(8, 9, 10).chain((resolution) =>
+          fc.record({
+            resolution: fc.constant(resolution),
+            grid: fc.constantFrom(undefined, TEST_BOX, COARSE_GRID),
+            drivers: fc.array(fc.tuple(testPoint(resolution), fc.nat({ max: 3 })), { minLength: 0, maxLength: 40 }),
+            searches: fc.array(
+              fc.record({
+                at: testPoint(resolution),
+                k: fc.integer({ min: 1, max: 12 }),
+                radius: fc.oneof(fc.constant(0), fc.constant(Number.POSITIVE_INFINITY), fc.double({ min: 0, max: 4000, noNaN: true })),
+                steps: fc.array(fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1500, noNaN: true })), { maxLength: 5 }),
+                flip: fc.nat()
+              }),
+              { minLength: 1, maxLength: 8 }
+            )
+          })
+        ),
+        ({ resolution, grid, drivers, searches: list }) => {
+          const h3 = new H3DriverIndex({ resolution, ringCacheCapacity: 4, ...(grid === undefined ? {} : { bounds: grid }) })
+          const brute = new BruteForceIndex()
+          drivers.forEach(([p, copies], i) => {
+            // Stacked copies make distance ties.
+            for (let c = 0; c <= copies; c++) {
+              h3.upsert(`d${i}-${c}`, p.lat, p.lng, "available")
+              brute.upsert(`d${i}-${c}`, p.lat, p.lng, "available")
+            }
+          })
+          for (const { at, k, radius, steps, flip } of list) {
+            checkNear(h3, brute, at, k, radius, steps)
+            checkNear(brute, brute, at, k, radius, steps)
+            searches++
+            const id = `d${flip % Math.max(1, drivers.length)}-0`
+            const status = brute.get(id)?.status === "available" ? "busy" : "available"
+            h3.setStatus(id, status)
+            brute.setStatus(id, status)
+          }
+        }
+      ),
+      { numRuns: 150 }
+    )
+    expect(searches).toBeGreaterThan(150 * 3)
+  })
+
+  it("on hundreds of drivers, small k and many steps (cells deferred and read later)", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(9, 10),
+        fc.array(uniformPoint, { minLength: 200, maxLength: 400 }),
+        fc.array(fc.record({ at: uniformPoint, k: fc.integer({ min: 1, max: 9 }), steps: fc.array(fc.double({ min: 10, max: 400, noNaN: true }), { minLength: 1, maxLength: 8 }) }), { minLength: 1, maxLength: 6 }),
+        (resolution, drivers, list) => {
+          const h3 = new H3DriverIndex({ resolution, ringCacheCapacity: 1000, bounds: TEST_BOX })
+          const brute = new BruteForceIndex()
+          drivers.forEach((p, i) => {
+            h3.upsert(`d${i}`, p.lat, p.lng, "available")
+            brute.upsert(`d${i}`, p.lat, p.lng, "available")
+          })
+          for (const { at, k, steps } of list) checkNear(h3, brute, at, k, 5000, steps)
+        }
+      ),
+      { numRuns: 40 }
     )
   })
 })

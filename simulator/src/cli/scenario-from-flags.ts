@@ -54,6 +54,12 @@ const tripTime = (flag: string, value: Option.Option<string>): Effect.Effect<Opt
     ? Effect.fail(new InvalidFlag({ flag, problem: `${TRIP_TIME_EXPECTED}, got "${value.value}"` }))
     : Effect.succeed(value)
 
+/** The file's fleet under the flags; naming a repositioning method turns repositioning on unless `--no-reposition` says otherwise. */
+const fleetOf = (flags: SimulateFlags["fleet"], base: ScenarioFile["fleet"]): ScenarioFile["fleet"] => {
+  const fleet = overlay(base, flags)
+  return Option.isSome(flags.repositionMethod) && Option.isNone(flags.reposition) ? { ...fleet, reposition: true } : fleet
+}
+
 export const scenarioFromFlags = (flags: SimulateFlags, base: ScenarioFile): Effect.Effect<Scenario, InvalidFlag> =>
   Effect.gen(function*() {
     const from = yield* tripTime("from", flags.window.from)
@@ -63,7 +69,7 @@ export const scenarioFromFlags = (flags: SimulateFlags, base: ScenarioFile): Eff
       trips: yield* tripsSource(flags.trips, base.trips),
       window: overlay(base.window, { from, to }),
       market: overlay(base.market, flags.market),
-      fleet: overlay(base.fleet, flags.fleet),
+      fleet: fleetOf(flags.fleet, base.fleet),
       riders: overlay(base.riders, flags.riders),
       policies: {
         names: yield* policyNames(flags.policies, base.policies.names),

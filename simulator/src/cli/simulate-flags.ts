@@ -7,7 +7,13 @@
  */
 import { choiceFlag, finiteFlag, intFlag, marketFileListFlag, POLICIES, policyChoicesText, stringFlag } from "#engine"
 import { type Command, Flag } from "effect/cli"
-import { DEFAULT_REPOSITION_AFTER_MS } from "../fleet/repositioning.ts"
+import {
+  DEFAULT_REBALANCE_HORIZON_MS,
+  DEFAULT_REBALANCE_INTERVAL_MS,
+  DEFAULT_REBALANCE_MAX_METERS,
+  DEFAULT_REBALANCE_RESOLUTION
+} from "../fleet/rebalancing.ts"
+import { DEFAULT_REPOSITION_AFTER_MS, DEFAULT_REPOSITION_MAX_METERS, DEFAULT_REPOSITION_METHOD, REPOSITION_METHODS } from "../fleet/repositioning.ts"
 import { CLOCKS, DEFAULT_SYNTHETIC_DATE, DEFAULT_SYNTHETIC_HOURS, LIMITS, MODES } from "../scenario/scenario.ts"
 import { EMPTY_SCENARIO } from "../scenario/scenario-file.ts"
 
@@ -50,7 +56,24 @@ export const simulateFlags = {
   fleet: {
     drivers: intFlag("drivers", LIMITS.drivers).pipe(optional(`fleet size, placed at random pickups of the run (default ${fleet.drivers})`)),
     driversFile: stringFlag("drivers-file").pipe(optional("place the fleet from a CSV file with columns lat,lng[,driver_id] instead (replaces --drivers)")),
-    reposition: Flag.Boolean("reposition").pipe(optional(`idle drivers drive toward demand after ${DEFAULT_REPOSITION_AFTER_MS / 60_000} idle minutes (default off)`)),
+    reposition: Flag.Boolean("reposition").pipe(optional("idle drivers drive toward demand, by --reposition-method (default off)")),
+    repositionMethod: choiceFlag("reposition-method", REPOSITION_METHODS).pipe(
+      optional(
+        `how idle drivers reposition (implies --reposition): heuristic: after ${DEFAULT_REPOSITION_AFTER_MS / 60_000} idle minutes each drives toward the nearest of a few sampled pickups of the hour, at most ${DEFAULT_REPOSITION_MAX_METERS / 1000} km; rebalance: every --rebalance-interval-s, surplus idle drivers of H3 zones go to zones short of their share of recent demand, by min-cost transportation (MATSim DRT, AMoDeus) (default ${DEFAULT_REPOSITION_METHOD})`
+      )
+    ),
+    rebalanceIntervalS: intFlag("rebalance-interval-s", LIMITS.rebalanceIntervalS).pipe(
+      optional(`rebalance: seconds between rebalancing steps (default ${DEFAULT_REBALANCE_INTERVAL_MS / 1000})`)
+    ),
+    rebalanceHorizonMin: finiteFlag("rebalance-horizon-min", LIMITS.rebalanceHorizonMin).pipe(
+      optional(`rebalance: recent demand is the requests of this many minutes before each step (default ${DEFAULT_REBALANCE_HORIZON_MS / 60_000})`)
+    ),
+    rebalanceResolution: intFlag("rebalance-resolution", LIMITS.rebalanceResolution).pipe(
+      optional(`rebalance: H3 resolution of the zones (default ${DEFAULT_REBALANCE_RESOLUTION})`)
+    ),
+    rebalanceMaxKm: finiteFlag("rebalance-max-km", LIMITS.rebalanceMaxKm).pipe(
+      optional(`rebalance: farthest a driver is sent, km of great circle (default ${DEFAULT_REBALANCE_MAX_METERS / 1000})`)
+    ),
     shiftHours: finiteFlag("shift-hours", LIMITS.shiftHours).pipe(optional("each driver works one shift of this many hours a day, timed by demand (default: on duty all run)")),
     publishIntervalS: finiteFlag("publish-interval-s", LIMITS.publishIntervalS).pipe(
       optional(`repositioning drivers publish their position this often, seconds; 0: on change only (default ${fleet.publishIntervalS})`)

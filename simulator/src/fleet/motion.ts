@@ -17,6 +17,9 @@
 import { type LatLng, RouteLine, type StreetRoutes } from "#engine"
 import type { LegPath, LegPlanner, RecordedRide } from "./leg-path.ts"
 
+/** Points `#segmentAt` steps over one by one before it bisects the rest. */
+const SEGMENT_STEPS = 8
+
 export class StreetPath implements LegPath {
   readonly line = new RouteLine(32)
   endLat = 0
@@ -31,6 +34,8 @@ export class StreetPath implements LegPath {
   #pending = false
   #fromLat = 0
   #fromLng = 0
+  /** Where `#segmentAt` last answered on the current line. */
+  #segment = 0
   readonly #routes: StreetRoutes
 
   constructor(routes: StreetRoutes) {
@@ -41,6 +46,7 @@ export class StreetPath implements LegPath {
   route(from: LatLng, to: LatLng, at: number, maxMeters: number, record: RecordedRide | undefined): boolean {
     if (!this.#routes.route(from, to, this.line, maxMeters)) return false
     this.#pending = false
+    this.#segment = 0
     const line = this.line
     this.endMs = line.totalMeters <= maxMeters ? line.totalMs : this.#msAtMeters(maxMeters)
     const end = this.#pointAtMs(this.endMs)
@@ -69,6 +75,7 @@ export class StreetPath implements LegPath {
 
   #draw(): void {
     this.#pending = false
+    this.#segment = 0
     const from = { lat: this.#fromLat, lng: this.#fromLng }, to = { lat: this.endLat, lng: this.endLng }
     if (!this.#routes.route(from, to, this.line)) {
       // Off the roads (the road model timed no route either): straight, as great-circle legs go.
@@ -95,10 +102,27 @@ export class StreetPath implements LegPath {
     return this.#metersAtMs(share * this.endMs)
   }
 
-  /** The last point of the line at or before `ms`, so that a point between it and the next holds `ms`. */
+  /**
+   * The last point of the line at or before `ms` (at most the one before the last), so that a
+   * point between it and the next holds `ms`. Positions of a leg are asked in time order (the
+   * 30 s publishes, then where the leg ends), so the search starts at the segment of the last
+   * answer and steps forward: the few points a driver passes in between, read in order, rather
+   * than a binary search's jumps across a line that is likely out of cache by then.
+   */
   #segmentAt(ms: number): number {
+    const times = this.line.ms, last = this.line.count - 1
+    let lo = this.#segment
+    if (lo >= last || times[lo]! > ms) lo = 0
+    for (let steps = 0; steps < SEGMENT_STEPS && lo + 1 < last && times[lo + 1]! <= ms; steps++) lo++
+    if (lo + 1 < last && times[lo + 1]! <= ms) lo = this.#bisect(lo + 1, ms)
+    this.#segment = lo
+    return lo
+  }
+
+  /** The last point at or before `ms` from `lo` on (`times[lo]` ≤ `ms`), at most the one before the last. */
+  #bisect(lo: number, ms: number): number {
     const times = this.line.ms
-    let lo = 0, hi = this.line.count - 1
+    let hi = this.line.count - 1
     while (hi - lo > 1) {
       const mid = (lo + hi) >>> 1
       if (times[mid]! <= ms) lo = mid

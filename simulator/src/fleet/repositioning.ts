@@ -1,7 +1,9 @@
 /**
- * Idle repositioning, optional (`--reposition`): a driver left idle for a while drives toward
- * demand, and stays available (and matchable) on the way.
+ * Idle repositioning, optional (`--reposition`): idle drivers drive toward demand, and stay
+ * available (and matchable) on the way. Two methods (`--reposition-method`): this file's
+ * per-driver heuristic, and the fleet-wide rebalancing of rebalancing.ts.
  *
+ * The heuristic: a driver left idle for a while picks a target on its own.
  * Where to: of a few pickups sampled from this local hour's demand (demand-sample.ts), the
  * nearest to the driver (by great circle); it drives toward it, but at most `maxMeters`: of road
  * along the street route in a market with roads (motion.ts), of great circle otherwise
@@ -11,6 +13,7 @@
  */
 import { distanceMeters, type LatLng, type LocalHour } from "#engine"
 import type { DemandSample } from "./demand-sample.ts"
+import type { RebalanceSettings } from "./rebalancing.ts"
 import type { SeededRandom } from "../trips/random.ts"
 
 /** Idle time before a driver repositions, ms: 5 minutes (a modelling choice). */
@@ -22,13 +25,27 @@ export const DEFAULT_REPOSITION_MAX_METERS = 3_000
 /** Pickups sampled per decision; the nearest wins. */
 export const REPOSITION_CANDIDATES = 4
 
-export interface RepositionSettings {
+export const REPOSITION_METHODS = ["heuristic", "rebalance"] as const
+export type RepositionMethod = (typeof REPOSITION_METHODS)[number]
+
+/**
+ * The method `--reposition` uses when none is named: rebalance, which on the SF month matched
+ * more riders than the heuristic at 250 and 500 drivers and drove 13% and 49% fewer empty km
+ * (docs/performance.md, "Repositioning: rebalance against the heuristic").
+ */
+export const DEFAULT_REPOSITION_METHOD: RepositionMethod = "rebalance"
+
+export type RepositionSettings = HeuristicRepositionSettings | RebalanceSettings
+
+export interface HeuristicRepositionSettings {
+  readonly method: "heuristic"
   readonly afterMs: number
   readonly minMeters: number
   readonly maxMeters: number
 }
 
-export const defaultRepositionSettings: RepositionSettings = {
+export const defaultHeuristicSettings: HeuristicRepositionSettings = {
+  method: "heuristic",
   afterMs: DEFAULT_REPOSITION_AFTER_MS,
   minMeters: DEFAULT_REPOSITION_MIN_METERS,
   maxMeters: DEFAULT_REPOSITION_MAX_METERS
@@ -40,7 +57,7 @@ export const repositionTarget = (
   at: number,
   demand: DemandSample,
   localHour: LocalHour,
-  settings: RepositionSettings,
+  settings: HeuristicRepositionSettings,
   random: SeededRandom
 ): LatLng | undefined => {
   const points = demand.pickupsInHour(localHour.hourOf(at))

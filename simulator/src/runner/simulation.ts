@@ -6,7 +6,8 @@
  *
  * Event kinds and their order within one millisecond (lower first):
  *   0 driver  arrivals (pickup, dropoff, reposition target), decline answers, position
- *             publishes, reposition checks, shift changes: supply is up to date first;
+ *             publishes, reposition checks, rebalancing steps, shift changes: supply is up
+ *             to date first;
  *   1 patience  a rider gives up (`order.cancelled`) if still unmatched;
  *   2 arrival   a trip's request (`order.requested`), in input order;
  *   3 tick      the batch window closes (`Dispatcher.tick` at `nextDeadline`).
@@ -41,6 +42,8 @@ import type { DemandSample } from "../fleet/demand-sample.ts"
 import { type FleetState, type LegKind, SimDriver, wireStatusOf } from "../fleet/driver.ts"
 import { GreatCircleLegs, type LegPlanner, type RecordedRide } from "../fleet/leg-path.ts"
 import { StreetLegs } from "../fleet/motion.ts"
+import { planRebalance, type RebalanceSettings, type Zone } from "../fleet/rebalancing.ts"
+import { RecentDemand } from "../fleet/recent-demand.ts"
 import { type RepositionSettings, repositionTarget } from "../fleet/repositioning.ts"
 import type { Shift } from "../fleet/shifts.ts"
 import { drawPatienceMs, type PatienceDistribution } from "../riders/patience.ts"
@@ -109,6 +112,7 @@ type Agenda =
   | { readonly kind: "arrival"; readonly trip: Trip }
   | { readonly kind: "patience"; readonly ride: Ride }
   | { readonly kind: "tick" }
+  | { readonly kind: "rebalance" }
   | { readonly kind: "arrive" | "respond" | "publish" | "reposition"; readonly driver: SimDriver; readonly epoch: number }
   | { readonly kind: "shift"; readonly driver: SimDriver }
 
@@ -129,6 +133,8 @@ export class Simulation {
   readonly #repositionRandom: SeededRandom
   readonly #localHour: LocalHour
   readonly #legs: LegPlanner
+  /** With `--reposition-method rebalance`: the requests the run has seen, per zone. */
+  readonly #recentDemand: RecentDemand | undefined
   #now: number
   /** Latest trip time fed: events at or after it wait for the next batch. */
   #fedUntil: number
@@ -153,6 +159,9 @@ export class Simulation {
     this.#legs = streets === undefined ? greatCircle : new StreetLegs(streets, greatCircle)
     this.#now = this.#fedUntil = config.start
     this.#forgetAt = config.start + DECISION_MEMORY_MS
+    const reposition = config.reposition
+    this.#recentDemand = reposition?.method === "rebalance" ? new RecentDemand(reposition.horizonMs, reposition.resolution) : undefined
+    if (reposition?.method === "rebalance") this.#queue.push(config.start + reposition.intervalMs, PRIORITY_DRIVER, { kind: "rebalance" })
     this.drivers = config.fleet.map((d, i) => new SimDriver(d.driverId, i, d.position, config.start))
     this.#shifts = config.fleet.map((d) => d.shift)
     for (const driver of this.drivers) {
@@ -222,6 +231,8 @@ export class Simulation {
         return this.#handle(this.dispatcher.tick(time))
       case "shift":
         return this.#onShift(event.driver)
+      case "rebalance":
+        return this.#onRebalance()
     }
     if (event.epoch !== event.driver.epoch) return
     switch (event.kind) {
@@ -243,6 +254,7 @@ export class Simulation {
     const now = this.#now
     this.#tripsArrived++
     this.#ridesInFlight++
+    this.#recentDemand?.record(now, trip.pickup)
     if (now >= this.#forgetAt) {
       this.dispatcher.forgetDecisionsBefore(now - DECISION_MEMORY_MS)
       this.#forgetAt = now + DECISION_MEMORY_MS
@@ -437,7 +449,7 @@ export class Simulation {
 
   #scheduleRepositionCheck(driver: SimDriver): void {
     const settings = this.#config.reposition
-    if (settings === undefined || this.#draining) return
+    if (settings?.method !== "heuristic" || this.#draining) return
     this.#queue.push(this.#now + settings.afterMs, PRIORITY_DRIVER, { kind: "reposition", driver, epoch: driver.epoch })
   }
 
@@ -445,11 +457,54 @@ export class Simulation {
     if (driver.state !== "idle" || this.#draining) return
     const now = this.#now
     const from = driver.positionAt(now)
-    const settings = this.#config.reposition!
+    const settings = this.#config.reposition
+    if (settings?.method !== "heuristic") return
     const target = repositionTarget(from, now, this.#config.demand, this.#localHour, settings, this.#repositionRandom)
     if (target === undefined) return this.#scheduleRepositionCheck(driver)
     this.#drive(driver, "reposition", target, settings.maxMeters, undefined)
     this.#transition(driver, "repositioning")
+  }
+
+  /** A rebalancing step (fleet/rebalancing.ts): idle drivers of zones over their share of recent demand drive to zones under it. */
+  #onRebalance(): void {
+    if (this.#draining) return
+    const settings = this.#config.reposition as RebalanceSettings
+    const now = this.#now
+    for (const move of planRebalance(this.#zones(now, settings), settings.maxMeters)) {
+      const driver = this.drivers[move.driver]!
+      this.#drive(driver, "reposition", move.to, Infinity, undefined)
+      this.#transition(driver, "repositioning")
+    }
+    this.#queue.push(now + settings.intervalMs, PRIORITY_DRIVER, { kind: "rebalance" })
+  }
+
+  /**
+   * The zones a rebalancing step reads, sorted by cell: recent requests; idle drivers where they
+   * stand; repositioning drivers where they are headed and riding ones where their ride ends
+   * within the interval (MATSim's "soon idle"), as supply that is not moved.
+   */
+  #zones(now: number, settings: RebalanceSettings): Array<Zone> {
+    const demand = this.#recentDemand!
+    const byCell = new Map<string, { demand: number; arriving: number; idle: Array<{ number: number; position: LatLng }> }>()
+    const zone = (cell: string) => {
+      let z = byCell.get(cell)
+      if (z === undefined) byCell.set(cell, z = { demand: 0, arriving: 0, idle: [] })
+      return z
+    }
+    for (const [cell, n] of demand.countsAt(now)) zone(cell).demand = n
+    const soon = now + settings.intervalMs
+    for (const driver of this.drivers) {
+      if (driver.state === "idle") {
+        const position = driver.positionAt(now)
+        zone(demand.cellOf(position)).idle.push({ number: driver.number, position })
+      } else if (driver.state === "repositioning" || (driver.state === "on_trip" && driver.arriveAt <= soon && !driver.logOffWhenFree)) {
+        zone(demand.cellOf({ lat: driver.toLat, lng: driver.toLng })).arriving++
+      }
+    }
+    return [...byCell.keys()].sort().map((cell) => {
+      const z = byCell.get(cell)!
+      return { cell, centre: demand.centreOf(cell), point: demand.pointIn(cell), ...z }
+    })
   }
 
   /**

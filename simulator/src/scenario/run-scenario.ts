@@ -8,7 +8,6 @@ import { findNatsServer, makeRegistry, marketFilesFromEnv, type PolicyName, reda
 import { Console, Effect, Layer } from "effect"
 import { NoDemandToPlaceDrivers } from "../fleet/errors.ts"
 import { type PlacedDriver, readDriversFile } from "../fleet/drivers-file.ts"
-import { defaultRepositionSettings } from "../fleet/repositioning.ts"
 import { makeSimulatorMetrics } from "../observability/metrics.ts"
 import { KpiMetrics } from "../report/kpi-metrics.ts"
 import { parsePatience, type PatienceDistribution } from "../riders/patience.ts"
@@ -21,6 +20,7 @@ import { parseTripTime } from "../trips/trip-time.ts"
 import { InvalidFlag } from "./errors.ts"
 import { loadMarket, type MarketChoice, marketEta, tripsOf } from "./inputs.ts"
 import { replayInWorkers, type SeedReplays } from "./replay-pool.ts"
+import { describeReposition, repositionOf } from "./reposition-settings.ts"
 import type { Scenario } from "./scenario.ts"
 
 /** The transport of a run with no port; the summary and the report say it. */
@@ -67,7 +67,7 @@ const describe = (scenario: Scenario, transport: Transport) => ({
   "decline-probability": scenario.fleet.declineProbability,
   "decline-response-s": scenario.fleet.declineResponseS,
   "publish-interval-s": scenario.fleet.publishIntervalS,
-  "reposition": scenario.fleet.reposition,
+  "reposition": describeReposition(repositionOf(scenario.fleet)),
   "shift-hours": scenario.fleet.shiftHours ?? "off",
   "batch-window-ms": scenario.policies.batchWindowMs,
   "batch-max-orders": scenario.policies.batchMaxOrders,
@@ -117,7 +117,7 @@ const settingsFor = ({ scenario, transport, choice, eta, patience, placedDrivers
     declineProbability: scenario.fleet.declineProbability,
     declineResponseMs: Math.round(scenario.fleet.declineResponseS * 1000),
     publishIntervalMs: Math.round(scenario.fleet.publishIntervalS * 1000),
-    reposition: scenario.fleet.reposition ? defaultRepositionSettings : undefined,
+    reposition: repositionOf(scenario.fleet),
     shiftHours: scenario.fleet.shiftHours,
     from,
     to,

@@ -10,6 +10,7 @@
  */
 import { between, DEFAULT_BATCH_MAX_ORDERS, DEFAULT_BATCH_WINDOW_MS, isInRange, POLICIES, type Range } from "#engine"
 import { Effect, Result, Schema } from "effect"
+import { REPOSITION_METHODS } from "../fleet/repositioning.ts"
 import { parsePatience, DEFAULT_PATIENCE_SPEC } from "../riders/patience.ts"
 import {
   DEFAULT_DECLINE_PROBABILITY,
@@ -46,6 +47,10 @@ export const LIMITS = {
   declineResponseS: between(0, 600),
   publishIntervalS: between(0, 3_600),
   shiftHours: between(0.5, 24),
+  rebalanceIntervalS: between(10, 3_600),
+  rebalanceHorizonMin: between(1, 1_440),
+  rebalanceResolution: between(4, 10),
+  rebalanceMaxKm: between(0.1, 100),
   metricsPort: between(1, 65_535),
   mapResolution: between(4, 10)
 } satisfies Record<string, Range>
@@ -98,6 +103,12 @@ const settings = {
     drivers: int(LIMITS.drivers).pipe(orDefault(DEFAULT_DRIVERS)),
     driversFile: Schema.optionalKey(Path),
     reposition: Schema.Boolean.pipe(orDefault(false)),
+    /** Absent: DEFAULT_REPOSITION_METHOD; the rebalance settings absent: rebalancing.ts's defaults. */
+    repositionMethod: Schema.optionalKey(Schema.Literals(REPOSITION_METHODS)),
+    rebalanceIntervalS: Schema.optionalKey(int(LIMITS.rebalanceIntervalS)),
+    rebalanceHorizonMin: Schema.optionalKey(finite(LIMITS.rebalanceHorizonMin)),
+    rebalanceResolution: Schema.optionalKey(int(LIMITS.rebalanceResolution)),
+    rebalanceMaxKm: Schema.optionalKey(finite(LIMITS.rebalanceMaxKm)),
     shiftHours: Schema.optionalKey(finite(LIMITS.shiftHours)),
     publishIntervalS: finite(LIMITS.publishIntervalS).pipe(orDefault(DEFAULT_PUBLISH_INTERVAL_MS / 1000)),
     declineProbability: finite(LIMITS.declineProbability).pipe(orDefault(DEFAULT_DECLINE_PROBABILITY)),

@@ -13,7 +13,7 @@ import { jetstream } from "@nats-io/jetstream"
 import { Kvm } from "@nats-io/kv"
 import { connect, nkeyAuthenticator, type NatsConnection } from "@nats-io/transport-node"
 import { Effect, Result } from "effect"
-import { type ClockTick, type Decision, encodeMessage, KV_BUCKETS, LocalNatsServer, makeDecoder, readNkeySeed, redactUrls, RunningChild, subjects, WIRE_VERSION } from "#engine"
+import { type ClockTick, type Decision, encodeMessage, KV_BUCKETS, LocalNatsServer, makeDecoder, readNkeySeed, redactUrls, RunningChild, splitList, subjects, WIRE_VERSION } from "#engine"
 import { fileURLToPath } from "node:url"
 import { type MessagePort, workerData } from "node:worker_threads"
 import { GatewayOrders } from "./gateway-orders.ts"
@@ -94,7 +94,8 @@ const open = async (): Promise<Reply> => {
     server = await LocalNatsServer.start()
     url = server.url
   }
-  nc = await connect({ servers: url, name: "dispatch-simulate", ...(setup.nkeyFile === undefined ? {} : { authenticator: nkeyAuthenticator(readNkeySeed(setup.nkeyFile)) }) })
+  // `--nats` may list a cluster's servers, comma-separated, as every dispatch command takes them.
+  nc = await connect({ servers: splitList(url), name: "dispatch-simulate", ...(setup.nkeyFile === undefined ? {} : { authenticator: nkeyAuthenticator(readNkeySeed(setup.nkeyFile)) }) })
   js = jetstream(nc)
   if (setup.mode === "live") return openLive(url)
   nc.subscribe(subjects.marketDecisions(setup.market), { callback: (_e, m) => void received.push(m.json<Decision>()) })

@@ -48,6 +48,13 @@ describe("scenario from flags", () => {
     expect(s.policies).toEqual(FILE.policies)
   })
 
+  it("turns repositioning on with a method named, unless --no-reposition says off; the rebalance settings land in the fleet", async () => {
+    const off = { ...FILE, fleet: { ...FILE.fleet, reposition: false } }
+    const on = Result.getOrThrow(await scenarioOf(["--reposition-method", "rebalance", "--rebalance-interval-s", "120", "--rebalance-max-km", "8"], off))
+    expect(on.fleet).toEqual({ ...off.fleet, reposition: true, repositionMethod: "rebalance", rebalanceIntervalS: 120, rebalanceMaxKm: 8 })
+    expect(Result.getOrThrow(await scenarioOf(["--reposition-method", "rebalance", "--no-reposition"], FILE)).fleet.reposition).toBe(false)
+  })
+
   it("keeps a synthetic file source's other fields, and switches source kind on --trips", async () => {
     expect(Result.getOrThrow(await scenarioOf(["--synthetic", "900", "--synthetic-hours", "2"], FILE)).trips).toEqual({ kind: "synthetic", tripsPerDay: 900, date: "2025-01-03", hours: 2 })
     expect(Result.getOrThrow(await scenarioOf(["--trips", "t.csv", "--columns", "request_time=t"], FILE)).trips).toEqual({ kind: "file", path: "t.csv", columns: "request_time=t" })

@@ -68,6 +68,22 @@ describe("street legs", () => {
     )
   })
 
+  it("a position does not depend on which were asked before it (in time order, backwards, again)", () => {
+    // motion.ts resumes each search where the last one ended: a fresh path, asked once, is the reference.
+    const fresh = new StreetLegs(routes, new GreatCircleLegs(eta, 1.3))
+    fc.assert(
+      fc.property(point, point, moment, fc.array(fc.double({ min: -0.1, max: 1.1, noNaN: true }), { minLength: 2, maxLength: 40 }), fc.constantFrom(Infinity, 1_500), (from, to, at, shares, max) => {
+        fc.pre(routes.route(from, to, new RouteLine(), max))
+        const path = legs.plan(3, from, to, at, max)
+        for (const f of [...[...shares].sort((a, b) => a - b), ...shares]) {
+          const once = fresh.plan(4, from, to, at, max)
+          expect([path.pointAt(f), path.metersAt(f)]).toEqual([once.pointAt(f), once.metersAt(f)])
+        }
+      }),
+      { numRuns: 200 }
+    )
+  })
+
   it("a recorded ride keeps its duration and length, and is driven on the route if asked where it is", () => {
     fc.assert(
       fc.property(point, point, moment, fc.double({ min: 0.01, max: 0.99, noNaN: true }), (from, to, at, f) => {

@@ -5,7 +5,7 @@
 import { type Eta, loadMarketCatalog, type Market, type Policy, type PolicyName, SHIPPED_MARKET_FILES } from "#engine"
 import { Effect, Stream } from "effect"
 import { fileURLToPath } from "node:url"
-import { defaultRepositionSettings } from "../../src/fleet/repositioning.ts"
+import { defaultHeuristicSettings } from "../../src/fleet/repositioning.ts"
 import { marketEta } from "../../src/scenario/inputs.ts"
 import { replaySettings } from "../../src/runner/defaults.ts"
 import { replay, scanDemand, type ReplayResult, type ReplaySettings, type TripSource } from "../../src/runner/replay.ts"
@@ -34,7 +34,7 @@ export const busySettings = (market: Market, eta: Eta, policy: PolicyName | Poli
   replaySettings(market, eta, policy, {
     drivers: 60,
     declineProbability: 0.2,
-    reposition: defaultRepositionSettings,
+    reposition: defaultHeuristicSettings,
     shiftHours: 3,
     patience: { kind: "lognormal", median: 60, sigma: 0.8 },
     ...overrides

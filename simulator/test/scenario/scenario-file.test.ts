@@ -52,7 +52,7 @@ describe("scenario files", () => {
   it("reports every problem with its field and the value given", () => {
     expect(problemsOf({
       trips: { kind: "synthetic", tripsPerDay: 0, date: "6 June" },
-      fleet: { drivers: 2.5, driver: 3 },
+      fleet: { drivers: 2.5, driver: 3, repositionMethod: "nearest", rebalanceHorizonMin: 0 },
       riders: { patience: "gamma:1" },
       window: { to: "tomorrow" },
       policies: { names: ["greedy", "fastest"] },
@@ -63,6 +63,8 @@ describe("scenario files", () => {
       "window.to: expected an ISO-8601 time with a zone (2008-06-01T00:00:00Z) or epoch, got \"tomorrow\"",
       "fleet.driver: Expected no excess property",
       "fleet.drivers: Expected an integer",
+      "fleet.repositionMethod: Expected \"heuristic\" | \"rebalance\"",
+      "fleet.rebalanceHorizonMin: must be 1..1440, got 0",
       expect.stringMatching(/^riders\.patience: invalid patience "gamma:1"/),
       "policies.names[1]: Expected \"greedy\" | \"batch\" | \"greedy-once\"",
       "seed: must be 0..4294967295, got -1"

@@ -88,7 +88,7 @@ export const ownPartition = (options: NatsPartitionOptions): Effect.Effect<never
 
     const simClock = options.clock === "sim" ? new SimClock(0) : undefined
     const partition = yield* makePartition({ dispatcher, catalog: options.catalog, ports: {
-      publishDecision: (decision, traceparent) => publishDecision(client, decision, traceparent),
+      publishDecision: (decision, traceparent, lane) => publishDecision(client, decision, traceparent, lane),
       publishDeadLetter: (m, letter) => publishDeadLetter(client, m, letter)
     }, settings: options.partition, metrics, tickTime: simClock === undefined ? undefined : () => simClock.releasedUpTo, supplyCurrent: feed.current })
 

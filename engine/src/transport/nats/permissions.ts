@@ -52,12 +52,12 @@ const ROLE_PERMISSIONS: Record<NatsRole, NatsPermissions> = {
         ...INTAKE_WRITES
       ]
     },
-    subscribe: { allow: [subjectFilters.inboxes, subjectFilters.regionRpc, subjectFilters.clockTicks] },
+    subscribe: { allow: [subjectFilters.inboxes, subjectFilters.regionRpc, subjectFilters.laneRpc, subjectFilters.clockTicks] },
     allow_responses: true
   },
   gateway: {
     publish: {
-      allow: [jsApi.accountInfo, ...READ_ALL, ...jsApi.consumeStream(kvStream(KV_BUCKETS.config)), subjectFilters.regionRpc, ...INTAKE_WRITES]
+      allow: [jsApi.accountInfo, ...READ_ALL, ...jsApi.consumeStream(kvStream(KV_BUCKETS.config)), subjectFilters.regionRpc, subjectFilters.laneRpc, ...INTAKE_WRITES]
     },
     subscribe: { allow: [subjectFilters.inboxes] }
   },

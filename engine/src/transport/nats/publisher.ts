@@ -9,6 +9,7 @@
  */
 import { headers } from "@nats-io/transport-node"
 import { encodeMessage } from "../../domain/codec.ts"
+import { LANE_HEADER } from "../../domain/lanes.ts"
 import type { DeadLetter, Decision } from "../../domain/messages.ts"
 import { subjects } from "../../domain/subjects.ts"
 import type { NatsClient } from "./connection.ts"
@@ -19,10 +20,12 @@ const PUBLISH_RETRIES = 5
 
 export type StoreOutcome = "stored" | "duplicate"
 
-export const publishDecision = (client: NatsClient, decision: Decision, traceparent: string | undefined): Promise<StoreOutcome> => {
+/** `lane`: the order's lane, not main (partition.ts), as `Dispatch-Lane`. */
+export const publishDecision = (client: NatsClient, decision: Decision, traceparent: string | undefined, lane?: string): Promise<StoreOutcome> => {
   const subject = subjects.orderDecision(decision.market, decision.orderId)
   const h = headers()
   if (traceparent !== undefined) h.set("traceparent", traceparent)
+  if (lane !== undefined) h.set(LANE_HEADER, lane)
   return client.js
     .publish(subject, encodeMessage(decision), { msgID: decision.orderId, headers: h, timeout: PUBLISH_TIMEOUT_MS, retries: PUBLISH_RETRIES })
     .then((ack) => (ack.duplicate ? "duplicate" : "stored"))

@@ -34,6 +34,7 @@ import {
 import type { MarketCatalog } from "../../domain/market-catalog.ts"
 import { WIRE_VERSION } from "../../domain/messages.ts"
 import { fieldProblems } from "../../domain/schema-issues.ts"
+import { LANE_HEADER, laneOf, MAIN_LANE } from "../../domain/lanes.ts"
 import { KV_BUCKETS, kvKeys, STREAMS, subjects } from "../../domain/subjects.ts"
 import type { EngineMetrics } from "../../observability/metrics.ts"
 import { startOrderSpan } from "../../observability/tracing.ts"
@@ -44,8 +45,11 @@ import { JetStreamError } from "./errors.ts"
 const PUBLISH_TIMEOUT_MS = 1_000
 const PUBLISH_RETRIES = 2
 
-/** Each operation; `traceparent` (W3C) is written on the order events it stores, continuing the caller's trace. */
-export type Intake = { readonly [O in IntakeOperation]: (request: IntakeRequest<O>, traceparent?: string) => Promise<IntakeReply<O>> }
+/**
+ * Each operation; `traceparent` (W3C) is written on the order events it stores, continuing the
+ * caller's trace, and so is the request's `lane` (`Dispatch-Lane`, absent for the main lane).
+ */
+export type Intake = { readonly [O in IntakeOperation]: (request: IntakeRequest<O>, traceparent?: string, lane?: string) => Promise<IntakeReply<O>> }
 
 const isConflict = (e: unknown) => e instanceof JetStreamApiError && e.code === JetStreamApiCodes.StreamWrongLastSequence
 const decodeRecord = Schema.decodeUnknownSync(Schema.fromJsonString(RideRecord))
@@ -76,9 +80,10 @@ export const makeIntake = async (
     return record === undefined || (riderId !== undefined && record.riderId !== riderId) ? undefined : record
   }
 
-  const publish = (subject: string, data: Uint8Array, msgID: string, traceparent: string | undefined) => {
+  const publish = (subject: string, data: Uint8Array, msgID: string, traceparent: string | undefined, lane: string | undefined) => {
     const h = headers()
     if (traceparent !== undefined) h.set("traceparent", traceparent)
+    if (lane !== undefined && lane !== MAIN_LANE) h.set(LANE_HEADER, lane)
     return client.js.publish(subject, data, { msgID, headers: h, timeout: PUBLISH_TIMEOUT_MS, retries: PUBLISH_RETRIES })
   }
 
@@ -95,7 +100,7 @@ export const makeIntake = async (
   }
 
   return {
-    "ride-request": async (request, traceparent) => {
+    "ride-request": async (request, traceparent, lane) => {
       const market = catalog.marketOf(request.pickup.lat, request.pickup.lng)
       if (market === undefined) return intakeFailure("outside_market", "the pickup is outside every market", "pickup")
       const accepted = (record: RideRecord, duplicate: boolean) =>
@@ -103,7 +108,7 @@ export const makeIntake = async (
       const existing = await readRecord(request.orderId)
       if (existing !== undefined) return accepted(existing, true)
       const order = { v: WIRE_VERSION, type: "order.requested", market: market.id, ...request } as const
-      await publish(subjects.orderRequested(market.id), encodeMessage(order), request.orderId, traceparent)
+      await publish(subjects.orderRequested(market.id), encodeMessage(order), request.orderId, traceparent, lane)
       const record: RideRecord = { orderId: request.orderId, riderId: request.riderId, market: market.id, acceptedAt: now(), acceptedBy }
       try {
         await rides.create(kvKeys.ride(request.orderId), JSON.stringify(record))
@@ -114,14 +119,14 @@ export const makeIntake = async (
         return winner === undefined ? accepted(record, true) : accepted(winner, true)
       }
     },
-    "ride-cancel": async (request, traceparent) => {
+    "ride-cancel": async (request, traceparent, lane) => {
       const record = await readOwnRecord(request.orderId, request.riderId)
       if (record === undefined) return intakeFailure("not_found", `no ride ${JSON.stringify(request.orderId)}`, "orderId")
       const current = await statusOf(record)
       if (current.status === "matched" || current.status === "unmatched") return current
       const cancel = { v: WIRE_VERSION, type: "order.cancelled", orderId: request.orderId, market: record.market, at: request.at, reason: request.reason } as const
       // One cancel per order: its own msgID, distinct from the request's.
-      await publish(subjects.orderCancelled(record.market), encodeMessage(cancel), `cancel:${request.orderId}`, traceparent)
+      await publish(subjects.orderCancelled(record.market), encodeMessage(cancel), `cancel:${request.orderId}`, traceparent, lane)
       if (record.cancelledAt === undefined) await rides.put(kvKeys.ride(request.orderId), JSON.stringify({ ...record, cancelledAt: request.at }))
       return { ...current, status: "cancelling" }
     },
@@ -154,7 +159,7 @@ export type IntakeOutcome = "ok" | "invalid" | "error"
  * `invalid` reply naming the field, a NATS failure an `internal` one (which the gateway counts
  * as a failure of this region and fails over).
  */
-export const answerIntake = async (intake: Intake, operation: string, data: Uint8Array, traceparent?: string): Promise<{ readonly reply: string; readonly outcome: IntakeOutcome }> => {
+export const answerIntake = async (intake: Intake, operation: string, data: Uint8Array, traceparent?: string, lane?: string): Promise<{ readonly reply: string; readonly outcome: IntakeOutcome }> => {
   const invalid = (message: string, path?: string) => ({ reply: JSON.stringify(intakeFailure("invalid", message, path)), outcome: "invalid" as const })
   if (!isOperation(operation)) return invalid(`unknown operation ${JSON.stringify(operation)}; expected one of ${INTAKE_OPERATIONS.join(", ")}`)
   if (data.byteLength > MAX_PAYLOAD_BYTES) return invalid(`request is ${data.byteLength} bytes; the limit is ${MAX_PAYLOAD_BYTES}`, "$")
@@ -170,7 +175,7 @@ export const answerIntake = async (intake: Intake, operation: string, data: Uint
     return invalid(first?.message ?? "invalid request", first?.path ?? "$")
   }
   try {
-    const reply = await (intake[operation] as (r: unknown, t?: string) => Promise<IntakeReply<IntakeOperation>>)(decoded.success, traceparent)
+    const reply = await (intake[operation] as (r: unknown, t?: string, l?: string) => Promise<IntakeReply<IntakeOperation>>)(decoded.success, traceparent, lane)
     return { reply: JSON.stringify(reply), outcome: reply.ok ? "ok" : "invalid" }
   } catch (e) {
     return { reply: JSON.stringify(intakeFailure("internal", e instanceof Error ? e.message : String(e))), outcome: "error" }
@@ -181,34 +186,47 @@ export interface RegionIntakeOptions {
   readonly client: NatsClient
   readonly catalog: MarketCatalog
   readonly region: string
+  /**
+   * The lane this instance serves (`dispatch engine --lane`; default main): a lane intake
+   * answers only `dispatch.rpc.<region>.lane.<lane>.*`, in its own queue group, and the main
+   * intake only `dispatch.rpc.<region>.*` (docs/balancer.md, "Lanes").
+   */
+  readonly lane?: string | undefined
   readonly metrics?: Pick<EngineMetrics, "intakeRequests"> | undefined
 }
 
-/** The queue group a region's engines share. */
-export const intakeQueue = (region: string) => `intake-${region}`
+/** The queue group a region's engines of one lane share: `intake-<region>` for main, `intake-<region>-lane-<lane>` else. */
+export const intakeQueue = (region: string, lane: string = MAIN_LANE) => (lane === MAIN_LANE ? `intake-${region}` : `intake-${region}-lane-${lane}`)
 
 /** Answers the region's intake requests until the scope closes (then drains the subscription). */
 export const runRegionIntake = (options: RegionIntakeOptions): Effect.Effect<void, JetStreamError, Scope.Scope> =>
   Effect.gen(function*() {
     const { client, region, metrics } = options
+    const lane = options.lane ?? MAIN_LANE
+    const subject = lane === MAIN_LANE ? subjects.regionRpcAll(region) : subjects.laneRpcAll(region, lane)
+    const queue = intakeQueue(region, lane)
     const intake = yield* Effect.tryPromise({
       try: () => makeIntake(client, options.catalog),
       catch: (e) => new JetStreamError({ operation: "open intake buckets", detail: e instanceof Error ? e.message : String(e) })
     })
-    const prefixLength = subjects.regionRpcAll(region).length - 1
+    const prefixLength = subject.length - 1
     const onMessage = (msg: Msg) => {
       const operation = msg.subject.slice(prefixLength)
       const known = isOperation(operation) ? operation : "unknown"
-      const { span, traceparent } = startOrderSpan(`dispatch.intake.${known}`, msg.headers?.get("traceparent") || undefined, { "dispatch.region": region, "dispatch.operation": known })
-      void answerIntake(intake, operation, msg.data, traceparent).then(({ reply, outcome }) => {
+      // The request's lane (its colour) goes on: a canary request that fell back to a main
+      // intake is still canary traffic; `lane` of the metric is the lane that served it.
+      const requestLane = laneOf(msg.headers)
+      const attributes = { "dispatch.region": region, "dispatch.operation": known, "dispatch.lane": requestLane, "dispatch.served_lane": lane }
+      const { span, traceparent } = startOrderSpan(`dispatch.intake.${known}`, msg.headers?.get("traceparent") || undefined, attributes)
+      void answerIntake(intake, operation, msg.data, traceparent, requestLane).then(({ reply, outcome }) => {
         span.end()
-        metrics?.intakeRequests.inc({ region, operation: known, outcome })
+        metrics?.intakeRequests.inc({ region, lane, operation: known, outcome })
         if (msg.reply) msg.respond(reply)
       })
     }
     yield* Effect.acquireRelease(
-      Effect.sync((): Subscription => client.nc.subscribe(subjects.regionRpcAll(region), { queue: intakeQueue(region), callback: (err, msg) => { if (err === null) onMessage(msg) } })),
+      Effect.sync((): Subscription => client.nc.subscribe(subject, { queue, callback: (err, msg) => { if (err === null) onMessage(msg) } })),
       (sub) => Effect.promise(() => (sub.isClosed() ? Promise.resolve() : sub.drain().catch(() => sub.unsubscribe())))
     )
-    yield* Effect.logInfo("region intake answering").pipe(Effect.annotateLogs({ region, subject: subjects.regionRpcAll(region), queue: intakeQueue(region) }))
+    yield* Effect.logInfo("region intake answering").pipe(Effect.annotateLogs({ region, lane, subject, queue }))
   })

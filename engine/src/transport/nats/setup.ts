@@ -2,7 +2,9 @@
  * Creates the streams and KV buckets Dispatch needs, idempotently: at engine start and by
  * `dispatch nats init`. An existing stream is checked, never changed: one whose subjects,
  * storage or retention differ from what Dispatch relies on is a `StreamConfigConflict` that
- * names each difference. Settings an operator may tune (age, size, replicas) are left alone.
+ * names each difference. Settings an operator may tune (age, size) are left alone; replicas
+ * are checked only when asked for (`dispatch nats init --replicas 3` on a cluster: an existing
+ * stream or bucket with fewer copies is a conflict, never silently scaled).
  */
 import { DiscardPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, type StreamConfig } from "@nats-io/jetstream"
 import { nanos } from "@nats-io/transport-node"
@@ -62,6 +64,10 @@ export const streamConflicts = (desired: Partial<StreamConfig> & { subjects: Arr
   if (missing.length > 0) problems.push(`subjects: missing ${missing.join(", ")} (has ${actual.subjects?.join(", ") || "none"})`)
   if (desired.storage !== undefined && actual.storage !== desired.storage) problems.push(`storage: ${actual.storage}, needs ${desired.storage}`)
   if (desired.retention !== undefined && actual.retention !== desired.retention) problems.push(`retention: ${actual.retention}, needs ${desired.retention}`)
+  const replicas = desired.num_replicas ?? 0
+  if (replicas > 1 && (actual.num_replicas ?? 1) < replicas) {
+    problems.push(`replicas: ${actual.num_replicas ?? 1}, needs at least ${replicas} (raise it with nats stream edit ${actual.name} --replicas ${replicas})`)
+  }
   const window = desired.duplicate_window ?? 0
   if (window > 0 && (actual.duplicate_window ?? 0) < window) {
     problems.push(`duplicate_window: ${(actual.duplicate_window ?? 0) / 1e6} ms, needs at least ${window / 1e6} ms`)
@@ -73,15 +79,19 @@ const jsError = (operation: string) => (e: unknown) => new JetStreamError({ oper
 
 const isStreamNotFound = (e: unknown) => e instanceof JetStreamApiError && e.code === JetStreamApiCodes.StreamNotFound
 
+/** A stream's config, or undefined when there is none. */
+const streamConfig = (client: NatsClient, name: string) =>
+  Effect.tryPromise({
+    try: () => client.jsm.streams.info(name).then((info) => info.config, (e) => (isStreamNotFound(e) ? undefined : Promise.reject(e))),
+    catch: jsError(`stream info ${name}`)
+  })
+
 const ensureStream = (
   client: NatsClient,
   desired: (typeof DESIRED_STREAMS)[number]
 ): Effect.Effect<"created" | "exists", StreamConfigConflict | JetStreamError> =>
   Effect.gen(function*() {
-    const actual = yield* Effect.tryPromise({
-      try: () => client.jsm.streams.info(desired.name).then((info) => info.config, (e) => (isStreamNotFound(e) ? undefined : Promise.reject(e))),
-      catch: jsError(`stream info ${desired.name}`)
-    })
+    const actual = yield* streamConfig(client, desired.name)
     if (actual === undefined) {
       yield* Effect.tryPromise({ try: () => client.jsm.streams.add(desired), catch: jsError(`create stream ${desired.name}`) })
       return "created"
@@ -96,14 +106,41 @@ export interface SetupReport {
   readonly buckets: ReadonlyArray<string>
 }
 
+export interface SetupOptions {
+  /**
+   * Copies of every stream and bucket (a cluster's nodes keep one each): what is created gets
+   * this many, and an existing one with fewer is a `StreamConfigConflict`. Unset: created with
+   * one, existing ones not checked (an engine or gateway finds what `nats init` made).
+   */
+  readonly replicas?: number | undefined
+}
+
+/** A KV bucket's stream is `KV_<bucket>`. */
+const bucketStream = (bucket: string) => `KV_${bucket}`
+
 /** Creates what is missing and checks what exists. Safe to run any number of times. */
-export const ensureStreamsAndBuckets = (client: NatsClient): Effect.Effect<SetupReport, StreamConfigConflict | JetStreamError> =>
+export const ensureStreamsAndBuckets = (client: NatsClient, options: SetupOptions = {}): Effect.Effect<SetupReport, StreamConfigConflict | JetStreamError> =>
   Effect.gen(function*() {
+    const replicas = options.replicas
     const streams: Array<SetupReport["streams"][number]> = []
-    for (const desired of DESIRED_STREAMS) streams.push({ name: desired.name, outcome: yield* ensureStream(client, desired) })
+    for (const desired of DESIRED_STREAMS) {
+      streams.push({ name: desired.name, outcome: yield* ensureStream(client, replicas === undefined ? desired : { ...desired, num_replicas: replicas }) })
+    }
     for (const bucket of DESIRED_BUCKETS) {
+      if (replicas !== undefined) {
+        // The KV client opens an existing bucket as it is: its replicas are checked here.
+        const actual = yield* streamConfig(client, bucketStream(bucket.name))
+        const differences = actual === undefined ? [] : streamConflicts({ subjects: [], num_replicas: replicas }, actual)
+        if (differences.length > 0) return yield* new StreamConfigConflict({ stream: bucketStream(bucket.name), differences })
+      }
       yield* Effect.tryPromise({
-        try: () => client.kvm.create(bucket.name, { history: bucket.history, storage: StorageType.File, ...(bucket.ttlMs === undefined ? {} : { ttl: bucket.ttlMs }) }),
+        try: () =>
+          client.kvm.create(bucket.name, {
+            history: bucket.history,
+            storage: StorageType.File,
+            ...(replicas === undefined ? {} : { replicas }),
+            ...(bucket.ttlMs === undefined ? {} : { ttl: bucket.ttlMs })
+          }),
         catch: jsError(`create KV bucket ${bucket.name}`)
       })
     }
