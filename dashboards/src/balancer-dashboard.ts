@@ -104,7 +104,7 @@ export const balancerDashboard: DashboardSpec = {
           description: "How many requests per second found no target admitting them, and were queued (durable enqueue) or failed (503)?",
           unit: "ops",
           queries: [{ expr: sumRate(M.balancerFallbacks, ["caller", "outcome"], byRegion), legend: "{{caller}} {{outcome}}" }],
-          emptyWhenHealthy: "while a target admits calls, no fallback is used"
+          emptyWhenHealthy: "every request finds a target that admits it"
         }
       ]
     },

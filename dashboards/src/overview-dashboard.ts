@@ -140,7 +140,7 @@ export const overviewDashboard: DashboardSpec = {
             { expr: quantile(0.5, M.batchSize, ["market"], byMarket), legend: "{{market}} p50" },
             { expr: quantile(0.99, M.batchSize, ["market"], byMarket), legend: "{{market}} p99" }
           ],
-          emptyWhenHealthy: "only engines running the batch policy close windows"
+          emptyWhenHealthy: "no engine runs the batch policy: only batch engines close windows"
         },
         {
           title: "Batch solve time p50 / p99",
@@ -150,7 +150,7 @@ export const overviewDashboard: DashboardSpec = {
             { expr: quantile(0.5, M.batchSolve, ["market"], byMarket), legend: "{{market}} p50" },
             { expr: quantile(0.99, M.batchSolve, ["market"], byMarket), legend: "{{market}} p99" }
           ],
-          emptyWhenHealthy: "only engines running the batch policy close windows"
+          emptyWhenHealthy: "no engine runs the batch policy: only batch engines close windows"
         }
       ]
     }
