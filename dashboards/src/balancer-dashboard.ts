@@ -200,7 +200,7 @@ export const balancerDashboard: DashboardSpec = {
           description: "When did the gateway apply a weight, drain, lane share or rate limit change from KV?",
           unit: "short",
           queries: [{ expr: `sum by (kind) (increase(${M.configChanges}[$__rate_interval]))`, legend: "{{kind}}" }],
-          emptyWhenHealthy: "nobody changed weights or drains since the gateway started"
+          emptyWhenHealthy: "nobody changed the region config since the gateway started"
         }
       ]
     },
