@@ -1,18 +1,31 @@
 /**
- * The ceiling for gateway.bench.ts: the same ride requests sent straight to a region's intake
- * as NATS requests (`dispatch.rpc.<region>.ride-request`), `connections` in flight, for
- * `seconds`, from its own process like autocannon. Prints one JSON line: requests, errors,
- * rate and latency percentiles (ms).
+ * The ceiling for gateway.bench.ts: the same ride requests sent straight to the regions'
+ * intakes as NATS requests (`dispatch.rpc.<region>.ride-request`), `connections` in flight, for
+ * `seconds`, from its own process like autocannon. Each request goes to a region drawn by
+ * weight, as the gateway's balancer draws it (`us-west:2,us-east:1,eu-central:1`, or one region
+ * alone), so the ceiling loads the same intake processes in the same proportions as the
+ * gateway run it is compared with. Prints one JSON line: requests, errors, rate and latency
+ * percentiles (ms).
  *
- * Usage: node api/bench/direct-load.ts <nats-url> <region> <connections> <seconds>
+ * Usage: node api/bench/direct-load.ts <nats-url> <region[:weight],...> <connections> <seconds>
  */
 import { connect } from "@nats-io/transport-node"
 import { randomUUID } from "node:crypto"
 import { subjects } from "#engine"
 
-const [url = "nats://127.0.0.1:4222", region = "us-west", connections = "16", seconds = "10"] = process.argv.slice(2)
+const [url = "nats://127.0.0.1:4222", regions = "us-west", connections = "16", seconds = "10"] = process.argv.slice(2)
+const targets = regions.split(",").map((entry) => {
+  const [region = "", weight = "1"] = entry.split(":")
+  return { subject: subjects.regionRpc(region, "ride-request"), weight: Number(weight) }
+})
+if (targets.some((t) => !(t.weight > 0))) throw new Error(`direct-load: bad region list ${JSON.stringify(regions)}; expected region[:weight],...`)
+const totalWeight = targets.reduce((sum, t) => sum + t.weight, 0)
+const draw = (): string => {
+  let r = Math.random() * totalWeight
+  for (const t of targets) if ((r -= t.weight) < 0) return t.subject
+  return targets[targets.length - 1]!.subject
+}
 const nc = await connect({ servers: url, name: "bench-direct", noAsyncTraces: true })
-const subject = subjects.regionRpc(region, "ride-request")
 const latencies: Array<number> = []
 let errors = 0
 const end = performance.now() + Number(seconds) * 1000
@@ -25,7 +38,7 @@ await Promise.all(Array.from({ length: Number(connections) }, async () => {
     })
     const t = performance.now()
     try {
-      const reply = await nc.request(subject, body, { timeout: 5_000 })
+      const reply = await nc.request(draw(), body, { timeout: 5_000 })
       if (!(reply.json() as { ok: boolean }).ok) errors++
       latencies.push(performance.now() - t)
     } catch {

@@ -4,17 +4,21 @@
  * ride requests sent straight to an intake over NATS (the ceiling: what the gateway adds to).
  *
  * Every part is its own process on loopback: nats-server, one intake process per region
- * (intake-process.ts), the gateway (`dispatch api`, under `--cpu-prof`), and the load generator
- * (autocannon, or direct-load.ts for the ceiling). Scenarios, `SECONDS` each:
+ * (intake-process.ts), the gateway (`dispatch api`), and the load generator (autocannon, or
+ * direct-load.ts for the ceiling). The ceiling sends the same requests to the same intake
+ * processes in the same proportions as the gateway run it is compared with (the regions'
+ * weights, or the survivors' after us-west is gone). Scenarios, `SECONDS` each:
  *  1. closed:   every region up, weights us-west 2 / us-east 1 / eu-central 1; once with one
  *     connection (latency added when nothing queues), once with `connections`; each also
  *     against raw-gateway.ts (bare `node:http` + the same NATS request to us-west, nothing
- *     else), the floor of HTTP plus a hop in Node on this machine;
+ *     else), the floor of HTTP plus a hop in Node on this machine, compared with a ceiling
+ *     sent to us-west alone;
  *  2. failover: us-west's intake is killed `FAILOVER_AT_S` seconds into the run;
  *  3. outage:   us-west stays down for the whole run (its breaker open, ejected).
  * Prints a table, then the CPU each process took per request in each run (the load generator's
  * own included: every process shares the same cores), then where the gateway's CPU time went
- * (self time by package and by function).
+ * (self time by package and by function) in one more `connections` run against a second
+ * gateway under `--cpu-prof` (the measured gateway runs unprofiled: the profiler costs CPU).
  *
  * Usage: node api/bench/gateway.bench.ts [seconds=10] [connections=16]
  */
@@ -34,6 +38,12 @@ const CONNECTIONS = Number(process.argv[3] ?? 16)
 /** When the failover run kills us-west's intake: 3 s in, or a third of a shorter run. */
 const FAILOVER_AT_S = Math.min(3, SECONDS / 3)
 const REGIONS = ["us-west", "us-east", "eu-central"] as const
+/** Caller us-west's weights, and the same as direct-load.ts's target lists: all regions, the survivors of us-west, us-west alone. */
+const WEIGHTS = { "us-west": 2, "us-east": 1, "eu-central": 1 } as const
+const targetList = (regions: ReadonlyArray<keyof typeof WEIGHTS>) => regions.map((r) => `${r}:${WEIGHTS[r]}`).join(",")
+const ALL_TARGETS = targetList(REGIONS)
+const SURVIVORS = targetList(["us-east", "eu-central"])
+const US_WEST = targetList(["us-west"])
 const ROOT = fileURLToPath(new URL("../..", import.meta.url))
 const NODE = process.execPath
 const BODY = JSON.stringify({ riderId: "bench", pickup: { lat: 37.78, lng: -122.41 }, dropoff: { lat: 37.79, lng: -122.42 } })
@@ -96,9 +106,9 @@ const autocannon = async (url: string, connections = CONNECTIONS): Promise<Load>
   return { figures, loadCpuMs: out.cpuMs, wallMs: performance.now() - started }
 }
 
-const direct = async (natsUrl: string, region: string, connections = CONNECTIONS): Promise<Load> => {
+const direct = async (natsUrl: string, targets: string, connections = CONNECTIONS): Promise<Load> => {
   const started = performance.now()
-  const out = await loadRun("direct load", ["api/bench/direct-load.ts", natsUrl, region, String(connections), String(SECONDS)])
+  const out = await loadRun("direct load", ["api/bench/direct-load.ts", natsUrl, targets, String(connections), String(SECONDS)])
   return { figures: JSON.parse(out.stdout) as Figures, loadCpuMs: out.cpuMs, wallMs: performance.now() - started }
 }
 
@@ -151,20 +161,28 @@ const metered = async (meter: Meter, load: () => Promise<Load>): Promise<Load & 
   return { ...result, cpuMs }
 }
 
-/** Self time per package and per function over every profile in `dir` (ms). */
-const profileSummary = (dir: string) => {
+/**
+ * Self time per package and per function over every profile in `dir` (ms), counting only the
+ * samples taken within `window` (µs of the monotonic clock, which V8's profile timestamps and
+ * `process.hrtime` share on Linux): the load run, not the gateway's start-up and shutdown.
+ */
+const profileSummary = (dir: string, window: { readonly from: number; readonly to: number }) => {
   const byPackage = new Map<string, number>()
   const byFunction = new Map<string, number>()
   let total = 0
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"))) {
     const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as {
       nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>
+      startTime: number
       samples: Array<number>
       timeDeltas: Array<number>
     }
     const nodes = new Map(profile.nodes.map((n) => [n.id, n.callFrame]))
+    let at = profile.startTime
     profile.samples.forEach((id, i) => {
       const us = profile.timeDeltas[i] ?? 0
+      at += us
+      if (at < window.from || at > window.to) return
       const frame = nodes.get(id)!
       const url = frame.url
       const pkg = url === "" ? `(${frame.functionName || "native"})`
@@ -216,12 +234,13 @@ const main = async () => {
   meter.watch("nats-server", server.pid)
   let gateway: RunningChild | undefined
   let raw: RunningChild | undefined
+  let profile: { readonly run: Load; readonly window: { readonly from: number; readonly to: number } } | undefined
   try {
     await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
       const client = yield* connectNats({ servers: [server.url], name: "bench-setup" })
       yield* ensureStreamsAndBuckets(client)
       const store = makeRegionStore(yield* openConfigBucket(client), REGIONS)
-      yield* store.setWeights("us-west", { "us-west": 2, "us-east": 1, "eu-central": 1 }, { by: "gateway.bench", mode: "replace" })
+      yield* store.setWeights("us-west", WEIGHTS, { by: "gateway.bench", mode: "replace" })
     })))
     for (const region of REGIONS) {
       intakes.set(region, await run(`intake ${region}`, ["api/bench/intake-process.ts", server.url, region],
@@ -230,8 +249,10 @@ const main = async () => {
     }
     const port = await freePort()
     const url = `http://127.0.0.1:${port}`
-    gateway = await run("dispatch api", ["--cpu-prof", "--cpu-prof-dir", profileDir, "engine/src/main/dispatch.ts", "api", "--nats", server.url, "--port", String(port), "--auth", "none", "--log-format", "json", "--log-level", "warn"],
-      { what: "/readyz answering", timeoutMs: 60_000, probeEveryMs: 50, probe: () => answersOk(`${url}/readyz`) })
+    const startGateway = (name: string, gatewayUrl: string, gatewayPort: number, nodeFlags: ReadonlyArray<string> = []) =>
+      run(name, [...nodeFlags, "engine/src/main/dispatch.ts", "api", "--nats", server.url, "--port", String(gatewayPort), "--auth", "none", "--log-format", "json", "--log-level", "warn"],
+        { what: "/readyz answering", timeoutMs: 60_000, probeEveryMs: 50, probe: () => answersOk(`${gatewayUrl}/readyz`) })
+    gateway = await startGateway("dispatch api", url, port)
     meter.watch("gateway", gateway.pid)
     const rawPort = await freePort()
     const rawUrl = `http://127.0.0.1:${rawPort}`
@@ -244,26 +265,39 @@ const main = async () => {
     type Run = Awaited<ReturnType<typeof metered>>
     const rows: Array<{ scenario: string; gateway: Run; direct: Run }> = []
     const gatewayRun = (connections?: number) => metered(meter, () => autocannon(url, connections))
-    const directRun = (region: string, connections?: number) => metered(meter, () => direct(server.url, region, connections))
+    const directRun = (targets: string, connections?: number) => metered(meter, () => direct(server.url, targets, connections))
     const rawRun = (connections?: number) => metered(meter, () => autocannon(rawUrl, connections))
     console.log(`gateway bench: ${SECONDS} s per run, ${CONNECTIONS} connections, node ${process.version}, load average ${loadAverage()}`)
 
     // One request at a time: the latency the gateway adds when nothing queues.
-    const direct1 = await directRun("us-west", 1)
-    rows.push({ scenario: "closed, 1 connection", gateway: await gatewayRun(1), direct: direct1 })
-    rows.push({ scenario: "closed, 1 connection, bare node:http + NATS (floor)", gateway: await rawRun(1), direct: direct1 })
-    const directN = await directRun("us-west")
-    rows.push({ scenario: `closed, ${CONNECTIONS} connections`, gateway: await gatewayRun(), direct: directN })
-    rows.push({ scenario: `closed, ${CONNECTIONS} connections, bare node:http + NATS (floor)`, gateway: await rawRun(), direct: directN })
+    rows.push({ scenario: "closed, 1 connection", gateway: await gatewayRun(1), direct: await directRun(ALL_TARGETS, 1) })
+    rows.push({ scenario: "closed, 1 connection, bare node:http + NATS (floor)", gateway: await rawRun(1), direct: await directRun(US_WEST, 1) })
+    rows.push({ scenario: `closed, ${CONNECTIONS} connections`, gateway: await gatewayRun(), direct: await directRun(ALL_TARGETS) })
+    rows.push({ scenario: `closed, ${CONNECTIONS} connections, bare node:http + NATS (floor)`, gateway: await rawRun(), direct: await directRun(US_WEST) })
     console.log("  closed done")
+
+    // Where the gateway's CPU goes: a second gateway under the profiler, in one steady run only
+    // (the first one idles meanwhile).
+    const profiledPort = await freePort()
+    const profiledUrl = `http://127.0.0.1:${profiledPort}`
+    const profiled = await startGateway("profiled dispatch api", profiledUrl, profiledPort, ["--cpu-prof", "--cpu-prof-dir", profileDir])
+    try {
+      await fetch(`${profiledUrl}/v1/rides`, { method: "POST", body: BODY, headers: { "content-type": "application/json" } })
+      const from = Number(process.hrtime.bigint() / 1000n)
+      const profiledRun = await autocannon(profiledUrl)
+      profile = { run: profiledRun, window: { from, to: Number(process.hrtime.bigint() / 1000n) } }
+    } finally {
+      await profiled.stop()
+    }
+    console.log("  profile done")
 
     const killing = sleep(FAILOVER_AT_S * 1000).then(() => intakes.get("us-west")?.stop())
     const failover = await gatewayRun()
     await killing
-    rows.push({ scenario: `failover (us-west killed at ${FAILOVER_AT_S.toFixed(1)} s)`, gateway: failover, direct: await directRun("us-east") })
+    rows.push({ scenario: `failover (us-west killed at ${FAILOVER_AT_S.toFixed(1)} s)`, gateway: failover, direct: await directRun(SURVIVORS) })
     console.log("  failover done")
 
-    rows.push({ scenario: "outage (us-west down)", gateway: await gatewayRun(), direct: await directRun("us-east") })
+    rows.push({ scenario: "outage (us-west down)", gateway: await gatewayRun(), direct: await directRun(SURVIVORS) })
     console.log("  outage done")
 
     console.log(`\nload average at the end: ${loadAverage()}`)
@@ -272,14 +306,7 @@ const main = async () => {
     for (const { scenario, gateway: { figures: g }, direct: { figures: d } } of rows) {
       console.log(`| ${scenario} | ${g.rps.toFixed(0)} | ${g.p50.toFixed(2)} / ${g.p99.toFixed(2)} | ${d.rps.toFixed(0)} | ${d.p50.toFixed(2)} / ${d.p99.toFixed(2)} | ${(g.rps / d.rps).toFixed(2)} | ${(g.p50 - d.p50).toFixed(2)} / ${(g.p99 - d.p99).toFixed(2)} | ${g.errors} of ${g.requests} |`)
     }
-    // A floor row shares its direct run with the row before it: listed once.
-    const cpuRuns: Array<Run & { readonly run: string }> = []
-    const listed = new Set<Run>()
-    for (const { scenario, gateway: g, direct: d } of rows) {
-      cpuRuns.push({ run: scenario, ...g })
-      if (!listed.has(d)) cpuRuns.push({ run: `${scenario}: direct`, ...d })
-      listed.add(d)
-    }
+    const cpuRuns = rows.flatMap(({ scenario, gateway: g, direct: d }) => [{ run: scenario, ...g }, { run: `${scenario}: direct`, ...d }])
     printCpu(cpuRuns)
   } finally {
     meter.stop()
@@ -288,8 +315,10 @@ const main = async () => {
     for (const child of intakes.values()) await child.stop()
     await server.dispose()
   }
-  const summary = profileSummary(profileDir)
-  console.log(`\ngateway CPU profile (--cpu-prof, every scenario): ${(summary.total / 1000).toFixed(1)} s sampled; self time by package:`)
+  if (profile === undefined) return
+  const summary = profileSummary(profileDir, profile.window)
+  const { rps, requests } = profile.run.figures
+  console.log(`\ngateway CPU profile (--cpu-prof, a second gateway, one closed ${CONNECTIONS}-connection run: ${rps.toFixed(0)} req/s, ${requests} requests): ${(summary.total / 1000).toFixed(1)} s sampled; self time by package:`)
   for (const line of summary.packages) console.log(line)
   console.log("top functions by self time:")
   for (const line of summary.functions) console.log(line)
