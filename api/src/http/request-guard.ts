@@ -49,10 +49,25 @@ const ROUTES: ReadonlyArray<readonly [RegExp, string, ReadonlyArray<string>]> = 
   [/^\/admin\/regions\/[^/]+\/(drain|undrain)$/, "/admin/regions/:region/$1", ["POST"]]
 ]
 
-const routeOf = (url: string): { readonly route: string; readonly methods: ReadonlyArray<string> } => {
-  const path = url.split("?")[0] ?? ""
+type RouteMatch = { readonly route: string; readonly methods: ReadonlyArray<string> }
+
+/**
+ * Paths that are their own route template (`/v1/rides`, `/healthz`): matched once, then looked
+ * up, since every ride request would otherwise run the patterns. Bounded by the route table
+ * (a path with an id, or unmatched, is not kept).
+ */
+const staticRoutes = new Map<string, RouteMatch>()
+
+const routeOf = (url: string): RouteMatch => {
+  const query = url.indexOf("?")
+  const path = query < 0 ? url : url.slice(0, query)
+  const known = staticRoutes.get(path)
+  if (known !== undefined) return known
   for (const [pattern, template, methods] of ROUTES) {
-    if (pattern.test(path)) return { route: template === "" ? path : path.replace(pattern, template), methods }
+    if (!pattern.test(path)) continue
+    const match = { route: template === "" ? path : path.replace(pattern, template), methods }
+    if (match.route === path) staticRoutes.set(path, match)
+    return match
   }
   return { route: "unmatched", methods: [] }
 }
