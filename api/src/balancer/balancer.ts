@@ -116,7 +116,7 @@ export const makeBalancer = (deps: BalancerDeps) =>
       const deadline = started + settings.deadlineMs
       const payload = JSON.stringify(request)
       // A header block only when there is something in it (a trace to continue, a lane): an
-      // empty one still costs an HPUB frame here and a header parse in the intake, every request.
+      // empty one is still encoded and sent as an HPUB frame on every request.
       const laned = lane !== MAIN_LANE
       let withHeaders: { readonly headers?: MsgHdrs } = {}
       if (traceparent !== undefined || laned) {
