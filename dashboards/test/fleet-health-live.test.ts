@@ -178,10 +178,10 @@ describeWithPrometheus("fleet-health trigger on a live stack", () => {
         // Rounds of failed queries while A's calls to us-east fail.
         const unreachable = async () => sample(await metrics(ports.a), `dispatch_health_queries_total{signal="error_ratio",outcome="unreachable"}`) ?? 0
         const before = await unreachable()
-        const failedBefore = sample(await metrics(ports.a), `dispatch_balancer_requests_total{caller="${FAILING}",target="${FAILING}",outcome="no_responders"}`) ?? 0
+        const failedBefore = sample(await metrics(ports.a), `dispatch_balancer_requests_total{caller="${FAILING}",target="${FAILING}",lane="main",outcome="no_responders"}`) ?? 0
         while ((await unreachable()) < before + 3 * 3) await sleep(250) // three rounds over three regions
         const [a, b] = [await board(ports.a), await board(ports.b)]
-        expect(sample(await metrics(ports.a), `dispatch_balancer_requests_total{caller="${FAILING}",target="${FAILING}",outcome="no_responders"}`)).toBeGreaterThan(failedBefore)
+        expect(sample(await metrics(ports.a), `dispatch_balancer_requests_total{caller="${FAILING}",target="${FAILING}",lane="main",outcome="no_responders"}`)).toBeGreaterThan(failedBefore)
         for (const t of [...a.targets, ...b.targets]) expect(t.forcedOpen, t.target).toBe(false)
         expect(targetOf(a, FAILING).state).toBe("closed") // its local breaker cannot open on its own
         for (const port of [ports.a, ports.b]) expect(sample(await metrics(port), "dispatch_health_fail_static")).toBe(1)
