@@ -32,7 +32,7 @@ type ErrorStatus = (typeof ERROR_STATUSES)[number]
 const errorSchemas = new Map(ERROR_STATUSES.map((status) => [status, ErrorBody.annotate({ identifier: `Error${status}` }).pipe(HttpApiSchema.status(status))]))
 
 /** The 429 and its fields, for the OpenAPI document (docs/balancer.md, "Rate limits"; the answer itself
- * is built by api/src/ratelimit/caller-limits.ts). */
+ * is built by api/src/http/caller-limits.ts). */
 export const rateLimitedError = HttpApiSchema.WithHeaders(ErrorBody.annotate({ identifier: "Error429", description: "The caller's rate limit for the request's region is used up" }), {
   "retry-after": Schema.String.annotate({ description: "Seconds until the caller's next token (rounded up, at least 1)" }),
   "ratelimit-policy": Schema.String.annotate({ description: 'draft-ietf-httpapi-ratelimit-headers-10: `"<region>";q=<burst>;w=<seconds an empty bucket takes to fill>`' }),

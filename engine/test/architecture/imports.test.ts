@@ -29,7 +29,7 @@ const ENTRIES: Record<string, string> = {
 const ROOM_LAYERS: Record<string, Record<string, number>> = {
   engine: { domain: 0, observability: 1, process: 1, index: 1, roads: 2, eta: 3, cli: 3, matching: 4, pipeline: 5, transport: 6, testing: 7, main: 8 },
   simulator: { trips: 0, observability: 0, fleet: 1, riders: 1, events: 2, report: 3, calibration: 4, runner: 4, transport: 5, scenario: 6, cli: 7 },
-  api: { observability: 0, breaker: 1, auth: 1, regions: 2, health: 2, balancer: 3, admin: 4, http: 5, main: 6 },
+  api: { observability: 0, breaker: 1, auth: 1, ratelimit: 1, regions: 2, health: 2, balancer: 3, admin: 4, http: 5, main: 6 },
   dashboards: { stack: 0, ".": 1 }
 }
 

@@ -15,10 +15,10 @@
  * Time is the Effect clock's monotonic time (so tests can drive it), in whole microseconds.
  */
 import { Clock, Context, Effect, Layer } from "effect"
-import { GatewayMetrics } from "../http/gateway-metrics.ts"
-import type { CurrentCallerShape } from "../http/authentication.ts"
+import { GatewayMetrics } from "./gateway-metrics.ts"
+import type { CurrentCallerShape } from "./authentication.ts"
 import { limitOf, type RegionTable } from "../regions/region-table.ts"
-import { newDecision, RateLimiter, windowSeconds } from "./rate-limiter.ts"
+import { newDecision, RateLimiter, windowSeconds } from "../ratelimit/rate-limiter.ts"
 
 /** A refused request: what the 429 says. */
 export interface RateLimited {
