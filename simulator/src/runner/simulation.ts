@@ -42,8 +42,7 @@ import type { DemandSample } from "../fleet/demand-sample.ts"
 import { type FleetState, type LegKind, SimDriver, wireStatusOf } from "../fleet/driver.ts"
 import { GreatCircleLegs, type LegPlanner, type RecordedRide } from "../fleet/leg-path.ts"
 import { StreetLegs } from "../fleet/motion.ts"
-import { planRebalance, type RebalanceSettings, type Zone } from "../fleet/rebalancing.ts"
-import { RecentDemand } from "../fleet/recent-demand.ts"
+import { Rebalancer } from "../fleet/rebalancer.ts"
 import { type RepositionSettings, repositionTarget } from "../fleet/repositioning.ts"
 import type { Shift } from "../fleet/shifts.ts"
 import { drawPatienceMs, type PatienceDistribution } from "../riders/patience.ts"
@@ -133,8 +132,8 @@ export class Simulation {
   readonly #repositionRandom: SeededRandom
   readonly #localHour: LocalHour
   readonly #legs: LegPlanner
-  /** With `--reposition-method rebalance`: the requests the run has seen, per zone. */
-  readonly #recentDemand: RecentDemand | undefined
+  /** With `--reposition-method rebalance`. */
+  readonly #rebalancer: Rebalancer | undefined
   #now: number
   /** Latest trip time fed: events at or after it wait for the next batch. */
   #fedUntil: number
@@ -160,8 +159,8 @@ export class Simulation {
     this.#now = this.#fedUntil = config.start
     this.#forgetAt = config.start + DECISION_MEMORY_MS
     const reposition = config.reposition
-    this.#recentDemand = reposition?.method === "rebalance" ? new RecentDemand(reposition.horizonMs, reposition.resolution) : undefined
-    if (reposition?.method === "rebalance") this.#queue.push(config.start + reposition.intervalMs, PRIORITY_DRIVER, { kind: "rebalance" })
+    this.#rebalancer = reposition?.method === "rebalance" ? new Rebalancer(reposition) : undefined
+    if (this.#rebalancer !== undefined) this.#queue.push(config.start + this.#rebalancer.settings.intervalMs, PRIORITY_DRIVER, { kind: "rebalance" })
     this.drivers = config.fleet.map((d, i) => new SimDriver(d.driverId, i, d.position, config.start))
     this.#shifts = config.fleet.map((d) => d.shift)
     for (const driver of this.drivers) {
@@ -254,7 +253,7 @@ export class Simulation {
     const now = this.#now
     this.#tripsArrived++
     this.#ridesInFlight++
-    this.#recentDemand?.record(now, trip.pickup)
+    this.#rebalancer?.record(now, trip.pickup)
     if (now >= this.#forgetAt) {
       this.dispatcher.forgetDecisionsBefore(now - DECISION_MEMORY_MS)
       this.#forgetAt = now + DECISION_MEMORY_MS
@@ -465,46 +464,17 @@ export class Simulation {
     this.#transition(driver, "repositioning")
   }
 
-  /** A rebalancing step (fleet/rebalancing.ts): idle drivers of zones over their share of recent demand drive to zones under it. */
+  /** A rebalancing step (fleet/rebalancer.ts): idle drivers of zones over their share of recent demand drive to zones under it. */
   #onRebalance(): void {
-    if (this.#draining) return
-    const settings = this.#config.reposition as RebalanceSettings
+    const rebalancer = this.#rebalancer
+    if (rebalancer === undefined || this.#draining) return
     const now = this.#now
-    for (const move of planRebalance(this.#zones(now, settings), settings.maxMeters)) {
+    for (const move of rebalancer.step(now, this.drivers)) {
       const driver = this.drivers[move.driver]!
       this.#drive(driver, "reposition", move.to, Infinity, undefined)
       this.#transition(driver, "repositioning")
     }
-    this.#queue.push(now + settings.intervalMs, PRIORITY_DRIVER, { kind: "rebalance" })
-  }
-
-  /**
-   * The zones a rebalancing step reads, sorted by cell: recent requests; idle drivers where they
-   * stand; repositioning drivers where they are headed and riding ones where their ride ends
-   * within the interval (MATSim's "soon idle"), as supply that is not moved.
-   */
-  #zones(now: number, settings: RebalanceSettings): Array<Zone> {
-    const demand = this.#recentDemand!
-    const byCell = new Map<string, { demand: number; arriving: number; idle: Array<{ number: number; position: LatLng }> }>()
-    const zone = (cell: string) => {
-      let z = byCell.get(cell)
-      if (z === undefined) byCell.set(cell, z = { demand: 0, arriving: 0, idle: [] })
-      return z
-    }
-    for (const [cell, n] of demand.countsAt(now)) zone(cell).demand = n
-    const soon = now + settings.intervalMs
-    for (const driver of this.drivers) {
-      if (driver.state === "idle") {
-        const position = driver.positionAt(now)
-        zone(demand.cellOf(position)).idle.push({ number: driver.number, position })
-      } else if (driver.state === "repositioning" || (driver.state === "on_trip" && driver.arriveAt <= soon && !driver.logOffWhenFree)) {
-        zone(demand.cellOf({ lat: driver.toLat, lng: driver.toLng })).arriving++
-      }
-    }
-    return [...byCell.keys()].sort().map((cell) => {
-      const z = byCell.get(cell)!
-      return { cell, centre: demand.centreOf(cell), point: demand.pointIn(cell), ...z }
-    })
+    this.#queue.push(now + rebalancer.settings.intervalMs, PRIORITY_DRIVER, { kind: "rebalance" })
   }
 
   /**
