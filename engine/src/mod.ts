@@ -67,4 +67,5 @@ export { type Child, type ChildExit, type ChildReadiness, type ChildSpec, spawnC
 export { above, atLeast, between, choiceFlag, finiteFlag, intFlag, isInRange, type Range, splitList, stringFlag } from "./cli/flags.ts"
 export { runAsTool } from "./cli/cli-output.ts"
 export { DEFAULT_REGIONS, laneFlag, logFormatFlag, marketFileListFlag, marketFilesFlag, natsFlags, natsSettings, regionFlag } from "./cli/shared-flags.ts"
+export { DISPATCH_RANGES } from "./main/engine-config.ts"
 export { loggerLayer } from "./main/logging.ts"

@@ -14,6 +14,12 @@ import { DEFAULT_LEASE_TTL_MS } from "../transport/nats/lease.ts"
 import { DEFAULT_ACK_WAIT_MS } from "../transport/nats/order-consumer.ts"
 
 /** Default HTTP port for /healthz, /readyz and /metrics (the port OpenTelemetry's Prometheus exporter uses). */
+/** The ranges of the dispatch settings a replay also takes (`dispatch simulate`), so both refuse the same values. */
+export const DISPATCH_RANGES = {
+  batchWindowMs: between(10, 60_000),
+  batchMaxOrders: between(1, 5_000)
+}
+
 export const DEFAULT_HTTP_PORT = 9464
 const OVERLOAD_POLICIES = ["backpressure", "shed"] as const
 const CLOCKS = ["wall", "sim"] as const
@@ -29,11 +35,11 @@ export const engineFlags = {
     Flag.withDefault("greedy" as const),
     Flag.withDescription(`matching policy: ${policyChoicesText()} (env DISPATCH_POLICY; default greedy)`)
   ),
-  batchWindowMs: intFlag("batch-window-ms", between(10, 60_000), "DISPATCH_BATCH_WINDOW_MS").pipe(
+  batchWindowMs: intFlag("batch-window-ms", DISPATCH_RANGES.batchWindowMs, "DISPATCH_BATCH_WINDOW_MS").pipe(
     Flag.withDefault(DEFAULT_BATCH_WINDOW_MS),
     Flag.withDescription(`batch window, and greedy's re-offer interval, in ms (env DISPATCH_BATCH_WINDOW_MS; default ${DEFAULT_BATCH_WINDOW_MS})`)
   ),
-  batchMaxOrders: intFlag("batch-max-orders", between(1, 5_000), "DISPATCH_BATCH_MAX_ORDERS").pipe(
+  batchMaxOrders: intFlag("batch-max-orders", DISPATCH_RANGES.batchMaxOrders, "DISPATCH_BATCH_MAX_ORDERS").pipe(
     Flag.withDefault(DEFAULT_BATCH_MAX_ORDERS),
     Flag.withDescription(`a window closes early at this many orders (env DISPATCH_BATCH_MAX_ORDERS; default ${DEFAULT_BATCH_MAX_ORDERS})`)
   ),

@@ -8,7 +8,7 @@
  * has a default, and each numeric field has the range its flag has (the same `Range`, so a
  * value refused on the command line is refused in a file, with the same words).
  */
-import { between, DEFAULT_BATCH_MAX_ORDERS, DEFAULT_BATCH_WINDOW_MS, isInRange, POLICIES, type Range } from "#engine"
+import { between, DEFAULT_BATCH_MAX_ORDERS, DEFAULT_BATCH_WINDOW_MS, DISPATCH_RANGES, isInRange, POLICIES, type Range } from "#engine"
 import { Effect, Result, Schema } from "effect"
 import { REPOSITION_METHODS } from "../fleet/repositioning.ts"
 import { parsePatience, DEFAULT_PATIENCE_SPEC } from "../riders/patience.ts"
@@ -39,8 +39,8 @@ export const LIMITS = {
   seed: between(0, 4_294_967_295),
   seeds: between(1, 100),
   workers: between(1, 256),
-  batchWindowMs: between(10, 60_000),
-  batchMaxOrders: between(1, 5_000),
+  batchWindowMs: DISPATCH_RANGES.batchWindowMs,
+  batchMaxOrders: DISPATCH_RANGES.batchMaxOrders,
   speed: between(0.001, 1_000_000),
   maxWaitS: between(1, 3_600),
   declineProbability: between(0, 1),
